@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from '@nestjs/common';
+import { runMain, resolveRedis, eventStoreConnectionFor, logLevelsFrom } from '@app/platform';
+import { AppModule } from './app.module';
+
+/**
+ * The all-in-one server of `npm start`: the api, with the worker in process, on the embedded
+ * event store and a Redis of its own unless `EVENTSTORE_CONNECTION_STRING` / `REDIS_URL` say otherwise.
+ */
+runMain(async (config, onShutdown) => {
+  const redis = await resolveRedis(config);
+  onShutdown(() => redis.stop());
+  const app = await NestFactory.create(AppModule.forRoot({ config, redisUrl: redis.url }), {
+    logger: logLevelsFrom(config.logLevel),
+  });
+  onShutdown(() => app.close());
+  await app.listen(config.port, config.host);
+  const connection = eventStoreConnectionFor(config);
+  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  new Logger('Main').log(
+    [
+      `MARAC case management is listening on http://${shownHost}:${config.port} (health: /health)`,
+      `  data directory: ${config.dataDir}`,
+      `  event store:    ${connection.kind === 'embedded' ? `embedded SQLite at ${connection.file}` : 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)'}`,
+      `  redis:          ${redis.description}`,
+      `  worker:         ${config.workerInProcess ? 'in this process' : 'separate (WORKER_IN_PROCESS=false)'}`,
+    ].join('\n'),
+  );
+});

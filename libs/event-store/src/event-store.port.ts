@@ -1,0 +1,119 @@
+/**
+ * The event store port: the one interface every adapter (embedded SQLite, EventStoreDB) implements,
+ * and the one shared contract suite (`testing/event-store.contract.ts`) checks.
+ *
+ * Semantics follow EventStoreDB's so the two adapters are interchangeable:
+ * - revisions count from 0 within a stream; positions are the global order of `$all`;
+ * - `readAll` from a position includes the event at that position, `subscribeToAll` from a
+ *   position starts after it (so a stored checkpoint is resumed without repeating it);
+ * - events whose type or stream starts with `$` are the store's own and never reach callers
+ *   of `readAll` or `subscribeToAll`.
+ */
+
+/** A position in the global log (`$all`). The embedded store uses the same number for both parts. */
+export interface Position {
+  readonly commit: bigint;
+  readonly prepare: bigint;
+}
+
+/**
+ * What the writer believes about the stream: it does not exist yet, it exists (any revision),
+ * anything at all, or it is at exactly this revision.
+ */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | bigint;
+
+/** An event to append. `id` is a UUID; one is generated when absent. Data and metadata must be JSON. */
+export interface EventData {
+  readonly id?: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: unknown;
+}
+
+/** An event as the store recorded it. */
+export interface RecordedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly stream: string;
+  readonly revision: bigint;
+  readonly position: Position;
+  readonly data: unknown;
+  readonly metadata: unknown;
+  readonly recordedAt: Date;
+}
+
+export interface AppendOptions {
+  /** Defaults to `'any'`. */
+  readonly expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** The revision of the last event written: pass it as `expectedRevision` next time. */
+  readonly nextExpectedRevision: bigint;
+  /** The global position of the last event written. */
+  readonly position: Position;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  readonly direction?: Direction;
+  /** Inclusive. Defaults to `'start'` forwards and `'end'` backwards. */
+  readonly fromRevision?: bigint | 'start' | 'end';
+  readonly maxCount?: number;
+}
+
+/**
+ * A server-side filter on `$all`, shaped like EventStoreDB's: one of stream name or event type,
+ * by prefixes or by a regular expression.
+ */
+export type EventFilter =
+  | { readonly on: 'streamName' | 'eventType'; readonly prefixes: readonly string[] }
+  | { readonly on: 'streamName' | 'eventType'; readonly regex: string };
+
+export interface ReadAllOptions {
+  readonly direction?: Direction;
+  /** Inclusive. Defaults to `'start'` forwards and `'end'` backwards. */
+  readonly fromPosition?: Position | 'start' | 'end';
+  readonly maxCount?: number;
+  readonly filter?: EventFilter;
+}
+
+export interface SubscribeToAllOptions {
+  /** Exclusive: the subscription delivers events after this position. Defaults to `'start'`. */
+  readonly fromPosition?: Position | 'start' | 'end';
+  readonly filter?: EventFilter;
+}
+
+/**
+ * A catch-up subscription: it delivers the history after `fromPosition`, then goes live, with
+ * no gap and no repeat at the hand-over. Iterate it with `for await`; leaving the loop, or
+ * calling `unsubscribe`, ends it.
+ */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  unsubscribe(): Promise<void>;
+}
+
+export interface EventStore {
+  /**
+   * Appends events to a stream atomically, if `expectedRevision` holds; otherwise throws
+   * `WrongExpectedVersionError` and writes nothing. Resolves only once the events are durable.
+   */
+  append(stream: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult>;
+
+  /** Reads a stream; a stream that does not exist reads as empty. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /** Reads the global log in order, page by page, without holding it all in memory. */
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+
+  subscribeToAll(options?: SubscribeToAllOptions): Subscription;
+
+  /** Resolves when the store answers; rejects when it does not (used by `/health`). */
+  ping(): Promise<void>;
+
+  close(): Promise<void>;
+
+  /** Which adapter this is, for logs and `/health`. */
+  readonly description: string;
+}

@@ -1,0 +1,7 @@
+export * from './event-store.port';
+export * from './errors';
+export * from './position';
+export { eventMatcher, isSystemEvent } from './filter';
+export { SqliteEventStore, type SqliteEventStoreOptions } from './embedded/sqlite-event-store';
+export { EventStoreDbEventStore } from './esdb/esdb-event-store';
+export { openEventStore, type EventStoreConnection } from './open-event-store';

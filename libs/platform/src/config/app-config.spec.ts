@@ -1,0 +1,66 @@
+import { ConfigurationError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('uses the embedded defaults when nothing is set', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: '/srv/app/data',
+      redisUrl: undefined,
+      redisServerBinary: 'redis-server',
+      eventStoreConnectionString: undefined,
+      workerInProcess: true,
+      logLevel: 'log',
+    });
+  });
+
+  it('reads every variable it knows', () => {
+    const config = loadConfig(
+      {
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        DATA_DIR: '/var/lib/marac',
+        REDIS_URL: 'redis://redis:6379',
+        EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false',
+        WORKER_IN_PROCESS: 'false',
+        LOG_LEVEL: 'debug',
+      },
+      '/srv/app',
+    );
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/marac',
+      redisUrl: 'redis://redis:6379',
+      eventStoreConnectionString: 'esdb://eventstore:2113?tls=false',
+      workerInProcess: false,
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be a port number .*"eighty"/],
+    [{ PORT: '70000' }, /PORT must be a port number/],
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ EVENTSTORE_CONNECTION_STRING: 'http://x' }, /EVENTSTORE_CONNECTION_STRING must be an esdb:\/\//],
+    [{ WORKER_IN_PROCESS: 'yes' }, /WORKER_IN_PROCESS must be true or false/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+  ])('rejects %j with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigurationError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'y' });
+      throw new Error('expected a ConfigurationError');
+    } catch (error) {
+      expect((error as ConfigurationError).problems).toHaveLength(2);
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsOptional, IsPort, IsString, Matches, MinLength, validateSync } from 'class-validator';
+
+/** Everything the apps read from the environment, typed and checked once at start. */
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Absolute: the embedded event store and the managed Redis keep their files here. */
+  readonly dataDir: string;
+  /** An external Redis; absent, the app starts and stops its own `redis-server`. */
+  readonly redisUrl: string | undefined;
+  readonly redisServerBinary: string;
+  /** Selects the EventStoreDB adapter; absent, the embedded SQLite store is used. */
+  readonly eventStoreConnectionString: string | undefined;
+  /** `npm start` runs api and worker in one process; the scale-out api container does not. */
+  readonly workerInProcess: boolean;
+  readonly logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Raised with every bad variable named, so the app can stop with one clear message. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+class Environment {
+  @IsOptional()
+  @IsPort({ message: 'PORT must be a port number (1-65535), got "$value"' })
+  PORT?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'HOST must not be empty' })
+  HOST?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'DATA_DIR must not be empty' })
+  DATA_DIR?: string;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL, got "$value"' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'REDIS_SERVER_BIN must not be empty' })
+  REDIS_SERVER_BIN?: string;
+
+  @IsOptional()
+  @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kurrent|kdb):\/\/[^\s]+$/, {
+    message: 'EVENTSTORE_CONNECTION_STRING must be an esdb:// (or kurrentdb://) connection string, got "$value"',
+  })
+  EVENTSTORE_CONNECTION_STRING?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'WORKER_IN_PROCESS must be true or false, got "$value"' })
+  WORKER_IN_PROCESS?: string;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "$value"` })
+  LOG_LEVEL?: string;
+}
+
+const KNOWN = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'REDIS_URL',
+  'REDIS_SERVER_BIN',
+  'EVENTSTORE_CONNECTION_STRING',
+  'WORKER_IN_PROCESS',
+  'LOG_LEVEL',
+] as const;
+
+/**
+ * Reads and checks the configuration. Empty variables count as unset, so `PORT= npm start`
+ * means the default rather than an error.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const name of KNOWN) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const parsed = plainToInstance(Environment, raw);
+  const errors = validateSync(parsed, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new ConfigurationError(errors.flatMap((error) => Object.values(error.constraints ?? {})));
+  }
+  return {
+    port: Number(parsed.PORT ?? 3000),
+    host: parsed.HOST ?? '127.0.0.1',
+    dataDir: resolve(cwd, parsed.DATA_DIR ?? 'data'),
+    redisUrl: parsed.REDIS_URL,
+    redisServerBinary: parsed.REDIS_SERVER_BIN ?? 'redis-server',
+    eventStoreConnectionString: parsed.EVENTSTORE_CONNECTION_STRING,
+    workerInProcess: (parsed.WORKER_IN_PROCESS ?? 'true') === 'true',
+    logLevel: (parsed.LOG_LEVEL ?? 'log') as LogLevel,
+  };
+}

@@ -1,0 +1,10 @@
+import { join } from 'node:path';
+import type { EventStoreConnection } from '@app/event-store';
+import type { AppConfig } from './app-config';
+
+/** EventStoreDB when a connection string is configured, else the SQLite file under `DATA_DIR`. */
+export function eventStoreConnectionFor(config: AppConfig): EventStoreConnection {
+  return config.eventStoreConnectionString
+    ? { kind: 'eventstoredb', connectionString: config.eventStoreConnectionString }
+    : { kind: 'embedded', file: join(config.dataDir, 'events.sqlite') };
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The install step in front of `npm start`, `npm test` and the benchmarks: it installs what is
+// missing and nothing else, so both README commands work on a fresh Debian machine.
+//
+//   node scripts/setup.mjs --for start|test|bench
+//
+// - npm packages: installed when node_modules is absent or was installed from another lock file
+//   (a hash of package-lock.json is kept in node_modules/.setup-lock-hash). `npm install`, not
+//   `npm ci`: the registries we reach serve only this platform's optional packages (no darwin or
+//   win32 builds of @swc/core), so a lock file written here never lists them and `npm ci` refuses
+//   it as out of sync. `npm install` installs the locked versions all the same;
+// - redis-server: needed by tests and benchmarks always, by `start` unless REDIS_URL is set;
+//   installed with apt-get when missing and we are root, otherwise a message says how.
+// Only Node's standard library is used here: it runs before anything is installed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const purpose = process.argv[process.argv.indexOf('--for') + 1] ?? 'start';
+
+function say(message) {
+  console.error(`[setup] ${message}`);
+}
+
+function fail(message) {
+  console.error(`\n[setup] ${message}\n`);
+  process.exit(1);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root, ...options });
+  if (result.error) fail(`${command} could not run: ${result.error.message}`);
+  if (result.status !== 0) fail(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 11)) fail(`Node.js 20.11 or newer is needed; this is ${process.version}.`);
+}
+
+function ensureNpmPackages() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.setup-lock-hash');
+  const hash = () => createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash()) return;
+  say(
+    existsSync(join(root, 'node_modules')) ? 'package-lock.json changed: npm install' : 'no node_modules: npm install',
+  );
+  run('npm', ['install', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, `${hash()}\n`);
+}
+
+function findOnPath(name) {
+  const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/bin', '/usr/sbin', '/usr/local/bin']);
+  return dirs.map((dir) => join(dir, name)).find((file) => existsSync(file));
+}
+
+function ensureRedisServer() {
+  const binary = process.env.REDIS_SERVER_BIN || 'redis-server';
+  if (binary.includes('/') ? existsSync(binary) : findOnPath(binary)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = Boolean(findOnPath('apt-get'));
+  if (!isRoot || !hasApt) {
+    fail(
+      `redis-server is not installed, and ${isRoot ? 'apt-get is not available' : 'this is not root'} to install it.\n` +
+        '  Install it (Debian/Ubuntu: sudo apt-get install redis-server), or set REDIS_SERVER_BIN to its path' +
+        (purpose === 'start' ? ',\n  or set REDIS_URL to a Redis you run yourself.' : '.'),
+    );
+  }
+  say('redis-server is missing: installing it with apt-get');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-q'], { env });
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'redis-server'], { env });
+  if (!findOnPath('redis-server')) fail('apt-get finished but redis-server is still not on the PATH.');
+  say(`installed ${execFileSync('redis-server', ['--version']).toString().trim()}`);
+}
+
+checkNode();
+ensureNpmPackages();
+if (purpose !== 'start' || !process.env.REDIS_URL) ensureRedisServer();
