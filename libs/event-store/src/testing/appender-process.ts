@@ -11,7 +11,11 @@ export interface Acknowledged {
 const CHILD = join(__dirname, 'appender-child.ts');
 
 /** Runs `appender-child.ts` in a process of its own (TypeScript through @swc-node/register). */
-export function spawnAppender(connection: EventStoreConnection, stream: string, mode: 'loop' | 'once' = 'loop') {
+export function spawnAppender(
+  connection: EventStoreConnection,
+  stream: string,
+  mode: 'loop' | 'once' | `paced:${number}:${number}` = 'loop',
+) {
   return spawn(process.execPath, ['-r', '@swc-node/register', CHILD, JSON.stringify(connection), stream, mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, SWC_NODE_PROJECT: join(__dirname, '../../../../tsconfig.json') },

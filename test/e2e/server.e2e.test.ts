@@ -1,0 +1,113 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, getJson, isAlive, startServer, waitFor, type ServerProcess } from '../support/server-process';
+
+/**
+ * The all-in-one server as `npm start` runs it (built, in a process of its own): it serves
+ * /health, owns and stops its redis-server, and refuses bad configuration by name.
+ */
+describe('the all-in-one server', () => {
+  jest.setTimeout(60_000);
+  let dataDir: string;
+  const running: ServerProcess[] = [];
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'marac-e2e-'));
+  });
+
+  afterEach(async () => {
+    for (const server of running.splice(0)) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(env: Record<string, string>): Promise<ServerProcess> {
+    const server = await startServer(env);
+    running.push(server);
+    return server;
+  }
+
+  const managedRedisPid = (server: ServerProcess) =>
+    Number(/redis-server at \S+ \(pid (\d+)/.exec(server.output())?.[1]);
+
+  it('starts on the embedded defaults with a redis-server of its own, and reports both healthy', async () => {
+    const server = await start({ DATA_DIR: dataDir });
+
+    const health = await getJson(`${server.url}/health`);
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({
+      status: 'ok',
+      info: { eventStore: { status: 'up' }, redis: { status: 'up' } },
+    });
+    expect(server.output()).toContain(`data directory: ${dataDir}`);
+    expect(server.output()).toContain(`embedded SQLite at ${join(dataDir, 'events.sqlite')}`);
+    expect(server.output()).toMatch(/managed redis-server at redis:\/\/127\.0\.0\.1:\d+/);
+    expect(existsSync(join(dataDir, 'events.sqlite'))).toBe(true);
+    expect(existsSync(join(dataDir, 'redis'))).toBe(true);
+  });
+
+  it('answers 503 naming Redis when its Redis goes down', async () => {
+    const server = await start({ DATA_DIR: dataDir });
+    process.kill(managedRedisPid(server), 'SIGKILL');
+
+    const health = await getJson(`${server.url}/health`);
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({
+      status: 'error',
+      error: { redis: { status: 'down' } },
+      info: { eventStore: { status: 'up' } },
+    });
+  });
+
+  it('answers 503 naming the event store when EventStoreDB cannot be reached', async () => {
+    const nobodyListens = await freePort();
+    const server = await start({
+      DATA_DIR: dataDir,
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${nobodyListens}?tls=false`,
+    });
+    expect(server.output()).toContain('external Redis');
+
+    const health = await getJson(`${server.url}/health`);
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ error: { eventStore: { status: 'down' } }, info: { redis: { status: 'up' } } });
+  });
+
+  it('stops its redis-server when it is stopped', async () => {
+    const server = await start({ DATA_DIR: dataDir });
+    const redisPid = managedRedisPid(server);
+    expect(isAlive(redisPid)).toBe(true);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(isAlive(redisPid)).toBe(false);
+  });
+
+  it('replaces a redis-server left behind by a server that was killed outright', async () => {
+    const first = await start({ DATA_DIR: dataDir });
+    const leftover = managedRedisPid(first);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(isAlive(leftover)).toBe(true);
+
+    const second = await start({ DATA_DIR: dataDir });
+    await waitFor(() => !isAlive(leftover));
+    expect(managedRedisPid(second)).not.toBe(leftover);
+    expect((await getJson(`${second.url}/health`)).status).toBe(200);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a port number'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
+    [{ EVENTSTORE_CONNECTION_STRING: 'http://eventstore:2113' }, 'EVENTSTORE_CONNECTION_STRING must be an esdb://'],
+    [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL must be one of'],
+  ])('refuses to start with %j, naming the variable', async (env, message) => {
+    const server = await startServer({ DATA_DIR: dataDir, ...env });
+    expect(await server.exited).toEqual({ code: 78, signal: null });
+    expect(server.output()).toContain(message);
+    expect(existsSync(join(dataDir, 'redis'))).toBe(false);
+  });
+});

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { SqliteEventStore, type RecordedEvent } from '../../../libs/event-store/src';
+import { spawnAppender } from '../../../libs/event-store/src/testing/appender-process';
+
+/** The api and the worker open the same SQLite file in the scale-out profile. */
+describe('embedded event store shared by several processes', () => {
+  jest.setTimeout(60_000);
+  let dir: string;
+  let file: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'marac-multiprocess-'));
+    file = join(dir, 'events.sqlite');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function run(stream: string, mode: `paced:${number}:${number}`): Promise<number> {
+    const child = spawnAppender({ kind: 'embedded', file }, stream, mode);
+    let acks = 0;
+    createInterface({ input: child.stdout }).on('line', () => acks++);
+    return new Promise((resolve, reject) =>
+      child.once('exit', (code) => (code === 0 ? resolve(acks) : reject(new Error(`appender exited with ${code}`)))),
+    );
+  }
+
+  it('delivers to a live subscriber what another process appends', async () => {
+    const store = new SqliteEventStore(file);
+    const subscription = store.subscribeToAll({ fromPosition: 'end' });
+    const received: RecordedEvent[] = [];
+    const consumed = (async () => {
+      for await (const event of subscription) {
+        received.push(event);
+        if (received.length === 20) break;
+      }
+    })();
+
+    await run('case-from-elsewhere', 'paced:10:20');
+    await consumed;
+
+    expect(received.map((e) => [e.stream, e.revision])).toEqual(
+      Array.from({ length: 20 }, (_, i) => ['case-from-elsewhere', BigInt(i)]),
+    );
+    await store.close();
+  });
+
+  it('serialises writers in different processes without losing or reordering an event', async () => {
+    const store = new SqliteEventStore(file);
+    const local = (async () => {
+      for (let i = 0; i < 100; i++) await store.append('case-here', [{ type: 'Tick', data: { i } }]);
+    })();
+    const acks = await Promise.all([run('case-a', 'paced:0:100'), run('case-b', 'paced:0:100'), local]);
+    expect(acks.slice(0, 2)).toEqual([100, 100]);
+
+    const all: RecordedEvent[] = [];
+    for await (const event of store.readAll()) all.push(event);
+    expect(all).toHaveLength(300);
+    for (let i = 1; i < all.length; i++) expect(all[i]!.position.commit).toBeGreaterThan(all[i - 1]!.position.commit);
+    for (const stream of ['case-a', 'case-b', 'case-here']) {
+      const revisions = all.filter((e) => e.stream === stream).map((e) => e.revision);
+      expect(revisions).toEqual(Array.from({ length: 100 }, (_, i) => BigInt(i)));
+    }
+    await store.close();
+  });
+});
