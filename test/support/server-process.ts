@@ -61,7 +61,7 @@ export async function startServer(
 
 export async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url);
-  return { status: response.status, body: (await response.json()) };
+  return { status: response.status, body: await response.json() };
 }
 
 export function isAlive(pid: number): boolean {
