@@ -7,6 +7,9 @@ import { freePort, getJson, isAlive, startServer, waitFor, type ServerProcess } 
  * The all-in-one server as `npm start` runs it (built, in a process of its own): it serves
  * /health, owns and stops its redis-server, and refuses bad configuration by name.
  */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const managedRedisPid = (server: ServerProcess) => Number(/redis-server at \S+ \(pid (\d+)/.exec(server.output())?.[1]);
+
 describe('the all-in-one server', () => {
   jest.setTimeout(60_000);
   let dataDir: string;
@@ -17,9 +20,15 @@ describe('the all-in-one server', () => {
   });
 
   afterEach(async () => {
+    // Stop servers the way an operator would, so each stops its own redis-server; a server that
+    // does not stop in time is killed, and its redis-server with it, so no test leaves one behind.
     for (const server of running.splice(0)) {
-      server.child.kill('SIGKILL');
+      server.child.kill('SIGTERM');
+      const stopped = await Promise.race([server.exited.then(() => true), sleep(10_000).then(() => false)]);
+      if (!stopped) server.child.kill('SIGKILL');
       await server.exited;
+      const redisPid = managedRedisPid(server);
+      if (redisPid && isAlive(redisPid)) process.kill(redisPid, 'SIGKILL');
     }
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -29,9 +38,6 @@ describe('the all-in-one server', () => {
     running.push(server);
     return server;
   }
-
-  const managedRedisPid = (server: ServerProcess) =>
-    Number(/redis-server at \S+ \(pid (\d+)/.exec(server.output())?.[1]);
 
   it('starts on the embedded defaults with a redis-server of its own, and reports both healthy', async () => {
     const server = await start({ DATA_DIR: dataDir });

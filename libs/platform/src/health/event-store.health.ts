@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '../tokens';
-import { withTimeout } from './with-timeout';
+import { probe } from './probe';
 
 @Injectable()
 export class EventStoreHealthIndicator {
@@ -11,13 +11,7 @@ export class EventStoreHealthIndicator {
     private readonly health: HealthIndicatorService,
   ) {}
 
-  async check(key = 'eventStore') {
-    const indicator = this.health.check(key);
-    try {
-      await withTimeout(this.store.ping(), 2000);
-      return indicator.up({ adapter: this.store.description });
-    } catch (error) {
-      return indicator.down({ adapter: this.store.description, message: (error as Error).message });
-    }
+  check(key = 'eventStore') {
+    return probe(this.health.check(key), () => this.store.ping(), { adapter: this.store.description });
   }
 }

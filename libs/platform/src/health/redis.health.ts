@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { REDIS } from '../tokens';
-import { withTimeout } from './with-timeout';
+import { probe } from './probe';
 
 @Injectable()
 export class RedisHealthIndicator {
@@ -11,13 +11,7 @@ export class RedisHealthIndicator {
     private readonly health: HealthIndicatorService,
   ) {}
 
-  async check(key = 'redis') {
-    const indicator = this.health.check(key);
-    try {
-      await withTimeout(this.redis.ping(), 2000);
-      return indicator.up();
-    } catch (error) {
-      return indicator.down({ message: (error as Error).message });
-    }
+  check(key = 'redis') {
+    return probe(this.health.check(key), () => this.redis.ping());
   }
 }

@@ -100,7 +100,8 @@ export class ManagedRedisServer {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nobody listens on at this moment, on the loopback interface. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
