@@ -7,7 +7,7 @@ import { freePort, getJson, isAlive, startServer, waitFor, type ServerProcess } 
  * The all-in-one server as `npm start` runs it (built, in a process of its own): it serves
  * /health, owns and stops its redis-server, and refuses bad configuration by name.
  */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 const managedRedisPid = (server: ServerProcess) => Number(/redis-server at \S+ \(pid (\d+)/.exec(server.output())?.[1]);
 
 describe('the all-in-one server', () => {
