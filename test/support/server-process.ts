@@ -17,11 +17,12 @@ export interface ServerProcess {
 
 /**
  * Runs the built all-in-one server (`dist/`, as `npm start` does after building) with the given
- * environment on a free port, and waits until it says it is listening (unless it exits first).
+ * environment on a free port, and waits until it prints `readyText` (unless it exits first).
  */
 export async function startServer(
   env: Record<string, string>,
   entry = 'dist/apps/api/src/main.js',
+  readyText = 'is listening on',
 ): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
   const child = spawn(process.execPath, [join(ROOT, entry)], {
@@ -37,7 +38,7 @@ export async function startServer(
   );
   const server: ServerProcess = { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
   const deadline = Date.now() + 30_000;
-  while (!output.includes('is listening on')) {
+  while (!output.includes(readyText)) {
     if (child.exitCode !== null || child.signalCode !== null) return server;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

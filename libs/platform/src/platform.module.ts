@@ -6,7 +6,7 @@ import type { AppConfig } from './config/app-config';
 import { eventStoreConnectionFor } from './config/event-store-connection';
 import { EventStoreHealthIndicator } from './health/event-store.health';
 import { RedisHealthIndicator } from './health/redis.health';
-import { createRedisClient } from './redis/redis-client';
+import { connectedOrTimedOut, createRedisClient } from './redis/redis-client';
 import { APP_CONFIG, EVENT_STORE, REDIS } from './tokens';
 
 /** Closes the event store and the Redis connection when the app shuts down. */
@@ -39,7 +39,7 @@ export class PlatformModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => openEventStore(eventStoreConnectionFor(config)) },
-        { provide: REDIS, useFactory: () => createRedisClient(redisUrl) },
+        { provide: REDIS, useFactory: () => connectedOrTimedOut(createRedisClient(redisUrl)) },
         EventStoreHealthIndicator,
         RedisHealthIndicator,
         PlatformShutdown,

@@ -14,3 +14,21 @@ export function createRedisClient(url: string): Redis {
   client.on('error', () => undefined);
   return client;
 }
+
+/**
+ * Resolves once the client has connected, or after `timeoutMs` whatever its state: a Redis that is
+ * down at start is reported by /health, it does not stop the app from starting.
+ */
+export async function connectedOrTimedOut(client: Redis, timeoutMs = 5000): Promise<Redis> {
+  if (client.status === 'ready') return client;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+    function done() {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    }
+  });
+  return client;
+}
