@@ -1,0 +1,118 @@
+import type { LocalDate } from '../shared/local-date';
+import type { DecisionKind, PersonalDetails } from './case-events';
+import type {
+  ClosureReason,
+  CompetentAuthority,
+  DecisionOutcome,
+  EncounterContext,
+  ExitReason,
+  ExploitationType,
+  FollowUpOutcome,
+  Indicator,
+  PlacementEndReason,
+  RiskLevel,
+} from './typology';
+
+type Command<Type extends string, Fields> = { readonly type: Type } & Readonly<Fields>;
+
+export type IdentifyPotentialVictim = Command<
+  'IdentifyPotentialVictim',
+  {
+    caseId: string;
+    identifiedOn: LocalDate;
+    location: string;
+    encounterContext: EncounterContext;
+    indicators: readonly Indicator[];
+    exploitationTypes: readonly ExploitationType[];
+    child: boolean;
+    nationality?: string;
+    previousCaseId?: string;
+    personal: PersonalDetails;
+  }
+>;
+export type AssignCase = Command<'AssignCase', { caseworkerId: string; agency: string }>;
+export type RecordConsentGiven = Command<
+  'RecordConsentGiven',
+  { givenOn: LocalDate; language: string; interpreterUsed: boolean }
+>;
+export type RecordConsentDeclined = Command<
+  'RecordConsentDeclined',
+  { declinedOn: LocalDate; language: string; interpreterUsed: boolean }
+>;
+export type SubmitDutyToNotify = Command<'SubmitDutyToNotify', { submittedOn: LocalDate; reference: string }>;
+export type SubmitNrmReferral = Command<
+  'SubmitNrmReferral',
+  { submittedOn: LocalDate; competentAuthority: CompetentAuthority; reference: string }
+>;
+export type RecordReasonableGroundsDecision = Command<
+  'RecordReasonableGroundsDecision',
+  { outcome: DecisionOutcome; decidedOn: LocalDate }
+>;
+export type RecordConclusiveGroundsDecision = Command<
+  'RecordConclusiveGroundsDecision',
+  { outcome: DecisionOutcome; decidedOn: LocalDate }
+>;
+export type RequestReconsideration = Command<
+  'RequestReconsideration',
+  { decision: DecisionKind; requestedOn: LocalDate }
+>;
+export type RecordReconsiderationDecision = Command<
+  'RecordReconsiderationDecision',
+  { decision: DecisionKind; outcome: DecisionOutcome; decidedOn: LocalDate }
+>;
+export type RequestSafeHousePlacement = Command<
+  'RequestSafeHousePlacement',
+  { requestedOn: LocalDate; emergencyOutsideNrm: boolean }
+>;
+export type StartSafeHousePlacement = Command<
+  'StartSafeHousePlacement',
+  { placementId: string; startedOn: LocalDate; provider: string; address: string; emergencyOutsideNrm: boolean }
+>;
+export type MoveSafeHousePlacement = Command<
+  'MoveSafeHousePlacement',
+  { movedOn: LocalDate; provider: string; address: string }
+>;
+export type EndSafeHousePlacement = Command<
+  'EndSafeHousePlacement',
+  { endedOn: LocalDate; reason: PlacementEndReason }
+>;
+export type StartOutreachSupport = Command<'StartOutreachSupport', { startedOn: LocalDate; provider: string }>;
+export type StartMoveOnSupport = Command<'StartMoveOnSupport', { startedOn: LocalDate; provider: string }>;
+export type RecordExit = Command<'RecordExit', { exitedOn: LocalDate; reason: ExitReason }>;
+export type CompleteFollowUp = Command<'CompleteFollowUp', { completedOn: LocalDate; outcome: FollowUpOutcome }>;
+export type ReportMissing = Command<'ReportMissing', { reportedOn: LocalDate }>;
+export type ReportFound = Command<'ReportFound', { foundOn: LocalDate }>;
+export type AssessRisk = Command<'AssessRisk', { level: RiskLevel; assessedOn: LocalDate; rationale: string }>;
+export type ReferToMarac = Command<'ReferToMarac', { referredOn: LocalDate; reason: string }>;
+export type AddNote = Command<'AddNote', { noteId: string; text: string }>;
+export type CloseCase = Command<'CloseCase', { closedOn: LocalDate; reason: ClosureReason }>;
+export type ReopenCase = Command<'ReopenCase', { reopenedOn: LocalDate; reason: string }>;
+
+export type CaseCommand =
+  | IdentifyPotentialVictim
+  | AssignCase
+  | RecordConsentGiven
+  | RecordConsentDeclined
+  | SubmitDutyToNotify
+  | SubmitNrmReferral
+  | RecordReasonableGroundsDecision
+  | RecordConclusiveGroundsDecision
+  | RequestReconsideration
+  | RecordReconsiderationDecision
+  | RequestSafeHousePlacement
+  | StartSafeHousePlacement
+  | MoveSafeHousePlacement
+  | EndSafeHousePlacement
+  | StartOutreachSupport
+  | StartMoveOnSupport
+  | RecordExit
+  | CompleteFollowUp
+  | ReportMissing
+  | ReportFound
+  | AssessRisk
+  | ReferToMarac
+  | AddNote
+  | CloseCase
+  | ReopenCase;
+
+export type CaseCommandType = CaseCommand['type'];

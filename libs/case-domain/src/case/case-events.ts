@@ -1,0 +1,145 @@
+import type { LocalDate } from '../shared/local-date';
+import type {
+  ClosureReason,
+  CompetentAuthority,
+  DecisionOutcome,
+  EncounterContext,
+  ExitReason,
+  ExploitationType,
+  FollowUpOutcome,
+  Indicator,
+  PlacementEndReason,
+  RiskLevel,
+} from './typology';
+
+/**
+ * Details that identify the person. Kept apart from the facts of the pathway (in `personal`
+ * fields), so the pathway can be reported and audited without them, and erased on request.
+ */
+export interface PersonalDetails {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly dateOfBirth?: LocalDate;
+  readonly contact?: string;
+}
+
+type Event<Type extends string, Data> = { readonly type: Type; readonly data: Data };
+
+export type PotentialVictimIdentified = Event<
+  'PotentialVictimIdentified',
+  {
+    caseId: string;
+    identifyingAgency: string;
+    identifiedOn: LocalDate;
+    location: string;
+    encounterContext: EncounterContext;
+    indicators: readonly Indicator[];
+    exploitationTypes: readonly ExploitationType[];
+    child: boolean;
+    nationality?: string;
+    /** Set when this person was referred before and this case follows an earlier one. */
+    previousCaseId?: string;
+    personal: PersonalDetails;
+  }
+>;
+export type CaseAssigned = Event<'CaseAssigned', { caseworkerId: string; agency: string }>;
+export type ConsentGiven = Event<'ConsentGiven', { givenOn: LocalDate; language: string; interpreterUsed: boolean }>;
+export type ConsentDeclined = Event<
+  'ConsentDeclined',
+  { declinedOn: LocalDate; language: string; interpreterUsed: boolean }
+>;
+export type DutyToNotifySubmitted = Event<
+  'DutyToNotifySubmitted',
+  { submittedOn: LocalDate; agency: string; reference: string }
+>;
+export type NrmReferralSubmitted = Event<
+  'NrmReferralSubmitted',
+  { submittedOn: LocalDate; firstResponder: string; competentAuthority: CompetentAuthority; reference: string }
+>;
+export type ReasonableGroundsDecisionMade = Event<
+  'ReasonableGroundsDecisionMade',
+  { outcome: DecisionOutcome; decidedOn: LocalDate }
+>;
+export type ConclusiveGroundsDecisionMade = Event<
+  'ConclusiveGroundsDecisionMade',
+  { outcome: DecisionOutcome; decidedOn: LocalDate }
+>;
+export type DecisionKind = 'reasonable_grounds' | 'conclusive_grounds';
+export type ReconsiderationRequested = Event<
+  'ReconsiderationRequested',
+  { decision: DecisionKind; requestedOn: LocalDate }
+>;
+export type ReconsiderationDecided = Event<
+  'ReconsiderationDecided',
+  { decision: DecisionKind; outcome: DecisionOutcome; decidedOn: LocalDate }
+>;
+export type SafeHousePlacementRequested = Event<
+  'SafeHousePlacementRequested',
+  { requestedOn: LocalDate; emergencyOutsideNrm: boolean }
+>;
+export type SafeHousePlacementStarted = Event<
+  'SafeHousePlacementStarted',
+  {
+    placementId: string;
+    startedOn: LocalDate;
+    provider: string;
+    emergencyOutsideNrm: boolean;
+    /** Never shown outside the owning agency, never in reports. */
+    personal: { address: string };
+  }
+>;
+export type SafeHousePlacementMoved = Event<
+  'SafeHousePlacementMoved',
+  { placementId: string; movedOn: LocalDate; provider: string; personal: { address: string } }
+>;
+export type SafeHousePlacementEnded = Event<
+  'SafeHousePlacementEnded',
+  { placementId: string; endedOn: LocalDate; reason: PlacementEndReason }
+>;
+export type OutreachSupportStarted = Event<'OutreachSupportStarted', { startedOn: LocalDate; provider: string }>;
+export type MoveOnSupportStarted = Event<'MoveOnSupportStarted', { startedOn: LocalDate; provider: string }>;
+export type ExitedNrm = Event<'ExitedNrm', { exitedOn: LocalDate; reason: ExitReason }>;
+export type FollowUpCompleted = Event<
+  'FollowUpCompleted',
+  { followUp: number; completedOn: LocalDate; outcome: FollowUpOutcome }
+>;
+export type ReportedMissing = Event<'ReportedMissing', { reportedOn: LocalDate }>;
+export type ReportedFound = Event<'ReportedFound', { foundOn: LocalDate }>;
+export type RiskAssessed = Event<'RiskAssessed', { level: RiskLevel; assessedOn: LocalDate; rationale: string }>;
+export type ReferredToMarac = Event<'ReferredToMarac', { referredOn: LocalDate; reason: string }>;
+/** The text is restricted: shown only to those who may read the case's personal details. */
+export type NoteAdded = Event<'NoteAdded', { noteId: string; personal: { text: string } }>;
+export type CaseClosed = Event<'CaseClosed', { closedOn: LocalDate; reason: ClosureReason }>;
+export type CaseReopened = Event<'CaseReopened', { reopenedOn: LocalDate; reason: string }>;
+/** Appended by the reminder processor (a later issue) when a deadline's reminder fires. */
+export type ReminderRaised = Event<'ReminderRaised', { kind: string; dueAt: string; reminderAt: string }>;
+
+export type CaseEvent =
+  | PotentialVictimIdentified
+  | CaseAssigned
+  | ConsentGiven
+  | ConsentDeclined
+  | DutyToNotifySubmitted
+  | NrmReferralSubmitted
+  | ReasonableGroundsDecisionMade
+  | ConclusiveGroundsDecisionMade
+  | ReconsiderationRequested
+  | ReconsiderationDecided
+  | SafeHousePlacementRequested
+  | SafeHousePlacementStarted
+  | SafeHousePlacementMoved
+  | SafeHousePlacementEnded
+  | OutreachSupportStarted
+  | MoveOnSupportStarted
+  | ExitedNrm
+  | FollowUpCompleted
+  | ReportedMissing
+  | ReportedFound
+  | RiskAssessed
+  | ReferredToMarac
+  | NoteAdded
+  | CaseClosed
+  | CaseReopened
+  | ReminderRaised;
+
+export type CaseEventType = CaseEvent['type'];

@@ -1,0 +1,164 @@
+import type { LocalDate } from '../shared/local-date';
+import type { CaseEvent, DecisionKind } from './case-events';
+import type { DecisionOutcome, ExitReason, RiskLevel } from './typology';
+
+export interface Decision {
+  readonly outcome: DecisionOutcome;
+  readonly decidedOn: LocalDate;
+}
+
+/** What the rules need to know about a case: the fold of its events. */
+export interface CaseState {
+  readonly exists: boolean;
+  readonly caseId?: string;
+  readonly child: boolean;
+  readonly identifyingAgency?: string;
+  readonly identifiedOn?: LocalDate;
+  readonly closed: boolean;
+  readonly closedOn?: LocalDate;
+  readonly assignee?: { readonly caseworkerId: string; readonly agency: string };
+  /** A child needs no consent; an adult's is awaited until given or declined. */
+  readonly consent: 'not_required' | 'awaiting' | 'given' | 'declined';
+  readonly consentOn?: LocalDate;
+  readonly dutyToNotifyOn?: LocalDate;
+  readonly referredOn?: LocalDate;
+  /** The decision in force: a reconsideration's outcome replaces the original. */
+  readonly reasonableGrounds?: Decision;
+  readonly conclusiveGrounds?: Decision;
+  readonly pendingReconsideration?: { readonly decision: DecisionKind; readonly requestedOn: LocalDate };
+  readonly placementRequested?: { readonly requestedOn: LocalDate; readonly emergencyOutsideNrm: boolean };
+  readonly activePlacement?: {
+    readonly placementId: string;
+    readonly startedOn: LocalDate;
+    readonly lastChangedOn: LocalDate;
+    readonly emergencyOutsideNrm: boolean;
+  };
+  readonly outreachSince?: LocalDate;
+  readonly moveOnSince?: LocalDate;
+  readonly exit?: { readonly exitedOn: LocalDate; readonly reason: ExitReason };
+  readonly followUpsCompleted: number;
+  readonly missingSince?: LocalDate;
+  readonly riskLevel?: RiskLevel;
+  readonly maracReferrals: number;
+}
+
+export const initialCaseState: CaseState = {
+  exists: false,
+  child: false,
+  closed: false,
+  consent: 'awaiting',
+  followUpsCompleted: 0,
+  maracReferrals: 0,
+};
+
+/** Folds one event into the state. Pure; never refuses an event (the rules ran when it was decided). */
+export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
+  switch (event.type) {
+    case 'PotentialVictimIdentified':
+      return {
+        ...state,
+        exists: true,
+        caseId: event.data.caseId,
+        child: event.data.child,
+        identifyingAgency: event.data.identifyingAgency,
+        identifiedOn: event.data.identifiedOn,
+        consent: event.data.child ? 'not_required' : 'awaiting',
+      };
+    case 'CaseAssigned':
+      return { ...state, assignee: { caseworkerId: event.data.caseworkerId, agency: event.data.agency } };
+    case 'ConsentGiven':
+      return { ...state, consent: 'given', consentOn: event.data.givenOn };
+    case 'ConsentDeclined':
+      return { ...state, consent: 'declined', consentOn: event.data.declinedOn };
+    case 'DutyToNotifySubmitted':
+      return { ...state, dutyToNotifyOn: event.data.submittedOn };
+    case 'NrmReferralSubmitted':
+      return { ...state, referredOn: event.data.submittedOn };
+    case 'ReasonableGroundsDecisionMade':
+      return { ...state, reasonableGrounds: { outcome: event.data.outcome, decidedOn: event.data.decidedOn } };
+    case 'ConclusiveGroundsDecisionMade':
+      return { ...state, conclusiveGrounds: { outcome: event.data.outcome, decidedOn: event.data.decidedOn } };
+    case 'ReconsiderationRequested':
+      return {
+        ...state,
+        pendingReconsideration: { decision: event.data.decision, requestedOn: event.data.requestedOn },
+      };
+    case 'ReconsiderationDecided': {
+      const decision = { outcome: event.data.outcome, decidedOn: event.data.decidedOn };
+      return event.data.decision === 'reasonable_grounds'
+        ? { ...state, pendingReconsideration: undefined, reasonableGrounds: decision }
+        : { ...state, pendingReconsideration: undefined, conclusiveGrounds: decision };
+    }
+    case 'SafeHousePlacementRequested':
+      return { ...state, placementRequested: { ...event.data } };
+    case 'SafeHousePlacementStarted':
+      return {
+        ...state,
+        placementRequested: undefined,
+        activePlacement: {
+          placementId: event.data.placementId,
+          startedOn: event.data.startedOn,
+          lastChangedOn: event.data.startedOn,
+          emergencyOutsideNrm: event.data.emergencyOutsideNrm,
+        },
+      };
+    case 'SafeHousePlacementMoved':
+      return state.activePlacement
+        ? { ...state, activePlacement: { ...state.activePlacement, lastChangedOn: event.data.movedOn } }
+        : state;
+    case 'SafeHousePlacementEnded':
+      return { ...state, activePlacement: undefined };
+    case 'OutreachSupportStarted':
+      return { ...state, outreachSince: event.data.startedOn };
+    case 'MoveOnSupportStarted':
+      return { ...state, moveOnSince: event.data.startedOn };
+    case 'ExitedNrm':
+      return { ...state, exit: { ...event.data } };
+    case 'FollowUpCompleted':
+      return { ...state, followUpsCompleted: state.followUpsCompleted + 1 };
+    case 'ReportedMissing':
+      return { ...state, missingSince: event.data.reportedOn };
+    case 'ReportedFound':
+      return { ...state, missingSince: undefined };
+    case 'RiskAssessed':
+      return { ...state, riskLevel: event.data.level };
+    case 'ReferredToMarac':
+      return { ...state, maracReferrals: state.maracReferrals + 1 };
+    case 'CaseClosed':
+      return { ...state, closed: true, closedOn: event.data.closedOn };
+    case 'CaseReopened':
+      return { ...state, closed: false, closedOn: undefined };
+    case 'NoteAdded':
+    case 'ReminderRaised':
+      return state;
+  }
+}
+
+/** Where the case is on the pathway, in the domain page's words. */
+export type CaseStage =
+  | 'not_identified'
+  | 'identified'
+  | 'awaiting_referral'
+  | 'duty_to_notify_submitted'
+  | 'referred'
+  | 'recovery_period'
+  | 'negative_reasonable_grounds'
+  | 'move_on'
+  | 'negative_conclusive_grounds'
+  | 'exited'
+  | 'closed';
+
+export function stageOf(state: CaseState): CaseStage {
+  if (!state.exists) return 'not_identified';
+  if (state.closed) return 'closed';
+  if (state.exit) return 'exited';
+  if (state.conclusiveGrounds)
+    return state.conclusiveGrounds.outcome === 'positive' ? 'move_on' : 'negative_conclusive_grounds';
+  if (state.reasonableGrounds) {
+    return state.reasonableGrounds.outcome === 'positive' ? 'recovery_period' : 'negative_reasonable_grounds';
+  }
+  if (state.referredOn) return 'referred';
+  if (state.dutyToNotifyOn) return 'duty_to_notify_submitted';
+  if (state.consent === 'given' || state.consent === 'not_required') return 'awaiting_referral';
+  return 'identified';
+}

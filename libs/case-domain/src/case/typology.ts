@@ -1,0 +1,78 @@
+/** Closed vocabularies of the pathway: the API accepts nothing outside them. */
+
+/** The Home Office typology of modern slavery. */
+export const EXPLOITATION_TYPES = [
+  'labour',
+  'sexual',
+  'criminal',
+  'domestic_servitude',
+  'organ_harvesting',
+  'forced_marriage',
+  'unknown',
+] as const;
+export type ExploitationType = (typeof EXPLOITATION_TYPES)[number];
+
+export const ENCOUNTER_CONTEXTS = [
+  'police_operation',
+  'self_referral',
+  'community_report',
+  'health_setting',
+  'immigration_encounter',
+  'workplace_inspection',
+  'other',
+] as const;
+export type EncounterContext = (typeof ENCOUNTER_CONTEXTS)[number];
+
+export const INDICATORS = [
+  'restricted_movement',
+  'debt_bondage',
+  'withheld_documents',
+  'physical_abuse',
+  'psychological_abuse',
+  'excessive_hours',
+  'poor_living_conditions',
+  'no_access_to_earnings',
+  'threats_to_family',
+  'isolation',
+  'other',
+] as const;
+export type Indicator = (typeof INDICATORS)[number];
+
+export const COMPETENT_AUTHORITIES = [
+  'single_competent_authority',
+  'immigration_enforcement_competent_authority',
+] as const;
+export type CompetentAuthority = (typeof COMPETENT_AUTHORITIES)[number];
+
+export const DECISION_OUTCOMES = ['positive', 'negative'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+export const RISK_LEVELS = ['standard', 'medium', 'high'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const PLACEMENT_END_REASONS = ['moved_on', 'broke_down', 'went_missing', 'other'] as const;
+export type PlacementEndReason = (typeof PLACEMENT_END_REASONS)[number];
+
+/** Why a person left the NRM: after a CG decision, or a withdrawal before one. */
+export const EXIT_REASONS = [
+  'support_completed',
+  'left_support',
+  'missing_beyond_policy',
+  'repatriated',
+  'negative_decision',
+] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+/** The exits the domain page allows before a CG decision. */
+export const WITHDRAWAL_REASONS: readonly ExitReason[] = ['left_support', 'missing_beyond_policy', 'repatriated'];
+
+export const FOLLOW_UP_OUTCOMES = ['stable', 'at_risk', 're_exploited', 'not_reachable'] as const;
+export type FollowUpOutcome = (typeof FOLLOW_UP_OUTCOMES)[number];
+
+export const CLOSURE_REASONS = [
+  'support_ended',
+  'moved_out_of_area',
+  'duplicate',
+  'no_further_action',
+  'other',
+] as const;
+export type ClosureReason = (typeof CLOSURE_REASONS)[number];

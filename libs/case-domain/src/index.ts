@@ -1,0 +1,10 @@
+export * from './shared/actor';
+export * from './shared/decider';
+export * from './shared/local-date';
+export * from './shared/rule-broken';
+export * from './case/typology';
+export * from './case/case-events';
+export * from './case/case-commands';
+export * from './case/case-state';
+export * from './case/case-decider';
+export { decideCase } from './case/decide-case';

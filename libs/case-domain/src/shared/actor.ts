@@ -1,0 +1,37 @@
+/** The roles of the domain page's "Who may do what" table. */
+export const ROLES = ['caseworker', 'marac_coordinator', 'panel_member', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const AGENCY_TYPES = [
+  'police',
+  'local_authority_adult_services',
+  'local_authority_childrens_services',
+  'health',
+  'housing',
+  'ngo',
+  'glaa',
+  'immigration',
+  'other',
+] as const;
+export type AgencyType = (typeof AGENCY_TYPES)[number];
+
+/** An agency as configured: its type and whether it may refer into the NRM and must notify. */
+export interface Agency {
+  readonly id: string;
+  readonly type: AgencyType;
+  readonly firstResponder: boolean;
+  readonly dutyToNotify: boolean;
+}
+
+/** Who is acting: recorded on every event, and consulted by the rules that depend on the agency. */
+export interface Actor {
+  readonly userId: string;
+  readonly role: Role;
+  readonly agency: Agency;
+}
+
+/** What `decide` is given besides the command and the state: the actor and the time. */
+export interface DecisionContext {
+  readonly actor: Actor;
+  readonly now: Date;
+}

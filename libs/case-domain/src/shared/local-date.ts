@@ -1,0 +1,27 @@
+/** A calendar date in Europe/London, as `YYYY-MM-DD`: how decisions and placements are dated. */
+export type LocalDate = string;
+
+const PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written `YYYY-MM-DD` (not 2026-02-30). */
+export function isLocalDate(value: string): value is LocalDate {
+  const match = PATTERN.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** The date it is in Europe/London at `instant` (Intl's tz data, not hand-rolled offsets). */
+export function londonDateOf(instant: Date): LocalDate {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
+}
+
+/** `YYYY-MM-DD` strings order as dates do. */
+export const isBefore = (a: LocalDate, b: LocalDate): boolean => a < b;
+export const isAfter = (a: LocalDate, b: LocalDate): boolean => a > b;
