@@ -1,0 +1,28 @@
+import type { LocalDate } from '../shared/local-date';
+import type { RiskLevel } from '../case/typology';
+
+type Command<Type extends string, Fields> = { readonly type: Type } & Readonly<Fields>;
+
+export type ScheduleMaracMeeting = Command<
+  'ScheduleMaracMeeting',
+  { meetingId: string; area: string; meetsOn: LocalDate; attendingAgencies: readonly string[] }
+>;
+export type ListCaseAtMarac = Command<'ListCaseAtMarac', { caseId: string }>;
+export type RecordMaracDiscussion = Command<
+  'RecordMaracDiscussion',
+  { caseId: string; riskLevel: RiskLevel; decisions: readonly string[] }
+>;
+export type AgreeMaracAction = Command<
+  'AgreeMaracAction',
+  { actionId: string; caseId: string; description: string; ownerAgency: string; dueOn: LocalDate }
+>;
+export type CompleteMaracAction = Command<'CompleteMaracAction', { actionId: string; completedOn: LocalDate }>;
+export type CloseMaracMeeting = Command<'CloseMaracMeeting', { closedOn: LocalDate }>;
+
+export type MaracMeetingCommand =
+  | ScheduleMaracMeeting
+  | ListCaseAtMarac
+  | RecordMaracDiscussion
+  | AgreeMaracAction
+  | CompleteMaracAction
+  | CloseMaracMeeting;

@@ -1,0 +1,31 @@
+import type { LocalDate } from '../shared/local-date';
+import type { RiskLevel } from '../case/typology';
+
+type Event<Type extends string, Data> = { readonly type: Type; readonly data: Data };
+
+export type MaracMeetingScheduled = Event<
+  'MaracMeetingScheduled',
+  { meetingId: string; area: string; meetsOn: LocalDate; attendingAgencies: readonly string[] }
+>;
+export type CaseListedAtMarac = Event<'CaseListedAtMarac', { caseId: string }>;
+export type CaseDiscussedAtMarac = Event<
+  'CaseDiscussedAtMarac',
+  { caseId: string; riskLevel: RiskLevel; decisions: readonly string[] }
+>;
+export type MaracActionAgreed = Event<
+  'MaracActionAgreed',
+  { actionId: string; caseId: string; description: string; ownerAgency: string; dueOn: LocalDate }
+>;
+export type MaracActionCompleted = Event<
+  'MaracActionCompleted',
+  { actionId: string; completedOn: LocalDate; completedBy: string }
+>;
+export type MaracMeetingClosed = Event<'MaracMeetingClosed', { closedOn: LocalDate }>;
+
+export type MaracMeetingEvent =
+  | MaracMeetingScheduled
+  | CaseListedAtMarac
+  | CaseDiscussedAtMarac
+  | MaracActionAgreed
+  | MaracActionCompleted
+  | MaracMeetingClosed;

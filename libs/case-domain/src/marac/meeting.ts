@@ -1,0 +1,109 @@
+import type { DecisionContext } from '../shared/actor';
+import type { Decider } from '../shared/decider';
+import type { LocalDate } from '../shared/local-date';
+import { ensure } from '../shared/rule-broken';
+import { ensureDate } from '../case/pathway/dates';
+import type { MaracMeetingCommand } from './meeting-commands';
+import type { MaracMeetingEvent } from './meeting-events';
+
+export interface MaracMeetingState {
+  readonly scheduled: boolean;
+  readonly meetsOn?: LocalDate;
+  readonly closed: boolean;
+  readonly listedCases: readonly string[];
+  readonly actions: Readonly<Record<string, { readonly ownerAgency: string; readonly completed: boolean }>>;
+}
+
+export const initialMaracMeetingState: MaracMeetingState = {
+  scheduled: false,
+  closed: false,
+  listedCases: [],
+  actions: {},
+};
+
+export function evolveMaracMeeting(state: MaracMeetingState, event: MaracMeetingEvent): MaracMeetingState {
+  switch (event.type) {
+    case 'MaracMeetingScheduled':
+      return { ...state, scheduled: true, meetsOn: event.data.meetsOn };
+    case 'CaseListedAtMarac':
+      return { ...state, listedCases: [...state.listedCases, event.data.caseId] };
+    case 'CaseDiscussedAtMarac':
+      return state;
+    case 'MaracActionAgreed':
+      return {
+        ...state,
+        actions: { ...state.actions, [event.data.actionId]: { ownerAgency: event.data.ownerAgency, completed: false } },
+      };
+    case 'MaracActionCompleted': {
+      const action = state.actions[event.data.actionId];
+      return action
+        ? { ...state, actions: { ...state.actions, [event.data.actionId]: { ...action, completed: true } } }
+        : state;
+    }
+    case 'MaracMeetingClosed':
+      return { ...state, closed: true };
+  }
+}
+
+/**
+ * A MARAC meeting: scheduled, cases listed and discussed, actions agreed with an owning agency
+ * and a due date. Closing the meeting ends listing, discussion and new actions; the actions it
+ * agreed are still chased and completed afterwards.
+ */
+export function decideMaracMeeting(
+  command: MaracMeetingCommand,
+  state: MaracMeetingState,
+  { actor, now }: DecisionContext,
+): MaracMeetingEvent[] {
+  if (command.type === 'ScheduleMaracMeeting') {
+    ensure(!state.scheduled, 'meeting-already-scheduled');
+    const { meetingId, area, meetsOn, attendingAgencies } = command;
+    return [{ type: 'MaracMeetingScheduled', data: { meetingId, area, meetsOn, attendingAgencies } }];
+  }
+  ensure(state.scheduled, 'meeting-not-scheduled');
+  if (command.type === 'CompleteMaracAction') {
+    const action = state.actions[command.actionId];
+    ensure(action !== undefined, 'action-unknown');
+    ensure(!action.completed, 'action-already-completed');
+    ensureDate(command.completedOn, now, state.meetsOn);
+    return [
+      {
+        type: 'MaracActionCompleted',
+        data: { actionId: command.actionId, completedOn: command.completedOn, completedBy: actor.agency.id },
+      },
+    ];
+  }
+  ensure(!state.closed, 'meeting-closed');
+  switch (command.type) {
+    case 'ListCaseAtMarac':
+      ensure(!state.listedCases.includes(command.caseId), 'case-already-listed');
+      return [{ type: 'CaseListedAtMarac', data: { caseId: command.caseId } }];
+    case 'RecordMaracDiscussion':
+      ensure(state.listedCases.includes(command.caseId), 'case-not-listed');
+      return [
+        {
+          type: 'CaseDiscussedAtMarac',
+          data: { caseId: command.caseId, riskLevel: command.riskLevel, decisions: command.decisions },
+        },
+      ];
+    case 'AgreeMaracAction': {
+      ensure(state.listedCases.includes(command.caseId), 'case-not-listed');
+      ensure(state.actions[command.actionId] === undefined, 'action-already-agreed');
+      ensure(command.dueOn >= (state.meetsOn ?? command.dueOn), 'action-due-before-meeting');
+      const { actionId, caseId, description, ownerAgency, dueOn } = command;
+      return [{ type: 'MaracActionAgreed', data: { actionId, caseId, description, ownerAgency, dueOn } }];
+    }
+    case 'CloseMaracMeeting':
+      ensureDate(command.closedOn, now, state.meetsOn);
+      return [{ type: 'MaracMeetingClosed', data: { closedOn: command.closedOn } }];
+  }
+}
+
+/** A MARAC meeting: stream `marac-meeting-<uuid>`. */
+export const maracMeetingDecider: Decider<MaracMeetingCommand, MaracMeetingEvent, MaracMeetingState> = {
+  decide: decideMaracMeeting,
+  evolve: evolveMaracMeeting,
+  initialState: initialMaracMeetingState,
+};
+
+export const maracMeetingStream = (meetingId: string) => `marac-meeting-${meetingId}`;
