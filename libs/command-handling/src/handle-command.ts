@@ -1,0 +1,121 @@
+import { fold, type Actor, type Decider } from '@app/case-domain';
+import { WrongExpectedVersionError, type EventStore, type Position } from '@app/event-store';
+import { actorOf, metadataOf, toDomainEvent, toEventData, type DomainEvent } from './event-envelope';
+
+export interface CommandEnvelope {
+  readonly actor: Actor;
+  readonly correlationId: string;
+  /** The id of what caused this command (a request, a job); defaults to the correlation id. */
+  readonly causationId?: string;
+  readonly idempotencyKey?: string;
+  /** From `If-Match`: the command applies only if the stream is still at this revision. */
+  readonly ifRevision?: bigint;
+  readonly now: () => Date;
+}
+
+export interface CommandResult {
+  readonly stream: string;
+  /** The stream's revision after the command (the ETag). */
+  readonly revision: bigint;
+  /** The global position of the last event written, for read-your-writes. */
+  readonly position: Position;
+  readonly eventTypes: readonly string[];
+  /** True when an earlier command with the same Idempotency-Key already did the work. */
+  readonly replayed: boolean;
+}
+
+/** `If-Match` did not hold: the stream moved on since the client read it. Nothing was written. */
+export class PreconditionFailed extends Error {
+  override readonly name = 'PreconditionFailed';
+  constructor(
+    readonly stream: string,
+    readonly expected: bigint,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`${stream} is at revision ${String(actual)}, not ${expected}`);
+  }
+}
+
+/** Other writers kept winning the race; nothing was written. */
+export class ConcurrencyConflict extends Error {
+  override readonly name = 'ConcurrencyConflict';
+  constructor(
+    readonly stream: string,
+    readonly attempts: number,
+  ) {
+    super(`${stream} kept changing: gave up after ${attempts} attempts`);
+  }
+}
+
+/**
+ * The one command handler: read the stream, fold it, decide, append at the revision read. On a
+ * concurrent write it re-reads and re-decides (up to `maxAttempts`), unless the client made the
+ * command conditional (`ifRevision`), which then fails with `PreconditionFailed`. Domain rules
+ * throw from `decide` before anything is written.
+ */
+export async function handleCommand<Command extends { type: string }, Event extends DomainEvent, State>(
+  store: EventStore,
+  decider: Decider<Command, Event, State>,
+  stream: string,
+  command: Command,
+  envelope: CommandEnvelope,
+  maxAttempts = 10,
+): Promise<CommandResult> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const recorded = await store.readStream(stream);
+    const last = recorded[recorded.length - 1];
+    const current = last ? last.revision : 'no_stream';
+
+    if (envelope.idempotencyKey !== undefined) {
+      const earlier = recorded.filter((event) => metadataOf(event)?.idempotencyKey === envelope.idempotencyKey);
+      const lastEarlier = earlier[earlier.length - 1];
+      if (lastEarlier) {
+        return {
+          stream,
+          revision: lastEarlier.revision,
+          position: lastEarlier.position,
+          eventTypes: earlier.map((event) => event.type),
+          replayed: true,
+        };
+      }
+    }
+    if (envelope.ifRevision !== undefined && current !== envelope.ifRevision) {
+      throw new PreconditionFailed(stream, envelope.ifRevision, current);
+    }
+
+    const now = envelope.now();
+    const state = fold(
+      decider,
+      recorded.map((event) => toDomainEvent<Event>(event)),
+    );
+    const events = decider.decide(command, state, { actor: envelope.actor, now });
+    const metadata = {
+      actor: actorOf(envelope.actor),
+      correlationId: envelope.correlationId,
+      causationId: envelope.causationId ?? envelope.correlationId,
+      recordedAt: now.toISOString(),
+      command: command.type,
+      ...(envelope.idempotencyKey === undefined ? {} : { idempotencyKey: envelope.idempotencyKey }),
+    };
+    try {
+      const result = await store.append(
+        stream,
+        events.map((event) => toEventData(event, metadata)),
+        { expectedRevision: current },
+      );
+      return {
+        stream,
+        revision: result.nextExpectedRevision,
+        position: result.position,
+        eventTypes: events.map((event) => event.type),
+        replayed: false,
+      };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      if (envelope.ifRevision !== undefined) throw new PreconditionFailed(stream, envelope.ifRevision, error.actual);
+      // Writers that lost together would otherwise re-read together and collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+  throw new ConcurrencyConflict(stream, maxAttempts);
+}

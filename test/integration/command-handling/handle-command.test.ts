@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { caseDecider, caseStream, PathwayRuleBroken, type CaseCommand } from '../../../libs/case-domain/src';
+import { context, policeCaseworker } from '../../../libs/case-domain/src/testing/case-fixtures';
+import {
+  ConcurrencyConflict,
+  handleCommand,
+  PreconditionFailed,
+  type CommandEnvelope,
+} from '../../../libs/command-handling/src';
+import { SqliteEventStore } from '../../../libs/event-store/src';
+
+describe('handleCommand on the embedded event store', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let caseId: string;
+  const envelope = (extra: Partial<CommandEnvelope> = {}): CommandEnvelope => ({
+    actor: policeCaseworker,
+    correlationId: 'corr-1',
+    now: () => context.now,
+    ...extra,
+  });
+  const identify = (id: string): CaseCommand => ({
+    type: 'IdentifyPotentialVictim',
+    caseId: id,
+    identifiedOn: '2026-03-01',
+    location: 'Test location',
+    encounterContext: 'police_operation',
+    indicators: ['debt_bondage'],
+    exploitationTypes: ['labour'],
+    child: false,
+    personal: { name: 'Test Person C' },
+  });
+  const note = (n: number): CaseCommand => ({ type: 'AddNote', noteId: `note-${n}`, text: `note ${n}` });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'marac-handle-'));
+    store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    caseId = randomUUID();
+    await handleCommand(store, caseDecider, caseStream(caseId), identify(caseId), envelope());
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('appends the decided events with the metadata an auditor needs', async () => {
+    const result = await handleCommand(
+      store,
+      caseDecider,
+      caseStream(caseId),
+      note(1),
+      envelope({ causationId: 'req-7' }),
+    );
+
+    expect(result).toMatchObject({
+      stream: `case-${caseId}`,
+      revision: 1n,
+      eventTypes: ['NoteAdded'],
+      replayed: false,
+    });
+    const [, recorded] = await store.readStream(caseStream(caseId));
+    expect(recorded!.position).toEqual(result.position);
+    expect(recorded!.metadata).toEqual({
+      actor: { userId: 'user-police-1', role: 'caseworker', agency: 'police-west' },
+      correlationId: 'corr-1',
+      causationId: 'req-7',
+      recordedAt: context.now.toISOString(),
+      schemaVersion: 1,
+      command: 'AddNote',
+    });
+    const [identified] = await store.readStream(caseStream(caseId));
+    expect((identified!.metadata as { schemaVersion: number }).schemaVersion).toBe(2);
+  });
+
+  it('writes nothing when a domain rule says no', async () => {
+    const refused = handleCommand(
+      store,
+      caseDecider,
+      caseStream(caseId),
+      { type: 'ReportFound', foundOn: '2026-04-01' },
+      envelope(),
+    );
+    await expect(refused).rejects.toThrow(PathwayRuleBroken);
+    expect(await store.readStream(caseStream(caseId))).toHaveLength(1);
+  });
+
+  it('answers a retry with the same Idempotency-Key with the first result, writing nothing new', async () => {
+    const first = await handleCommand(
+      store,
+      caseDecider,
+      caseStream(caseId),
+      note(1),
+      envelope({ idempotencyKey: 'key-1' }),
+    );
+    await handleCommand(store, caseDecider, caseStream(caseId), note(2), envelope());
+    const retry = await handleCommand(
+      store,
+      caseDecider,
+      caseStream(caseId),
+      note(1),
+      envelope({ idempotencyKey: 'key-1' }),
+    );
+
+    expect(retry).toEqual({ ...first, replayed: true });
+    expect((await store.readStream(caseStream(caseId))).map((e) => e.type)).toEqual([
+      'PotentialVictimIdentified',
+      'NoteAdded',
+      'NoteAdded',
+    ]);
+  });
+
+  it('applies a conditional command only at the revision the client read', async () => {
+    await handleCommand(store, caseDecider, caseStream(caseId), note(1), envelope({ ifRevision: 0n }));
+    const stale = handleCommand(store, caseDecider, caseStream(caseId), note(2), envelope({ ifRevision: 0n }));
+
+    await expect(stale).rejects.toEqual(new PreconditionFailed(caseStream(caseId), 0n, 1n));
+    expect(await store.readStream(caseStream(caseId))).toHaveLength(2);
+  });
+
+  it('re-reads and re-decides when concurrent commands race, so none is lost', async () => {
+    await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => handleCommand(store, caseDecider, caseStream(caseId), note(n), envelope())),
+    );
+
+    const events = await store.readStream(caseStream(caseId));
+    expect(
+      events
+        .map((e) => (e.data as { noteId?: string }).noteId)
+        .slice(1)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => `note-${n}`).sort());
+  });
+
+  it('gives up with ConcurrencyConflict after its retries, having written nothing for the losers', async () => {
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3, 4].map((n) => handleCommand(store, caseDecider, caseStream(caseId), note(n), envelope(), 1)),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+      expect(o.reason).toBeInstanceOf(ConcurrencyConflict);
+    }
+    expect(await store.readStream(caseStream(caseId))).toHaveLength(2);
+  });
+
+  it('decides on old events through their upcasters', async () => {
+    const oldCase = randomUUID();
+    await store.append(caseStream(oldCase), [
+      {
+        type: 'PotentialVictimIdentified',
+        data: {
+          ...identify(oldCase),
+          type: undefined,
+          identifyingAgency: 'police-west',
+          exploitationType: 'criminal',
+          child: true,
+        },
+        metadata: { schemaVersion: 1 },
+      },
+    ]);
+    // A child (read from the v1 event) goes straight to referral, without consent.
+    const result = await handleCommand(
+      store,
+      caseDecider,
+      caseStream(oldCase),
+      {
+        type: 'SubmitNrmReferral',
+        submittedOn: '2026-03-03',
+        competentAuthority: 'single_competent_authority',
+        reference: 'NRM-9',
+      },
+      envelope(),
+    );
+    expect(result.eventTypes).toEqual(['NrmReferralSubmitted']);
+  });
+});
