@@ -80,4 +80,4 @@ function ensureRedisServer() {
 
 checkNode();
 ensureNpmPackages();
-if (purpose !== 'start' || !process.env.REDIS_URL) ensureRedisServer();
+if (purpose === 'test' || purpose === 'bench' || (purpose === 'start' && !process.env.REDIS_URL)) ensureRedisServer();

@@ -1,6 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { JwtModule } from '@nestjs/jwt';
 import { PlatformModule, type PlatformOptions } from '@app/platform';
+import { loadAgencies } from './auth/agencies';
+import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
+import { resolveTokenKey } from './auth/token-key';
+import { CLOCK, ExecuteCaseCommandHandler } from './cases/case-commands';
+import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { strictValidationPipe } from './http/validation';
 
 /** The HTTP api. With `WORKER_IN_PROCESS` (the `npm start` default) it also hosts the worker. */
 @Module({})
@@ -8,8 +18,17 @@ export class AppModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(options)],
-      controllers: [HealthController],
+      imports: [PlatformModule.forRoot(options), CqrsModule.forRoot(), JwtModule.register({})],
+      controllers: [HealthController, CasesController],
+      providers: [
+        { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },
+        { provide: AGENCIES, useFactory: () => loadAgencies(options.config.agenciesFile) },
+        { provide: CLOCK, useValue: () => new Date() },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: strictValidationPipe },
+        ExecuteCaseCommandHandler,
+      ],
     };
   }
 }

@@ -1,8 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import type { Response } from 'express';
 import { EventStoreHealthIndicator, RedisHealthIndicator } from '@app/platform';
+import { Public } from '../auth/actor.decorators';
 
 /** `GET /health`: 200 when the event store and Redis both answer, 503 (naming which) when not. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -13,7 +16,15 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  check() {
-    return this.health.check([() => this.eventStore.check(), () => this.redis.check()]);
+  async check(@Res({ passthrough: true }) response: Response) {
+    try {
+      return await this.health.check([() => this.eventStore.check(), () => this.redis.check()]);
+    } catch (error) {
+      // Terminus reports a failed check as a 503 carrying the full report; answer with that report
+      // (which dependency is down, and why) rather than letting it become a generic problem.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return error.getResponse();
+    }
   }
 }

@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       eventStoreConnectionString: undefined,
       workerInProcess: true,
       logLevel: 'log',
+      tokenKey: { kind: 'development' },
+      agenciesFile: undefined,
     });
   });
 
@@ -39,6 +41,10 @@ describe('loadConfig', () => {
     });
   });
 
+  it('verifies tokens with the configured secret', () => {
+    expect(loadConfig({ JWT_SECRET: 's'.repeat(40) }).tokenKey).toEqual({ kind: 'secret', secret: 's'.repeat(40) });
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(3000);
   });
@@ -50,6 +56,9 @@ describe('loadConfig', () => {
     [{ EVENTSTORE_CONNECTION_STRING: 'http://x' }, /EVENTSTORE_CONNECTION_STRING must be an esdb:\/\//],
     [{ WORKER_IN_PROCESS: 'yes' }, /WORKER_IN_PROCESS must be true or false/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
+    [{ JWT_PUBLIC_KEY: 'not a key' }, /JWT_PUBLIC_KEY must be a PEM public key/],
+    [{ JWT_SECRET: 'x'.repeat(32), JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }, /alternatives: set one/],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigurationError);
     expect(() => loadConfig(env)).toThrow(message);

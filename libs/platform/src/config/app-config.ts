@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsOptional, IsPort, IsString, Matches, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsOptional, IsPort, IsString, Matches, MinLength, ValidationError, validateSync } from 'class-validator';
 
 /** Everything the apps read from the environment, typed and checked once at start. */
 export interface AppConfig {
@@ -16,6 +16,14 @@ export interface AppConfig {
   /** `npm start` runs api and worker in one process; the scale-out api container does not. */
   readonly workerInProcess: boolean;
   readonly logLevel: LogLevel;
+  /** How bearer tokens are verified: a shared secret (HS256), an issuer's public key, or, with
+   * neither set, a development secret generated under DATA_DIR (what `npm run token` signs with). */
+  readonly tokenKey:
+    | { readonly kind: 'secret'; readonly secret: string }
+    | { readonly kind: 'public-key'; readonly publicKey: string }
+    | { readonly kind: 'development' };
+  /** A JSON file of agencies (id, type, firstResponder, dutyToNotify); absent, the built-in set. */
+  readonly agenciesFile: string | undefined;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -66,6 +74,21 @@ class Environment {
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "$value"` })
   LOG_LEVEL?: string;
+
+  @IsOptional()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @Matches(/-----BEGIN PUBLIC KEY-----/, {
+    message: 'JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)',
+  })
+  JWT_PUBLIC_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'AGENCIES_FILE must not be empty' })
+  AGENCIES_FILE?: string;
 }
 
 const KNOWN = [
@@ -77,6 +100,9 @@ const KNOWN = [
   'EVENTSTORE_CONNECTION_STRING',
   'WORKER_IN_PROCESS',
   'LOG_LEVEL',
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'AGENCIES_FILE',
 ] as const;
 
 /**
@@ -91,6 +117,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const parsed = plainToInstance(Environment, raw);
   const errors = validateSync(parsed, { forbidUnknownValues: true });
+  if (parsed.JWT_SECRET && parsed.JWT_PUBLIC_KEY) {
+    errors.push(
+      Object.assign(new ValidationError(), {
+        property: 'JWT_SECRET',
+        constraints: { exclusive: 'JWT_SECRET and JWT_PUBLIC_KEY are alternatives: set one' },
+      }),
+    );
+  }
   if (errors.length > 0) {
     throw new ConfigurationError(errors.flatMap((error) => Object.values(error.constraints ?? {})));
   }
@@ -103,5 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     eventStoreConnectionString: parsed.EVENTSTORE_CONNECTION_STRING,
     workerInProcess: (parsed.WORKER_IN_PROCESS ?? 'true') === 'true',
     logLevel: (parsed.LOG_LEVEL ?? 'log') as LogLevel,
+    tokenKey: parsed.JWT_SECRET
+      ? { kind: 'secret', secret: parsed.JWT_SECRET }
+      : parsed.JWT_PUBLIC_KEY
+        ? { kind: 'public-key', publicKey: parsed.JWT_PUBLIC_KEY }
+        : { kind: 'development' },
+    agenciesFile: parsed.AGENCIES_FILE ? resolve(cwd, parsed.AGENCIES_FILE) : undefined,
   };
 }

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { AGENCY_TYPES, type Agency } from '@app/case-domain';
+
+/**
+ * The agencies of a synthetic partnership, used when no AGENCIES_FILE is configured. Flags follow
+ * the domain page: police, local authorities, the GLAA and the Home Office are first responders
+ * with the duty to notify; some charities are first responders without the duty; health and
+ * housing are neither.
+ */
+export const DEFAULT_AGENCIES: readonly Agency[] = [
+  { id: 'police', type: 'police', firstResponder: true, dutyToNotify: true },
+  { id: 'la-adult-services', type: 'local_authority_adult_services', firstResponder: true, dutyToNotify: true },
+  { id: 'la-childrens-services', type: 'local_authority_childrens_services', firstResponder: true, dutyToNotify: true },
+  { id: 'glaa', type: 'glaa', firstResponder: true, dutyToNotify: true },
+  { id: 'home-office', type: 'immigration', firstResponder: true, dutyToNotify: true },
+  { id: 'ngo-support', type: 'ngo', firstResponder: true, dutyToNotify: false },
+  { id: 'health', type: 'health', firstResponder: false, dutyToNotify: false },
+  { id: 'housing', type: 'housing', firstResponder: false, dutyToNotify: false },
+];
+
+/** The configured agencies, from a JSON file (an array of agencies) or the built-in set. */
+export function loadAgencies(file: string | undefined): ReadonlyMap<string, Agency> {
+  const list = file ? parseAgencies(readFileSync(file, 'utf8'), file) : DEFAULT_AGENCIES;
+  return new Map(list.map((agency) => [agency.id, agency]));
+}
+
+function parseAgencies(text: string, file: string): Agency[] {
+  const parsed = JSON.parse(text) as unknown;
+  if (!Array.isArray(parsed)) throw new Error(`${file}: expected an array of agencies`);
+  return parsed.map((entry: unknown, index) => {
+    const agency = entry as Partial<Agency>;
+    const ok =
+      typeof agency.id === 'string' &&
+      agency.id.length > 0 &&
+      AGENCY_TYPES.includes(agency.type as Agency['type']) &&
+      typeof agency.firstResponder === 'boolean' &&
+      typeof agency.dutyToNotify === 'boolean';
+    if (!ok)
+      throw new Error(
+        `${file}: agency ${index} needs id, type (${AGENCY_TYPES.join('|')}), firstResponder and dutyToNotify`,
+      );
+    return agency as Agency;
+  });
+}

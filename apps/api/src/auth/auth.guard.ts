@@ -1,0 +1,72 @@
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { Request } from 'express';
+import { ROLES, type Actor, type Agency, type Role } from '@app/case-domain';
+import { ALLOWED_ROLES, PUBLIC_ROUTE } from './actor.decorators';
+import type { TokenKey } from './token-key';
+
+export const TOKEN_KEY = Symbol('TOKEN_KEY');
+export const AGENCIES = Symbol('AGENCIES');
+
+interface Claims {
+  sub?: unknown;
+  role?: unknown;
+  agency?: unknown;
+}
+
+/**
+ * Every route needs a bearer token (unless marked `@Public`): signed with the configured key, not
+ * expired, with `sub`, a known `role` and a configured `agency`. The route's `@AllowRoles`, if
+ * any, then decides: 401 for who-are-you problems, 403 for you-may-not.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    @Inject(TOKEN_KEY) private readonly key: TokenKey,
+    @Inject(AGENCIES) private readonly agencies: ReadonlyMap<string, Agency>,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
+    const actor = await this.authenticate(request.headers.authorization);
+    request.actor = actor;
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
+    if (allowed && !allowed.includes(actor.role)) {
+      throw new ForbiddenException(`The ${actor.role} role may not do this`);
+    }
+    return true;
+  }
+
+  private async authenticate(header: string | undefined): Promise<Actor> {
+    const token = /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
+    if (!token) throw new UnauthorizedException('A bearer token is required');
+    let claims: Claims;
+    try {
+      claims = await this.jwt.verifyAsync<Claims>(token, {
+        secret: this.key.verifyWith,
+        algorithms: this.key.algorithms,
+      });
+    } catch (error) {
+      throw new UnauthorizedException(`The token was refused: ${(error as Error).message}`);
+    }
+    if (typeof claims.sub !== 'string' || claims.sub === '')
+      throw new UnauthorizedException('The token has no subject');
+    if (!ROLES.includes(claims.role as Role))
+      throw new UnauthorizedException(`The token's role is not one of ${ROLES.join(', ')}`);
+    const agency = typeof claims.agency === 'string' ? this.agencies.get(claims.agency) : undefined;
+    if (!agency) throw new UnauthorizedException("The token's agency is not a configured agency");
+    return { userId: claims.sub, role: claims.role as Role, agency };
+  }
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpStatus,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+  ForbiddenException,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { caseStream, PathwayRuleBroken, type Actor, type IdentifyPotentialVictim } from '@app/case-domain';
+import type { CommandResult } from '@app/command-handling';
+import { metadataOf, toDomainEvent } from '@app/command-handling';
+import { formatPosition, type EventStore } from '@app/event-store';
+import { EVENT_STORE } from '@app/platform';
+import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
+import { commandResponse } from '../http/command-response';
+import { CommandContext } from '../http/request-context';
+import { ExecuteCaseCommand, type RequestContext } from './case-commands';
+import { IdentifyPotentialVictimDto } from './identify-potential-victim.dto';
+import { withoutPersonalData } from './personal-data';
+
+@Controller('cases')
+export class CasesController {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  /**
+   * Opens a case. Creating the same case (same id, same identification) again is safe: the answer
+   * is the first one (200 rather than 201) and nothing is written.
+   */
+  @Post()
+  @AllowRoles('caseworker')
+  async identify(
+    @Body() body: IdentifyPotentialVictimDto,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const caseId = body.caseId ?? randomUUID();
+    const command: IdentifyPotentialVictim = { type: 'IdentifyPotentialVictim', ...body, caseId };
+    let result: CommandResult;
+    try {
+      result = await this.commands.execute(new ExecuteCaseCommand(caseId, command, context));
+    } catch (error) {
+      const repeat =
+        error instanceof PathwayRuleBroken &&
+        error.rule === 'case-already-identified' &&
+        (await this.sameIdentification(caseId, command, context.actor));
+      if (!repeat) throw error;
+      result = repeat;
+    }
+    response.status(result.replayed ? HttpStatus.OK : HttpStatus.CREATED).setHeader('Location', `/cases/${caseId}`);
+    return commandResponse(response, result, { caseId });
+  }
+
+  /** The case's events in order, with who recorded each and when: for auditors and the case's own agency. */
+  @Get(':caseId/history')
+  @AllowRoles('auditor', 'caseworker')
+  async history(
+    @Param('caseId', new ParseUUIDPipe()) caseId: string,
+    @CurrentActor() actor: Actor,
+    @Query('reason') reason?: string,
+  ) {
+    const recorded = await this.store.readStream(caseStream(caseId));
+    if (recorded.length === 0) throw new NotFoundException(`There is no case ${caseId}`);
+    const agencies = new Set(
+      recorded.flatMap((event) => {
+        const data = event.data as { identifyingAgency?: string; agency?: string };
+        return event.type === 'PotentialVictimIdentified'
+          ? [data.identifyingAgency]
+          : event.type === 'CaseAssigned'
+            ? [data.agency]
+            : [];
+      }),
+    );
+    const ownAgency = agencies.has(actor.agency.id);
+    if (actor.role !== 'auditor' && !ownAgency)
+      throw new ForbiddenException('Only auditors and the case’s own agency may read its history');
+    // Personal details: an auditor sees them only when saying why (whatever the agency); the
+    // case's own agency's caseworkers see them.
+    const showPersonal =
+      actor.role === 'auditor' ? typeof reason === 'string' && reason.trim().length >= 10 : ownAgency;
+    return {
+      caseId,
+      personalDataShown: showPersonal,
+      events: recorded.map((event) => {
+        const metadata = metadataOf(event);
+        const data = toDomainEvent(event).data;
+        return {
+          revision: event.revision.toString(),
+          position: formatPosition(event.position),
+          type: event.type,
+          data: showPersonal ? data : withoutPersonalData(data),
+          actor: metadata?.actor,
+          recordedAt: event.recordedAt.toISOString(),
+          correlationId: metadata?.correlationId,
+          causationId: metadata?.causationId,
+          schemaVersion: metadata?.schemaVersion,
+        };
+      }),
+    };
+  }
+
+  /** The stored identification, if it is exactly this one by the same agency: then a retry, not a clash. */
+  private async sameIdentification(
+    caseId: string,
+    command: IdentifyPotentialVictim,
+    actor: Actor,
+  ): Promise<CommandResult | undefined> {
+    const [first] = await this.store.readStream(caseStream(caseId), { maxCount: 1 });
+    if (!first) return undefined;
+    const { type: _type, ...fields } = command;
+    const stored = toDomainEvent(first).data;
+    const asked = { ...fields, identifyingAgency: actor.agency.id };
+    if (JSON.stringify(sortKeys(stored)) !== JSON.stringify(sortKeys(JSON.parse(JSON.stringify(asked)))))
+      return undefined;
+    return {
+      stream: caseStream(caseId),
+      revision: first.revision,
+      position: first.position,
+      eventTypes: [first.type],
+      replayed: true,
+    };
+  }
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
+  }
+  return value;
+}
