@@ -2,16 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JwtService } from '@nestjs/jwt';
+import { call as callApi, E2E_SECRET, tokenFor, type CallOptions } from '../support/api-client';
 import { startServer, type ServerProcess } from '../support/server-process';
 
 /** The case command API over HTTP, on the built server, as a client sees it. */
 describe('case API', () => {
   jest.setTimeout(60_000);
-  const secret = 'e2e-secret-that-is-long-enough-0123456789';
-  const jwt = new JwtService();
-  const token = (role: string, agency: string, key = secret) =>
-    jwt.sign({ role, agency }, { secret: key, subject: `e2e-${role}-${agency}`, expiresIn: '10m' });
+  const token = tokenFor;
   const caseworker = token('caseworker', 'police');
   const auditor = token('auditor', 'police');
   let dataDir: string;
@@ -19,7 +16,7 @@ describe('case API', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'marac-cases-e2e-'));
-    server = await startServer({ DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, JWT_SECRET: secret });
+    server = await startServer({ DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, JWT_SECRET: E2E_SECRET });
   });
   afterAll(async () => {
     server.child.kill('SIGTERM');
@@ -39,32 +36,7 @@ describe('case API', () => {
     personal: { name: 'Test Person D', aliases: ['TPD'] },
   });
 
-  async function call(
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-  ) {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...options.headers,
-      },
-      ...(options.raw !== undefined
-        ? { body: options.raw }
-        : options.body !== undefined
-          ? { body: JSON.stringify(options.body) }
-          : {}),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads response fields by path
-      body: (text ? JSON.parse(text) : undefined) as Record<string, any>,
-    };
-  }
+  const call = (method: string, path: string, options: CallOptions = {}) => callApi(server.url, method, path, options);
   const history = (caseId: string, query = '') => call('GET', `/cases/${caseId}/history${query}`, { token: auditor });
 
   it('opens a case and answers with its id, revision (ETag), position and location', async () => {

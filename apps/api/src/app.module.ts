@@ -7,6 +7,7 @@ import { loadAgencies } from './auth/agencies';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
 import { CLOCK, ExecuteCaseCommandHandler } from './cases/case-commands';
+import { CaseActionsController } from './cases/case-actions.controller';
 import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
@@ -19,7 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(options), CqrsModule.forRoot(), JwtModule.register({})],
-      controllers: [HealthController, CasesController],
+      controllers: [HealthController, CasesController, CaseActionsController],
       providers: [
         { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },
         { provide: AGENCIES, useFactory: () => loadAgencies(options.config.agenciesFile) },

@@ -12,3 +12,4 @@ export * from './marac/meeting-events';
 export * from './marac/meeting-commands';
 export * from './marac/meeting';
 export * from './versioning/upcasting';
+export * from './access/case-access';

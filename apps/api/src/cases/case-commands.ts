@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { caseDecider, caseStream, type Actor, type CaseCommand } from '@app/case-domain';
+import {
+  caseDecider,
+  caseStream,
+  ensureMayActOnCase,
+  type Actor,
+  type CaseCommand,
+  type CaseEvent,
+  type CaseState,
+  type Decider,
+} from '@app/case-domain';
 import { handleCommand, type CommandResult } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
@@ -27,6 +36,15 @@ export class ExecuteCaseCommand {
 export const CLOCK = Symbol('CLOCK');
 export type Clock = () => Date;
 
+/** The case decider with the access policy in front, so both see the same, current state. */
+const guardedCaseDecider: Decider<CaseCommand, CaseEvent, CaseState> = {
+  ...caseDecider,
+  decide: (command, state, context) => {
+    ensureMayActOnCase(context.actor, command, state);
+    return caseDecider.decide(command, state, context);
+  },
+};
+
 /** Thin glue: every case command goes through the one generic handler. */
 @Injectable()
 @CommandHandler(ExecuteCaseCommand)
@@ -37,7 +55,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
   ) {}
 
   execute({ caseId, command, context }: ExecuteCaseCommand): Promise<CommandResult> {
-    return handleCommand(this.store, caseDecider, caseStream(caseId), command, {
+    return handleCommand(this.store, guardedCaseDecider, caseStream(caseId), command, {
       actor: context.actor,
       correlationId: context.correlationId,
       causationId: context.requestId,

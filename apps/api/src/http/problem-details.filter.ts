@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { PathwayRuleBroken } from '@app/case-domain';
+import { CaseNotFound, NotPermitted, PathwayRuleBroken } from '@app/case-domain';
 import { ConcurrencyConflict, PreconditionFailed } from '@app/command-handling';
 import { FieldValidationFailed } from './validation';
 
@@ -44,6 +44,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem('validation-failed', 'The request is not valid', 400, 'See errors for each failing field.', {
         errors: error.errors,
       });
+    }
+    if (error instanceof NotPermitted) {
+      return problem('forbidden', 'Forbidden', 403, error.message);
+    }
+    if (error instanceof CaseNotFound) {
+      return problem('not-found', 'Not found', 404, error.message);
     }
     if (error instanceof PathwayRuleBroken) {
       return problem(error.rule, 'A domain rule refuses this command', 422, error.message, { rule: error.rule });

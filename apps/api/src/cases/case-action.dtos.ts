@@ -1,0 +1,128 @@
+import { IsBoolean, IsIn, IsString, IsUUID, Length } from 'class-validator';
+import {
+  CLOSURE_REASONS,
+  COMPETENT_AUTHORITIES,
+  DECISION_OUTCOMES,
+  EXIT_REASONS,
+  FOLLOW_UP_OUTCOMES,
+  PLACEMENT_END_REASONS,
+  RISK_LEVELS,
+  type ClosureReason,
+  type CompetentAuthority,
+  type DecisionKind,
+  type DecisionOutcome,
+  type ExitReason,
+  type FollowUpOutcome,
+  type PlacementEndReason,
+  type RiskLevel,
+} from '@app/case-domain';
+import { IsLocalDate } from '../http/is-local-date';
+
+// One DTO per command body: every field required unless marked, enums closed, dates YYYY-MM-DD.
+
+export class AssignCaseDto {
+  @IsString() @Length(1, 100) caseworkerId!: string;
+  @IsString() @Length(1, 100) agency!: string;
+}
+
+export class ConsentDto {
+  @IsLocalDate() on!: string;
+  @IsString() @Length(2, 35) language!: string;
+  @IsBoolean() interpreterUsed!: boolean;
+}
+
+export class DutyToNotifyDto {
+  @IsLocalDate() submittedOn!: string;
+  @IsString() @Length(1, 100) reference!: string;
+}
+
+export class NrmReferralDto {
+  @IsLocalDate() submittedOn!: string;
+  @IsIn(COMPETENT_AUTHORITIES) competentAuthority!: CompetentAuthority;
+  @IsString() @Length(1, 100) reference!: string;
+}
+
+export class DecisionDto {
+  @IsIn(DECISION_OUTCOMES) outcome!: DecisionOutcome;
+  @IsLocalDate() decidedOn!: string;
+}
+
+const DECISION_KINDS: DecisionKind[] = ['reasonable_grounds', 'conclusive_grounds'];
+
+export class ReconsiderationRequestDto {
+  @IsIn(DECISION_KINDS) decision!: DecisionKind;
+  @IsLocalDate() requestedOn!: string;
+}
+
+export class ReconsiderationDecisionDto extends DecisionDto {
+  @IsIn(DECISION_KINDS) decision!: DecisionKind;
+}
+
+export class PlacementRequestDto {
+  @IsLocalDate() requestedOn!: string;
+  @IsBoolean() emergencyOutsideNrm!: boolean;
+}
+
+export class PlacementStartDto {
+  @IsUUID() placementId!: string;
+  @IsLocalDate() startedOn!: string;
+  @IsString() @Length(1, 200) provider!: string;
+  @IsString() @Length(1, 500) address!: string;
+  @IsBoolean() emergencyOutsideNrm!: boolean;
+}
+
+export class PlacementMoveDto {
+  @IsLocalDate() movedOn!: string;
+  @IsString() @Length(1, 200) provider!: string;
+  @IsString() @Length(1, 500) address!: string;
+}
+
+export class PlacementEndDto {
+  @IsLocalDate() endedOn!: string;
+  @IsIn(PLACEMENT_END_REASONS) reason!: PlacementEndReason;
+}
+
+export class SupportStartDto {
+  @IsLocalDate() startedOn!: string;
+  @IsString() @Length(1, 200) provider!: string;
+}
+
+export class ExitDto {
+  @IsLocalDate() exitedOn!: string;
+  @IsIn(EXIT_REASONS) reason!: ExitReason;
+}
+
+export class FollowUpDto {
+  @IsLocalDate() completedOn!: string;
+  @IsIn(FOLLOW_UP_OUTCOMES) outcome!: FollowUpOutcome;
+}
+
+export class DatedDto {
+  @IsLocalDate() on!: string;
+}
+
+export class RiskAssessmentDto {
+  @IsIn(RISK_LEVELS) level!: RiskLevel;
+  @IsLocalDate() assessedOn!: string;
+  @IsString() @Length(1, 2000) rationale!: string;
+}
+
+export class MaracReferralDto {
+  @IsLocalDate() referredOn!: string;
+  @IsString() @Length(1, 2000) reason!: string;
+}
+
+export class NoteDto {
+  @IsUUID() noteId!: string;
+  @IsString() @Length(1, 10_000) text!: string;
+}
+
+export class ClosureDto {
+  @IsLocalDate() closedOn!: string;
+  @IsIn(CLOSURE_REASONS) reason!: ClosureReason;
+}
+
+export class ReopeningDto {
+  @IsLocalDate() reopenedOn!: string;
+  @IsString() @Length(1, 2000) reason!: string;
+}

@@ -1,0 +1,35 @@
+import type { Actor } from '../shared/actor';
+import type { CaseCommand } from '../case/case-commands';
+import type { CaseState } from '../case/case-state';
+
+/** The actor may not do this (403): a matter of role or agency, not of the pathway. */
+export class NotPermitted extends Error {
+  override readonly name = 'NotPermitted';
+}
+
+/** The command names a case that was never identified (404). */
+export class CaseNotFound extends Error {
+  override readonly name = 'CaseNotFound';
+}
+
+/** The agencies a case belongs to: the one that identified it and the one it is assigned to. */
+export function agenciesOf(state: CaseState): string[] {
+  return [state.identifyingAgency, state.assignee?.agency].filter((agency): agency is string => agency !== undefined);
+}
+
+/**
+ * The domain page's "who may do what" for case commands: caseworkers act on their own agency's
+ * cases (the identifying or the assigned agency) and assign only within their own agency;
+ * no other role changes a case through these commands.
+ */
+export function ensureMayActOnCase(actor: Actor, command: CaseCommand, state: CaseState): void {
+  if (actor.role !== 'caseworker') throw new NotPermitted(`the ${actor.role} role may not ${command.type}`);
+  if (command.type === 'IdentifyPotentialVictim') return;
+  if (!state.exists) throw new CaseNotFound('there is no such case');
+  if (!agenciesOf(state).includes(actor.agency.id)) {
+    throw new NotPermitted(`case belongs to ${agenciesOf(state).join(' and ')}, not ${actor.agency.id}`);
+  }
+  if (command.type === 'AssignCase' && command.agency !== actor.agency.id) {
+    throw new NotPermitted('a caseworker assigns only within their own agency');
+  }
+}

@@ -1,0 +1,52 @@
+import { JwtService } from '@nestjs/jwt';
+
+export const E2E_SECRET = 'e2e-secret-that-is-long-enough-0123456789';
+const jwt = new JwtService();
+
+/** A bearer token as the server (started with JWT_SECRET=E2E_SECRET) accepts it. */
+export function tokenFor(role: string, agency: string, key = E2E_SECRET): string {
+  return jwt.sign({ role, agency }, { secret: key, subject: `e2e-${role}-${agency}`, expiresIn: '10m' });
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads response fields by path
+  readonly body: Record<string, any>;
+}
+
+export interface CallOptions {
+  readonly token?: string;
+  readonly body?: unknown;
+  /** A body sent as it is, for malformed JSON. */
+  readonly raw?: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** One HTTP call to the server at `baseUrl`, with the JSON body parsed. */
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResponse> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    ...(options.raw !== undefined
+      ? { body: options.raw }
+      : options.body !== undefined
+        ? { body: JSON.stringify(options.body) }
+        : {}),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (text ? JSON.parse(text) : undefined) as ApiResponse['body'],
+  };
+}
