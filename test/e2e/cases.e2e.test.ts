@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { call as callApi, E2E_SECRET, tokenFor, type CallOptions } from '../support/api-client';
-import { startServer, type ServerProcess } from '../support/server-process';
+import { tokenFor, useApiServer } from '../support/api-client';
 
 /** The case command API over HTTP, on the built server, as a client sees it. */
 describe('case API', () => {
@@ -11,18 +7,6 @@ describe('case API', () => {
   const token = tokenFor;
   const caseworker = token('caseworker', 'police');
   const auditor = token('auditor', 'police');
-  let dataDir: string;
-  let server: ServerProcess;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'marac-cases-e2e-'));
-    server = await startServer({ DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, JWT_SECRET: E2E_SECRET });
-  });
-  afterAll(async () => {
-    server.child.kill('SIGTERM');
-    await server.exited;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
 
   const identification = (caseId: string) => ({
     caseId,
@@ -36,7 +20,7 @@ describe('case API', () => {
     personal: { name: 'Test Person D', aliases: ['TPD'] },
   });
 
-  const call = (method: string, path: string, options: CallOptions = {}) => callApi(server.url, method, path, options);
+  const call = useApiServer();
   const history = (caseId: string, query = '') => call('GET', `/cases/${caseId}/history${query}`, { token: auditor });
 
   it('opens a case and answers with its id, revision (ETag), position and location', async () => {

@@ -1,29 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { call as callApi, E2E_SECRET, tokenFor, type CallOptions } from '../support/api-client';
-import { startServer, type ServerProcess } from '../support/server-process';
+import { tokenFor, useApiServer, type CallOptions } from '../support/api-client';
 
 /** Whole pathways over HTTP, as caseworkers record them. */
 describe('NRM pathways over the command API', () => {
   jest.setTimeout(60_000);
   const police = tokenFor('caseworker', 'police');
   const auditor = tokenFor('auditor', 'home-office');
-  let dataDir: string;
-  let server: ServerProcess;
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'marac-pathway-e2e-'));
-    server = await startServer({ DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, JWT_SECRET: E2E_SECRET });
-  });
-  afterAll(async () => {
-    server.child.kill('SIGTERM');
-    await server.exited;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const call = (method: string, path: string, options: CallOptions = {}) => callApi(server.url, method, path, options);
+  const call = useApiServer();
   const post = (caseId: string, action: string, body: unknown, extra: Omit<CallOptions, 'body'> = {}) =>
     call('POST', `/cases/${caseId}/${action}`, { token: police, body, ...extra });
   const eventTypes = async (caseId: string) =>

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
+import { startServer, type ServerProcess } from './server-process';
 
 export const E2E_SECRET = 'e2e-secret-that-is-long-enough-0123456789';
 const jwt = new JwtService();
@@ -49,4 +53,23 @@ export async function call(
     headers: response.headers,
     body: (text ? JSON.parse(text) : undefined) as ApiResponse['body'],
   };
+}
+
+/**
+ * Registers beforeAll/afterAll that run the built server (embedded store in a fresh directory,
+ * the test Redis, E2E_SECRET) for a describe block, and returns a caller bound to it.
+ */
+export function useApiServer(): (method: string, path: string, options?: CallOptions) => Promise<ApiResponse> {
+  let dataDir: string;
+  let server: ServerProcess;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'marac-api-e2e-'));
+    server = await startServer({ DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, JWT_SECRET: E2E_SECRET });
+  });
+  afterAll(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return (method, path, options = {}) => call(server.url, method, path, options);
 }
