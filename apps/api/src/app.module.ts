@@ -6,10 +6,11 @@ import { PlatformModule, type PlatformOptions } from '@app/platform';
 import { loadAgencies } from './auth/agencies';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
-import { CLOCK, ExecuteCaseCommandHandler } from './cases/case-commands';
+import { CLOCK, ExecuteCommandHandler } from './cases/case-commands';
 import { CaseActionsController } from './cases/case-actions.controller';
 import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';
+import { MeetingsController } from './marac/meetings.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
 
@@ -20,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot(options), CqrsModule.forRoot(), JwtModule.register({})],
-      controllers: [HealthController, CasesController, CaseActionsController],
+      controllers: [HealthController, CasesController, CaseActionsController, MeetingsController],
       providers: [
         { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },
         { provide: AGENCIES, useFactory: () => loadAgencies(options.config.agenciesFile) },
@@ -28,7 +29,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: strictValidationPipe },
-        ExecuteCaseCommandHandler,
+        ExecuteCommandHandler,
       ],
     };
   }

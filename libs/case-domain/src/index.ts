@@ -13,3 +13,4 @@ export * from './marac/meeting-commands';
 export * from './marac/meeting';
 export * from './versioning/upcasting';
 export * from './access/case-access';
+export * from './access/meeting-access';

@@ -28,7 +28,7 @@ import {
   RiskAssessmentDto,
   SupportStartDto,
 } from './case-action.dtos';
-import { ExecuteCaseCommand, type RequestContext } from './case-commands';
+import { ExecuteCommand, type RequestContext } from './case-commands';
 
 const CaseId = () => Param('caseId', new ParseUUIDPipe());
 
@@ -43,7 +43,7 @@ export class CaseActionsController {
   constructor(private readonly commands: CommandBus) {}
 
   private async run(caseId: string, command: CaseCommand, context: RequestContext, response: Response) {
-    const result: CommandResult = await this.commands.execute(new ExecuteCaseCommand(caseId, command, context));
+    const result: CommandResult = await this.commands.execute(ExecuteCommand.onCase(caseId, command, context));
     response.status(200);
     return commandResponse(response, result, { caseId });
   }

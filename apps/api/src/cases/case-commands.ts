@@ -2,15 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   caseDecider,
-  caseStream,
   ensureMayActOnCase,
+  ensureMayActOnMeeting,
+  maracMeetingDecider,
   type Actor,
   type CaseCommand,
   type CaseEvent,
   type CaseState,
   type Decider,
+  type MaracMeetingCommand,
+  type MaracMeetingEvent,
+  type MaracMeetingState,
 } from '@app/case-domain';
-import { handleCommand, type CommandResult } from '@app/command-handling';
+import { handleCommand, type CommandResult, type DomainEvent } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 
@@ -24,19 +28,32 @@ export interface RequestContext {
   readonly ifRevision?: bigint;
 }
 
-/** A command on one case, as it travels on the CommandBus. */
-export class ExecuteCaseCommand {
-  constructor(
-    readonly caseId: string,
-    readonly command: CaseCommand,
+type AnyDecider = Decider<{ type: string }, DomainEvent, unknown>;
+
+/** A command on one stream, as it travels on the CommandBus, with the decider that judges it. */
+export class ExecuteCommand {
+  private constructor(
+    readonly stream: string,
+    readonly decider: AnyDecider,
+    readonly command: { type: string },
     readonly context: RequestContext,
   ) {}
+
+  static onCase(caseId: string, command: CaseCommand, context: RequestContext): ExecuteCommand {
+    return new ExecuteCommand(`case-${caseId}`, guardedCaseDecider as unknown as AnyDecider, command, context);
+  }
+
+  static onMeeting(meetingId: string, command: MaracMeetingCommand, context: RequestContext): ExecuteCommand {
+    return new ExecuteCommand(
+      `marac-meeting-${meetingId}`,
+      guardedMeetingDecider as unknown as AnyDecider,
+      command,
+      context,
+    );
+  }
 }
 
-export const CLOCK = Symbol('CLOCK');
-export type Clock = () => Date;
-
-/** The case decider with the access policy in front, so both see the same, current state. */
+/** The deciders with the access policy in front, so both judge the same, current state. */
 const guardedCaseDecider: Decider<CaseCommand, CaseEvent, CaseState> = {
   ...caseDecider,
   decide: (command, state, context) => {
@@ -44,18 +61,28 @@ const guardedCaseDecider: Decider<CaseCommand, CaseEvent, CaseState> = {
     return caseDecider.decide(command, state, context);
   },
 };
+const guardedMeetingDecider: Decider<MaracMeetingCommand, MaracMeetingEvent, MaracMeetingState> = {
+  ...maracMeetingDecider,
+  decide: (command, state, context) => {
+    ensureMayActOnMeeting(context.actor, command, state);
+    return maracMeetingDecider.decide(command, state, context);
+  },
+};
 
-/** Thin glue: every case command goes through the one generic handler. */
+export const CLOCK = Symbol('CLOCK');
+export type Clock = () => Date;
+
+/** Thin glue: every command, on a case or a meeting, goes through the one generic handler. */
 @Injectable()
-@CommandHandler(ExecuteCaseCommand)
-export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCommand, CommandResult> {
+@CommandHandler(ExecuteCommand)
+export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, CommandResult> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  execute({ caseId, command, context }: ExecuteCaseCommand): Promise<CommandResult> {
-    return handleCommand(this.store, guardedCaseDecider, caseStream(caseId), command, {
+  execute({ stream, decider, command, context }: ExecuteCommand): Promise<CommandResult> {
+    return handleCommand(this.store, decider, stream, command, {
       actor: context.actor,
       correlationId: context.correlationId,
       causationId: context.requestId,

@@ -23,7 +23,7 @@ import { EVENT_STORE } from '@app/platform';
 import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
 import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
-import { ExecuteCaseCommand, type RequestContext } from './case-commands';
+import { ExecuteCommand, type RequestContext } from './case-commands';
 import { IdentifyPotentialVictimDto } from './identify-potential-victim.dto';
 import { withoutPersonalData } from './personal-data';
 
@@ -49,7 +49,7 @@ export class CasesController {
     const command: IdentifyPotentialVictim = { type: 'IdentifyPotentialVictim', ...body, caseId };
     let result: CommandResult;
     try {
-      result = await this.commands.execute(new ExecuteCaseCommand(caseId, command, context));
+      result = await this.commands.execute(ExecuteCommand.onCase(caseId, command, context));
     } catch (error) {
       const repeat =
         error instanceof PathwayRuleBroken &&
