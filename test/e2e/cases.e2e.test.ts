@@ -173,4 +173,22 @@ describe('case API', () => {
     expect(other.status).toBe(403);
     expect((await call('GET', `/cases/not-a-uuid/history`, { token: auditor })).status).toBe(400);
   });
+
+  it('publishes an OpenAPI document generated from the code, schemas from the validators', async () => {
+    const docs = await call('GET', '/docs/openapi.json');
+    expect(docs.status).toBe(200);
+    expect(Object.keys(docs.body.paths as object)).toEqual(
+      expect.arrayContaining([
+        '/cases',
+        '/cases/{caseId}/reasonable-grounds-decision',
+        '/marac/meetings/{meetingId}/actions',
+      ]),
+    );
+    const identify = docs.body.components.schemas.IdentifyPotentialVictimDto;
+    expect(identify.required).toEqual(
+      expect.arrayContaining(['identifiedOn', 'location', 'exploitationTypes', 'child', 'personal']),
+    );
+    expect(identify.properties.identifiedOn).toEqual({ type: 'string', format: 'date' });
+    expect(identify.properties.encounterContext.enum).toContain('police_operation');
+  });
 });

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from '@nestjs/common';
 import { runMain, resolveRedis, eventStoreConnectionFor, logLevelsFrom } from '@app/platform';
 import { AppModule } from './app.module';
+import { serveOpenApi } from './http/openapi';
 
 /**
  * The all-in-one server of `npm start`: the api, with the worker in process, on the embedded
@@ -15,12 +16,13 @@ runMain(async (config, onShutdown) => {
     logger: logLevelsFrom(config.logLevel),
   });
   onShutdown(() => app.close());
+  serveOpenApi(app);
   await app.listen(config.port, config.host);
   const connection = eventStoreConnectionFor(config);
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
   new Logger('Main').log(
     [
-      `MARAC case management is listening on http://${shownHost}:${config.port} (health: /health)`,
+      `MARAC case management is listening on http://${shownHost}:${config.port} (health: /health, API docs: /docs)`,
       `  data directory: ${config.dataDir}`,
       `  event store:    ${connection.kind === 'embedded' ? `embedded SQLite at ${connection.file}` : 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)'}`,
       `  redis:          ${redis.description}`,
