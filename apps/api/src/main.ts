@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from '@nestjs/common';
 import { runMain, resolveRedis, eventStoreConnectionFor, logLevelsFrom } from '@app/platform';
 import { AppModule } from './app.module';
 import { serveOpenApi } from './http/openapi';
@@ -20,7 +19,8 @@ runMain(async (config, onShutdown) => {
   await app.listen(config.port, config.host);
   const connection = eventStoreConnectionFor(config);
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  new Logger('Main').log(
+  // The banner is for the person who ran `npm start`: printed whatever LOG_LEVEL says.
+  console.log(
     [
       `MARAC case management is listening on http://${shownHost}:${config.port} (health: /health, API docs: /docs)`,
       `  data directory: ${config.dataDir}`,

@@ -1,6 +1,7 @@
-import { fold, type Actor, type Decider } from '@app/case-domain';
+import type { Actor, Decider } from '@app/case-domain';
 import { WrongExpectedVersionError, type EventStore, type Position } from '@app/event-store';
 import { actorOf, metadataOf, toDomainEvent, toEventData, type DomainEvent } from './event-envelope';
+import { StreamStateCache, type CachedStream } from './stream-state-cache';
 
 export interface CommandEnvelope {
   readonly actor: Actor;
@@ -59,36 +60,23 @@ export async function handleCommand<Command extends { type: string }, Event exte
   stream: string,
   command: Command,
   envelope: CommandEnvelope,
-  maxAttempts = 10,
+  options: { maxAttempts?: number; cache?: StreamStateCache<State> } = {},
 ): Promise<CommandResult> {
+  const maxAttempts = options.maxAttempts ?? 10;
+  const cache = options.cache ?? new StreamStateCache<State>(1);
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const recorded = await store.readStream(stream);
-    const last = recorded[recorded.length - 1];
-    const current = last ? last.revision : 'no_stream';
+    const known = await catchUp(store, decider, stream, cache.get(stream));
+    cache.set(stream, known);
+    const current = known.revision < 0n ? 'no_stream' : known.revision;
 
-    if (envelope.idempotencyKey !== undefined) {
-      const earlier = recorded.filter((event) => metadataOf(event)?.idempotencyKey === envelope.idempotencyKey);
-      const lastEarlier = earlier[earlier.length - 1];
-      if (lastEarlier) {
-        return {
-          stream,
-          revision: lastEarlier.revision,
-          position: lastEarlier.position,
-          eventTypes: earlier.map((event) => event.type),
-          replayed: true,
-        };
-      }
-    }
+    const earlier = envelope.idempotencyKey === undefined ? undefined : known.idempotency.get(envelope.idempotencyKey);
+    if (earlier) return { stream, ...earlier, replayed: true };
     if (envelope.ifRevision !== undefined && current !== envelope.ifRevision) {
       throw new PreconditionFailed(stream, envelope.ifRevision, current);
     }
 
     const now = envelope.now();
-    const state = fold(
-      decider,
-      recorded.map((event) => toDomainEvent<Event>(event)),
-    );
-    const events = decider.decide(command, state, { actor: envelope.actor, now });
+    const events = decider.decide(command, known.state, { actor: envelope.actor, now });
     const metadata = {
       actor: actorOf(envelope.actor),
       correlationId: envelope.correlationId,
@@ -103,13 +91,21 @@ export async function handleCommand<Command extends { type: string }, Event exte
         events.map((event) => toEventData(event, metadata)),
         { expectedRevision: current },
       );
-      return {
-        stream,
+      const eventTypes = events.map((event) => event.type);
+      const idempotency = new Map(known.idempotency);
+      if (envelope.idempotencyKey !== undefined) {
+        idempotency.set(envelope.idempotencyKey, {
+          revision: result.nextExpectedRevision,
+          position: result.position,
+          eventTypes,
+        });
+      }
+      cache.set(stream, {
         revision: result.nextExpectedRevision,
-        position: result.position,
-        eventTypes: events.map((event) => event.type),
-        replayed: false,
-      };
+        state: events.reduce(decider.evolve, known.state),
+        idempotency,
+      });
+      return { stream, revision: result.nextExpectedRevision, position: result.position, eventTypes, replayed: false };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       if (envelope.ifRevision !== undefined) throw new PreconditionFailed(stream, envelope.ifRevision, error.actual);
@@ -118,4 +114,29 @@ export async function handleCommand<Command extends { type: string }, Event exte
     }
   }
   throw new ConcurrencyConflict(stream, maxAttempts);
+}
+
+/** The cached fold of `stream` brought up to date with the events written since. */
+async function catchUp<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  decider: Decider<Command, Event, State>,
+  stream: string,
+  cached: CachedStream<State> | undefined,
+): Promise<CachedStream<State>> {
+  const from = cached ? cached.revision + 1n : 0n;
+  const recorded = await store.readStream(stream, { fromRevision: from });
+  if (cached && recorded.length === 0) return cached;
+  let state = cached?.state ?? decider.initialState;
+  let revision = cached?.revision ?? -1n;
+  const idempotency = new Map(cached?.idempotency ?? []);
+  for (const event of recorded) {
+    state = decider.evolve(state, toDomainEvent<Event>(event));
+    revision = event.revision;
+    const key = metadataOf(event)?.idempotencyKey;
+    if (key !== undefined) {
+      const types = idempotency.get(key)?.eventTypes ?? [];
+      idempotency.set(key, { revision: event.revision, position: event.position, eventTypes: [...types, event.type] });
+    }
+  }
+  return { revision, state, idempotency };
 }

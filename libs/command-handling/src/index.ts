@@ -1,2 +1,3 @@
 export * from './event-envelope';
 export * from './handle-command';
+export * from './stream-state-cache';

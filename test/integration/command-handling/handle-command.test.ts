@@ -2,20 +2,38 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { caseDecider, caseStream, PathwayRuleBroken, type CaseCommand } from '../../../libs/case-domain/src';
+import {
+  caseDecider,
+  caseStream,
+  PathwayRuleBroken,
+  type CaseCommand,
+  type CaseState,
+} from '../../../libs/case-domain/src';
 import { context, policeCaseworker } from '../../../libs/case-domain/src/testing/case-fixtures';
 import {
   ConcurrencyConflict,
   handleCommand,
   PreconditionFailed,
+  StreamStateCache,
   type CommandEnvelope,
+  type CommandResult,
 } from '../../../libs/command-handling/src';
 import { SqliteEventStore } from '../../../libs/event-store/src';
 
-describe('handleCommand on the embedded event store', () => {
+describe.each([
+  ['with no cache', false],
+  ['with a stream-state cache', true],
+])('handleCommand on the embedded event store, %s', (_, cached) => {
   let dir: string;
   let store: SqliteEventStore;
   let caseId: string;
+  let cache: StreamStateCache<CaseState> | undefined;
+  // Every call in a test shares the test's cache (when cached), as the api's handler does.
+  const handle = (command: CaseCommand, env: CommandEnvelope, maxAttempts?: number): Promise<CommandResult> =>
+    handleCommand(store, caseDecider, caseStream(caseId), command, env, {
+      ...(cache ? { cache } : {}),
+      ...(maxAttempts ? { maxAttempts } : {}),
+    });
   const envelope = (extra: Partial<CommandEnvelope> = {}): CommandEnvelope => ({
     actor: policeCaseworker,
     correlationId: 'corr-1',
@@ -39,7 +57,8 @@ describe('handleCommand on the embedded event store', () => {
     dir = mkdtempSync(join(tmpdir(), 'marac-handle-'));
     store = new SqliteEventStore(join(dir, 'events.sqlite'));
     caseId = randomUUID();
-    await handleCommand(store, caseDecider, caseStream(caseId), identify(caseId), envelope());
+    cache = cached ? new StreamStateCache<CaseState>() : undefined;
+    await handle(identify(caseId), envelope());
   });
   afterEach(async () => {
     await store.close();
@@ -47,13 +66,7 @@ describe('handleCommand on the embedded event store', () => {
   });
 
   it('appends the decided events with the metadata an auditor needs', async () => {
-    const result = await handleCommand(
-      store,
-      caseDecider,
-      caseStream(caseId),
-      note(1),
-      envelope({ causationId: 'req-7' }),
-    );
+    const result = await handle(note(1), envelope({ causationId: 'req-7' }));
 
     expect(result).toMatchObject({
       stream: `case-${caseId}`,
@@ -76,33 +89,15 @@ describe('handleCommand on the embedded event store', () => {
   });
 
   it('writes nothing when a domain rule says no', async () => {
-    const refused = handleCommand(
-      store,
-      caseDecider,
-      caseStream(caseId),
-      { type: 'ReportFound', foundOn: '2026-04-01' },
-      envelope(),
-    );
+    const refused = handle({ type: 'ReportFound', foundOn: '2026-04-01' }, envelope());
     await expect(refused).rejects.toThrow(PathwayRuleBroken);
     expect(await store.readStream(caseStream(caseId))).toHaveLength(1);
   });
 
   it('answers a retry with the same Idempotency-Key with the first result, writing nothing new', async () => {
-    const first = await handleCommand(
-      store,
-      caseDecider,
-      caseStream(caseId),
-      note(1),
-      envelope({ idempotencyKey: 'key-1' }),
-    );
-    await handleCommand(store, caseDecider, caseStream(caseId), note(2), envelope());
-    const retry = await handleCommand(
-      store,
-      caseDecider,
-      caseStream(caseId),
-      note(1),
-      envelope({ idempotencyKey: 'key-1' }),
-    );
+    const first = await handle(note(1), envelope({ idempotencyKey: 'key-1' }));
+    await handle(note(2), envelope());
+    const retry = await handle(note(1), envelope({ idempotencyKey: 'key-1' }));
 
     expect(retry).toEqual({ ...first, replayed: true });
     expect((await store.readStream(caseStream(caseId))).map((e) => e.type)).toEqual([
@@ -113,17 +108,15 @@ describe('handleCommand on the embedded event store', () => {
   });
 
   it('applies a conditional command only at the revision the client read', async () => {
-    await handleCommand(store, caseDecider, caseStream(caseId), note(1), envelope({ ifRevision: 0n }));
-    const stale = handleCommand(store, caseDecider, caseStream(caseId), note(2), envelope({ ifRevision: 0n }));
+    await handle(note(1), envelope({ ifRevision: 0n }));
+    const stale = handle(note(2), envelope({ ifRevision: 0n }));
 
     await expect(stale).rejects.toEqual(new PreconditionFailed(caseStream(caseId), 0n, 1n));
     expect(await store.readStream(caseStream(caseId))).toHaveLength(2);
   });
 
   it('re-reads and re-decides when concurrent commands race, so none is lost', async () => {
-    await Promise.all(
-      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => handleCommand(store, caseDecider, caseStream(caseId), note(n), envelope())),
-    );
+    await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => handle(note(n), envelope())));
 
     const events = await store.readStream(caseStream(caseId));
     expect(
@@ -135,9 +128,7 @@ describe('handleCommand on the embedded event store', () => {
   });
 
   it('gives up with ConcurrencyConflict after its retries, having written nothing for the losers', async () => {
-    const outcomes = await Promise.allSettled(
-      [1, 2, 3, 4].map((n) => handleCommand(store, caseDecider, caseStream(caseId), note(n), envelope(), 1)),
-    );
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => handle(note(n), envelope(), 1)));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
       expect(o.reason).toBeInstanceOf(ConcurrencyConflict);
@@ -174,5 +165,19 @@ describe('handleCommand on the embedded event store', () => {
       envelope(),
     );
     expect(result.eventTypes).toEqual(['NrmReferralSubmitted']);
+  });
+
+  it('sees events another writer appended since it last read the stream', async () => {
+    await handle(note(1), envelope());
+    // Another process (here, a direct append) records a missing report.
+    await store.append(caseStream(caseId), [
+      { type: 'ReportedMissing', data: { reportedOn: '2026-04-01' }, metadata: { schemaVersion: 1 } },
+    ]);
+
+    await expect(handle({ type: 'ReportMissing', reportedOn: '2026-04-02' }, envelope())).rejects.toMatchObject({
+      rule: 'already-missing',
+    });
+    const found = await handle({ type: 'ReportFound', foundOn: '2026-04-03' }, envelope());
+    expect(found.revision).toBe(3n);
   });
 });

@@ -14,7 +14,7 @@ import {
   type MaracMeetingEvent,
   type MaracMeetingState,
 } from '@app/case-domain';
-import { handleCommand, type CommandResult, type DomainEvent } from '@app/command-handling';
+import { handleCommand, StreamStateCache, type CommandEnvelope, type CommandResult } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 
@@ -28,28 +28,21 @@ export interface RequestContext {
   readonly ifRevision?: bigint;
 }
 
-type AnyDecider = Decider<{ type: string }, DomainEvent, unknown>;
-
-/** A command on one stream, as it travels on the CommandBus, with the decider that judges it. */
+/** A command on one stream, as it travels on the CommandBus. */
 export class ExecuteCommand {
   private constructor(
+    readonly kind: 'case' | 'meeting',
     readonly stream: string,
-    readonly decider: AnyDecider,
-    readonly command: { type: string },
+    readonly command: CaseCommand | MaracMeetingCommand,
     readonly context: RequestContext,
   ) {}
 
   static onCase(caseId: string, command: CaseCommand, context: RequestContext): ExecuteCommand {
-    return new ExecuteCommand(`case-${caseId}`, guardedCaseDecider as unknown as AnyDecider, command, context);
+    return new ExecuteCommand('case', `case-${caseId}`, command, context);
   }
 
   static onMeeting(meetingId: string, command: MaracMeetingCommand, context: RequestContext): ExecuteCommand {
-    return new ExecuteCommand(
-      `marac-meeting-${meetingId}`,
-      guardedMeetingDecider as unknown as AnyDecider,
-      command,
-      context,
-    );
+    return new ExecuteCommand('meeting', `marac-meeting-${meetingId}`, command, context);
   }
 }
 
@@ -76,19 +69,29 @@ export type Clock = () => Date;
 @Injectable()
 @CommandHandler(ExecuteCommand)
 export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, CommandResult> {
+  private readonly caseStates = new StreamStateCache<CaseState>();
+  private readonly meetingStates = new StreamStateCache<MaracMeetingState>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  execute({ stream, decider, command, context }: ExecuteCommand): Promise<CommandResult> {
-    return handleCommand(this.store, decider, stream, command, {
+  execute({ kind, stream, command, context }: ExecuteCommand): Promise<CommandResult> {
+    const envelope: CommandEnvelope = {
       actor: context.actor,
       correlationId: context.correlationId,
       causationId: context.requestId,
       ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
       ...(context.ifRevision === undefined ? {} : { ifRevision: context.ifRevision }),
       now: this.clock,
-    });
+    };
+    return kind === 'case'
+      ? handleCommand(this.store, guardedCaseDecider, stream, command as CaseCommand, envelope, {
+          cache: this.caseStates,
+        })
+      : handleCommand(this.store, guardedMeetingDecider, stream, command as MaracMeetingCommand, envelope, {
+          cache: this.meetingStates,
+        });
   }
 }

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { EventStoreHealthIndicator, RedisHealthIndicator } from '@app/platform';
 import { Public } from '../auth/actor.decorators';
 
-/** `GET /health`: 200 when the event store and Redis both answer, 503 (naming which) when not. */
+/** `GET /health`: 200 when the event store and Redis both answer, 503 (naming which) when not. `GET /health/ping`: 200. */
 @Public()
 @Controller('health')
 export class HealthController {
@@ -13,6 +13,12 @@ export class HealthController {
     private readonly eventStore: EventStoreHealthIndicator,
     private readonly redis: RedisHealthIndicator,
   ) {}
+
+  /** Liveness without touching a dependency; also the benchmarks' trivial-endpoint baseline. */
+  @Get('ping')
+  ping() {
+    return { ok: true };
+  }
 
   @Get()
   @HealthCheck()
