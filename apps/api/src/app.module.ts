@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { JwtModule } from '@nestjs/jwt';
 import { PlatformModule, type PlatformOptions } from '@app/platform';
 import { loadAgencies } from './auth/agencies';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
@@ -20,7 +19,7 @@ export class AppModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(options), CqrsModule.forRoot(), JwtModule.register({})],
+      imports: [PlatformModule.forRoot(options), CqrsModule.forRoot()],
       controllers: [HealthController, CasesController, CaseActionsController, MeetingsController],
       providers: [
         { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },

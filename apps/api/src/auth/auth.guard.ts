@@ -7,7 +7,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
+import { verify } from 'jsonwebtoken';
 import type { Request } from 'express';
 import { ROLES, type Actor, type Agency, type Role } from '@app/case-domain';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './actor.decorators';
@@ -31,7 +31,6 @@ interface Claims {
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwt: JwtService,
     @Inject(TOKEN_KEY) private readonly key: TokenKey,
     @Inject(AGENCIES) private readonly agencies: ReadonlyMap<string, Agency>,
   ) {}
@@ -40,7 +39,7 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
-    const actor = await this.authenticate(request.headers.authorization);
+    const actor = this.authenticate(request.headers.authorization);
     request.actor = actor;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (allowed && !allowed.includes(actor.role)) {
@@ -49,15 +48,12 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(header: string | undefined): Promise<Actor> {
+  private authenticate(header: string | undefined): Actor {
     const token = /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
     if (!token) throw new UnauthorizedException('A bearer token is required');
     let claims: Claims;
     try {
-      claims = await this.jwt.verifyAsync<Claims>(token, {
-        secret: this.key.verifyWith,
-        algorithms: this.key.algorithms,
-      });
+      claims = verify(token, this.key.verifyWith, { algorithms: this.key.algorithms });
     } catch (error) {
       throw new UnauthorizedException(`The token was refused: ${(error as Error).message}`);
     }

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '@app/platform';
 
 export interface TokenKey {
-  readonly verifyWith: string;
+  /** Built once: jsonwebtoken re-derives a key from a string on every call, a quarter of the
+   * server's CPU under load (seen in a profile of bench:commands). */
+  readonly verifyWith: KeyObject;
   readonly algorithms: ('HS256' | 'RS256' | 'ES256')[];
   /** Present when this service may sign tokens itself (a shared secret): `npm run token`. */
   readonly signWith?: string;
@@ -20,14 +22,14 @@ export function resolveTokenKey(config: AppConfig): TokenKey {
   switch (config.tokenKey.kind) {
     case 'secret':
       return {
-        verifyWith: config.tokenKey.secret,
+        verifyWith: createSecretKey(Buffer.from(config.tokenKey.secret, 'utf8')),
         signWith: config.tokenKey.secret,
         algorithms: ['HS256'],
         description: 'JWT_SECRET (HS256)',
       };
     case 'public-key':
       return {
-        verifyWith: config.tokenKey.publicKey,
+        verifyWith: createPublicKey(config.tokenKey.publicKey),
         algorithms: ['RS256', 'ES256'],
         description: 'JWT_PUBLIC_KEY (RS256/ES256)',
       };
@@ -39,7 +41,7 @@ export function resolveTokenKey(config: AppConfig): TokenKey {
       }
       const secret = readFileSync(file, 'utf8').trim();
       return {
-        verifyWith: secret,
+        verifyWith: createSecretKey(Buffer.from(secret, 'utf8')),
         signWith: secret,
         algorithms: ['HS256'],
         description: `development secret in ${file}`,
