@@ -63,6 +63,20 @@ describe('case API', () => {
     expect(audit.body.events[0].data).toMatchObject({ nationality: 'Testland' });
     const withReason = await history(caseId, '?reason=' + encodeURIComponent('Subject access request SAR-123'));
     expect(withReason.body.events[0].data.personal).toEqual({ name: 'Test Person D', aliases: ['TPD'] });
+
+    // Each read that showed personal details is itself on record: who, when, why. The one without a reason is not.
+    const reads = await call('GET', `/cases/${caseId}/personal-data-reads`, { token: auditor });
+    expect(reads.body.reads).toEqual([
+      expect.objectContaining({
+        reader: { userId: 'e2e-caseworker-police', role: 'caseworker', agency: 'police' },
+        what: 'case history',
+      }),
+      expect.objectContaining({
+        reader: { userId: 'e2e-auditor-police', role: 'auditor', agency: 'police' },
+        reason: 'Subject access request SAR-123',
+      }),
+    ]);
+    expect((await call('GET', `/cases/${caseId}/personal-data-reads`, { token: caseworker })).status).toBe(403);
   });
 
   it('treats creating the same case twice as one creation', async () => {

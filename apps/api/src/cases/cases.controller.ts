@@ -89,6 +89,8 @@ export class CasesController {
     // case's own agency's caseworkers see them.
     const showPersonal =
       actor.role === 'auditor' ? typeof reason === 'string' && reason.trim().length >= 10 : ownAgency;
+    if (showPersonal)
+      await this.recordPersonalDataRead(caseId, actor, reason ?? 'caseworker of the case’s own agency', 'case history');
     return {
       caseId,
       personalDataShown: showPersonal,
@@ -108,6 +110,31 @@ export class CasesController {
         };
       }),
     };
+  }
+
+  /** Who read this case's personal details, when and why: for auditors. */
+  @Get(':caseId/personal-data-reads')
+  @AllowRoles('auditor')
+  async personalDataReads(@Param('caseId', new ParseUUIDPipe()) caseId: string) {
+    const reads = await this.store.readStream(personalDataReadsStream(caseId));
+    return {
+      caseId,
+      reads: reads.map((event) => ({ ...(event.data as object), recordedAt: event.recordedAt.toISOString() })),
+    };
+  }
+
+  /**
+   * Every read of personal data is itself recorded (domain page: who, when, why), in a stream of
+   * its own so that reading a case never changes the case's revision (and so its ETag).
+   */
+  private async recordPersonalDataRead(caseId: string, actor: Actor, reason: string, what: string): Promise<void> {
+    await this.store.append(personalDataReadsStream(caseId), [
+      {
+        type: 'PersonalDataRead',
+        data: { caseId, reader: { userId: actor.userId, role: actor.role, agency: actor.agency.id }, reason, what },
+        metadata: { schemaVersion: 1 },
+      },
+    ]);
   }
 
   /** The stored identification, if it is exactly this one by the same agency: then a retry, not a clash. */
@@ -132,6 +159,8 @@ export class CasesController {
     };
   }
 }
+
+const personalDataReadsStream = (caseId: string) => `personal-data-reads-${caseId}`;
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
