@@ -25,6 +25,7 @@ import type {
   Subscription,
 } from '../event-store.port';
 import { eventMatcher } from '../filter';
+import { comparePositions } from '../position';
 import { serializeEvents } from '../serialize-events';
 
 /**
@@ -88,15 +89,36 @@ export class EventStoreDbEventStore implements EventStore {
     const matches = eventMatcher(options.filter);
     let remaining = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (remaining <= 0) return;
-    const read = this.client.readAll({
-      direction: options.direction ?? 'forwards',
-      fromPosition: options.fromPosition ?? (options.direction === 'backwards' ? 'end' : 'start'),
-    });
-    for await (const resolved of read) {
-      const event = resolved.event;
-      if (!event || !matches(event.streamId, event.type)) continue;
-      yield toRecordedEvent(event);
-      if (--remaining === 0) return;
+    const backwards = options.direction === 'backwards';
+    const from = options.fromPosition ?? (backwards ? 'end' : 'start');
+    if (backwards && typeof from === 'object') {
+      // EventStoreDB reads $all backwards from *before* a position (the server treats it as the end
+      // of a record); the port includes the event at the position, as forwards reads do.
+      const at = this.client.readAll({ fromPosition: from, maxCount: 1 });
+      try {
+        for await (const resolved of at) {
+          const event = resolved.event;
+          if (event?.position && comparePositions(event.position, from) === 0 && matches(event.streamId, event.type)) {
+            yield toRecordedEvent(event);
+            if (--remaining === 0) return;
+          }
+        }
+      } finally {
+        await at.cancel();
+      }
+    }
+    const read = this.client.readAll({ direction: options.direction ?? 'forwards', fromPosition: from });
+    try {
+      for await (const resolved of read) {
+        const event = resolved.event;
+        if (!event || !matches(event.streamId, event.type)) continue;
+        yield toRecordedEvent(event);
+        if (--remaining === 0) return;
+      }
+    } finally {
+      // Leaving a read early without cancelling it leaves a call with unread messages, which
+      // client.dispose() then waits for forever.
+      await read.cancel();
     }
   }
 
@@ -119,7 +141,12 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async ping(): Promise<void> {
-    for await (const _ of this.client.readAll({ maxCount: 1, direction: 'backwards', fromPosition: 'end' })) break;
+    const read = this.client.readAll({ maxCount: 1, direction: 'backwards', fromPosition: 'end' });
+    try {
+      for await (const _ of read) break;
+    } finally {
+      await read.cancel();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,1 @@
+export { startEsdbProtocolServer, type EsdbProtocolServer, type EsdbProtocolServerOptions } from './server';
