@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call, E2E_SECRET, tokenFor } from '../support/api-client';
+import { startEsdbProtocolServer, type EsdbProtocolServer } from '../support/esdb-protocol-server';
+import { startServer, type ServerProcess } from '../support/server-process';
+
+/**
+ * The whole app on the production path: configured for EventStoreDB (the real client library)
+ * against the in-process protocol server, not only the adapter.
+ */
+describe('the app on EventStoreDB', () => {
+  jest.setTimeout(60_000);
+  let esdb: EsdbProtocolServer;
+  let app: ServerProcess;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    esdb = await startEsdbProtocolServer();
+    dataDir = mkdtempSync(join(tmpdir(), 'marac-esdb-e2e-'));
+    app = await startServer({
+      DATA_DIR: dataDir,
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      JWT_SECRET: E2E_SECRET,
+      EVENTSTORE_CONNECTION_STRING: esdb.connectionString,
+    });
+  });
+  afterAll(async () => {
+    app.child.kill('SIGTERM');
+    await app.exited;
+    await esdb.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('identifies, refers, records a positive RG decision and an exit, all stored in EventStoreDB', async () => {
+    const health = await call(app.url, 'GET', '/health');
+    expect(health).toMatchObject({
+      status: 200,
+      body: { info: { eventStore: { status: 'up', adapter: expect.stringMatching(/^EventStoreDB at esdb:/) } } },
+    });
+
+    const token = tokenFor('caseworker', 'police');
+    const caseId = randomUUID();
+    const post = (path: string, body: unknown) => call(app.url, 'POST', path, { token, body });
+    expect(
+      (
+        await post('/cases', {
+          caseId,
+          identifiedOn: '2026-03-01',
+          location: 'Test location',
+          encounterContext: 'police_operation',
+          indicators: ['debt_bondage'],
+          exploitationTypes: ['labour'],
+          child: true,
+          personal: { name: 'Test Person H' },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await post(`/cases/${caseId}/nrm-referral`, {
+          submittedOn: '2026-03-02',
+          competentAuthority: 'single_competent_authority',
+          reference: 'E-1',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await post(`/cases/${caseId}/reasonable-grounds-decision`, { outcome: 'positive', decidedOn: '2026-03-09' }))
+        .status,
+    ).toBe(200);
+    const exit = await post(`/cases/${caseId}/exit`, { exitedOn: '2026-04-01', reason: 'repatriated' });
+    expect(exit).toMatchObject({ status: 200, body: { revision: '3' } });
+    expect(exit.headers.get('etag')).toBe('"3"');
+
+    // The events are in the EventStoreDB server's log, in order, with our metadata.
+    const stored = esdb.log.stream(`case-${caseId}`) ?? [];
+    expect(stored.map((event) => event.type)).toEqual([
+      'PotentialVictimIdentified',
+      'NrmReferralSubmitted',
+      'ReasonableGroundsDecisionMade',
+      'ExitedNrm',
+    ]);
+    const history = await call(app.url, 'GET', `/cases/${caseId}/history`, {
+      token: tokenFor('auditor', 'home-office'),
+    });
+    expect((history.body.events as { actor: { agency: string } }[]).map((e) => e.actor.agency)).toEqual([
+      'police',
+      'police',
+      'police',
+      'police',
+    ]);
+
+    // A rule still refuses, and nothing is written.
+    const twice = await post(`/cases/${caseId}/exit`, { exitedOn: '2026-04-02', reason: 'left_support' });
+    expect(twice).toMatchObject({ status: 422, body: { rule: 'exit-already-recorded' } });
+    expect(esdb.log.stream(`case-${caseId}`) ?? []).toHaveLength(4);
+  });
+});
