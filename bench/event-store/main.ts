@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
-import { SqliteEventStore } from '../../libs/event-store/src';
+import { EventStoreDbEventStore, SqliteEventStore, type EventStore } from '../../libs/event-store/src';
+import { startEsdbProtocolServer } from '../../test/support/esdb-protocol-server';
 import { migrate } from '../../libs/event-store/src/embedded/schema';
 import { spawnAppender } from '../../libs/event-store/src/testing/appender-process';
 
@@ -231,6 +232,47 @@ async function subscriptionLatency(): Promise<{ label: string; p50: number; p99:
   return results;
 }
 
+/**
+ * The EventStoreDB adapter (the real @eventstore/db-client, over gRPC on loopback) against the
+ * in-process test server. This measures the adapter and protocol overhead only: the server is an
+ * in-memory fixture, so these are NOT figures for a real EventStoreDB.
+ */
+async function eventStoreDbRates(): Promise<Rate[]> {
+  const server = await startEsdbProtocolServer({ maxAppendSize: 8 * 1024 * 1024 });
+  const store: EventStore = new EventStoreDbEventStore(server.connectionString);
+  const label = (text: string) => `${text} [EventStoreDB adapter vs in-process test server: protocol overhead only]`;
+  const event = () => ({ type: 'ReasonableGroundsDecisionMade', data: sampleData(), metadata: sampleMetadata() });
+  try {
+    let n = 0;
+    const rates = [
+      await rate(label('append, 1 writer, 1 event'), 'appends/s', async () => {
+        await store.append(`case-${n++}`, [event()]);
+        return 1;
+      }),
+      await rate(label('append, 64 concurrent writers, 1 event each'), 'appends/s', async () => {
+        await Promise.all(Array.from({ length: 64 }, () => store.append(`case-${n++}`, [event()])));
+        return 64;
+      }),
+      await rate(label('append, 1 writer, 10 events per append'), 'events/s', async () => {
+        await store.append(`case-${n++}`, Array.from({ length: 10 }, event));
+        return 10;
+      }),
+    ];
+    const started = performance.now();
+    let read = 0;
+    for await (const _ of store.readAll()) read++;
+    rates.push({
+      label: label(`readAll of ${read} events`),
+      perSecond: read / ((performance.now() - started) / 1000),
+      unit: 'events/s',
+    });
+    return rates;
+  } finally {
+    await store.close();
+    await server.stop();
+  }
+}
+
 function percentiles(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -252,6 +294,9 @@ async function main(): Promise<void> {
 
   const [raw1, raw64, one, many, ten] = appends.map((r) => r.perSecond) as [number, number, number, number, number];
   const [rawRead, ourRead] = reads.map((r) => r.perSecond) as [number, number];
+  console.log('');
+  for (const r of await eventStoreDbRates()) console.log(`${fmt(r.perSecond)} ${r.unit.padEnd(10)} ${r.label}`);
+
   const checks = [
     [`64 concurrent writers / 1 writer = ${(many / one).toFixed(1)}x (target >= 5x)`, many / one >= 5],
     [`readAll / raw SELECT = ${((ourRead / rawRead) * 100).toFixed(0)}% (target >= 70%)`, ourRead / rawRead >= 0.7],

@@ -10,6 +10,13 @@
  * - `Streams.Append` and `Streams.Read` (reads, and catch-up subscriptions to a stream or `$all`).
  * Delete, Tombstone, BatchAppend, persistent subscriptions, projections, users, operations and
  * idempotent re-appends (same event ids) are not implemented.
+ *
+ * Where EventStoreDB's documentation and the client's own code disagree, this server follows the
+ * client's code, and says so where it does: a wrong expected version travels in the append
+ * response body (append.ts), `created` is in .NET ticks (read.ts), a missing stream is a
+ * `stream_not_found` message rather than a gRPC error (read.ts).
+ *
+ * A test fixture: not exported by any lib, not used by `npm start`, not a database.
  */
 import { randomUUID } from 'node:crypto';
 import { Server, ServerCredentials, type handleUnaryCall } from '@grpc/grpc-js';
