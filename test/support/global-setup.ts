@@ -13,4 +13,11 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_REDIS_URL = server.url;
   (globalThis as { __testRedis?: ManagedRedisServer }).__testRedis = server;
   console.log(`\n[test] redis-server started at ${server.url} (pid ${server.pid})`);
+  // Said here because jest prints nothing from a suite whose tests are all skipped.
+  if (!process.env.EVENTSTORE_CONNECTION_STRING) {
+    console.log(
+      '[test] Contract suite against a real EventStoreDB: NOT RUN (EVENTSTORE_CONNECTION_STRING is not set). ' +
+        'The EventStoreDB adapter still runs it against the in-process protocol server.',
+    );
+  }
 }
