@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { call, E2E_SECRET, tokenFor } from '../../test/support/api-client';
-import { startServer } from '../../test/support/server-process';
+import { startServer, type ServerProcess } from '../../test/support/server-process';
 import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -42,18 +42,20 @@ async function measure(label: string, url: string, clients: number, request: aut
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'marac-bench-commands-'));
   const redis = await ManagedRedisServer.start({ dataDir: join(dir, 'redis'), appendOnly: false });
-  const server = await startServer({
-    DATA_DIR: join(dir, 'data'),
-    REDIS_URL: redis.url,
-    JWT_SECRET: E2E_SECRET,
-    LOG_LEVEL: 'warn',
-  });
-  const token = tokenFor('caseworker', 'police');
+  let server: ServerProcess | undefined;
   try {
+    server = await startServer({
+      DATA_DIR: join(dir, 'data'),
+      REDIS_URL: redis.url,
+      JWT_SECRET: E2E_SECRET,
+      LOG_LEVEL: 'warn',
+    });
+    const url = server.url;
+    const token = tokenFor('caseworker', 'police');
     const cases = await Promise.all(
       Array.from({ length: Math.max(...LEVELS) }, async () => {
         const caseId = randomUUID();
-        const created = await call(server.url, 'POST', '/cases', {
+        const created = await call(url, 'POST', '/cases', {
           token,
           body: {
             caseId,
@@ -83,12 +85,12 @@ async function main(): Promise<void> {
     const ping: autocannon.Request = { method: 'GET', path: '/health/ping' };
 
     console.log(
-      `command benchmark — ${new Date().toISOString()}, Node ${process.version}, ${DURATION_S} s per level, server ${server.url}\n`,
+      `command benchmark — ${new Date().toISOString()}, Node ${process.version}, ${DURATION_S} s per level, server ${url}\n`,
     );
     const rows: Figures[] = [];
     for (const clients of LEVELS) {
-      rows.push(await measure('GET /health/ping (trivial)', server.url, clients, ping));
-      rows.push(await measure('POST /cases/:id/notes (command)', server.url, clients, addNote));
+      rows.push(await measure('GET /health/ping (trivial)', url, clients, ping));
+      rows.push(await measure('POST /cases/:id/notes (command)', url, clients, addNote));
     }
     console.log('clients  requests/s   p50 ms   p99 ms  errors  endpoint');
     for (const row of rows) {
@@ -104,8 +106,9 @@ async function main(): Promise<void> {
     );
     process.exitCode = met ? 0 : 1;
   } finally {
-    server.child.kill('SIGTERM');
-    await server.exited;
+    // Whatever failed, nothing this benchmark started outlives it.
+    server?.child.kill('SIGTERM');
+    await server?.exited;
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }
