@@ -5,7 +5,7 @@ import { PlatformModule, type PlatformOptions } from '@app/platform';
 import { loadAgencies } from './auth/agencies';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
-import { CLOCK, ExecuteCommandHandler } from './cases/case-commands';
+import { CLOCK, ExecuteCommandHandler } from './commands/execute-command';
 import { CaseActionsController } from './cases/case-actions.controller';
 import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';

@@ -28,7 +28,7 @@ import {
   RiskAssessmentDto,
   SupportStartDto,
 } from './case-action.dtos';
-import { ExecuteCommand, type RequestContext } from './case-commands';
+import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
 
 const CaseId = () => Param('caseId', new ParseUUIDPipe());
 

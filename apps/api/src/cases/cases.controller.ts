@@ -23,7 +23,7 @@ import { EVENT_STORE } from '@app/platform';
 import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
 import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
-import { ExecuteCommand, type RequestContext } from './case-commands';
+import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
 import { IdentifyPotentialVictimDto } from './identify-potential-victim.dto';
 import { withoutPersonalData } from './personal-data';
 

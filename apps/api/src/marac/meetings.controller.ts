@@ -17,7 +17,7 @@ import type { CommandResult } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { AllowRoles } from '../auth/actor.decorators';
-import { ExecuteCommand, type RequestContext } from '../cases/case-commands';
+import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
 import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import {
