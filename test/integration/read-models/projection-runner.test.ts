@@ -3,18 +3,35 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { formatPosition, SqliteEventStore, type RecordedEvent } from '../../../libs/event-store/src';
-import { ProjectionRunner, type Projection } from '../../../libs/read-models/src';
+import { formatPosition, SqliteEventStore } from '../../../libs/event-store/src';
+import {
+  FencedOut,
+  ProjectionRunner,
+  ProjectionWorker,
+  ReadModelKeys,
+  rebuildReadModels,
+  type ProjectedEvent,
+  type Projection,
+} from '../../../libs/read-models/src';
+import { dumpKeys, until } from '../../support/read-model-dump';
 
-/** Counts events per type into a hash: enough to see loss or double application. */
-function countingProjection(name: string, keyPrefix: string, refuse?: (event: RecordedEvent) => boolean): Projection {
+type Counts = Record<string, number>;
+
+/** Counts events per type, per stream and in total: enough to see loss or double application. */
+function countingProjection(name: string, refuse?: (event: ProjectedEvent) => boolean): Projection<Counts> {
   return {
     name,
-    handles: (event) => event.stream.startsWith('case-'),
-    apply: (event, tx) => {
+    entityOf: (event) => (event.stream.startsWith('case-') ? event.stream : undefined),
+    initialState: {},
+    evolve: (state, event) => {
       if (refuse?.(event)) throw new Error(`cannot handle ${event.type}`);
-      tx.hincrby(`${keyPrefix}:${name}:counts`, event.type, 1);
+      return { ...state, [event.type]: (state[event.type] ?? 0) + 1 };
     },
+    outputs: (stream, state) => ({
+      documents: { [`${name}:last:${stream}`]: state },
+      members: [[`${name}:streams`, stream, Object.values(state).reduce((a, b) => a + b, 0)]],
+      counts: Object.entries(state).map(([type, n]) => [`${name}:counts`, type, n] as const),
+    }),
   };
 }
 
@@ -23,13 +40,15 @@ describe('projection runner on the embedded store and real Redis', () => {
   let dir: string;
   let store: SqliteEventStore;
   let redis: Redis;
+  let root: string;
   let prefix: string;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'marac-projections-'));
     store = new SqliteEventStore(join(dir, 'events.sqlite'));
     redis = new Redis(process.env.TEST_REDIS_URL!);
-    prefix = `test-${randomUUID()}`;
+    root = `test-${randomUUID()}`;
+    prefix = `${root}:g1`;
   });
   afterEach(async () => {
     await store.close();
@@ -39,23 +58,36 @@ describe('projection runner on the embedded store and real Redis', () => {
 
   const append = (n: number, type = 'NoteAdded') =>
     store.append(`case-${n % 5}`, [{ type, data: { n } }]).then((result) => formatPosition(result.position));
-  const counts = (name: string, keyPrefix = prefix) => redis.hgetall(`${keyPrefix}:${name}:counts`);
-  const until = async (condition: () => Promise<boolean>) => {
-    while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
-  };
+  const counts = (name: string, at = prefix) => redis.hgetall(`${at}:${name}:counts`);
+  const total = async (name: string, at = prefix) =>
+    Object.values(await counts(name, at)).reduce((a, b) => a + Number(b), 0);
+  const runner = (projections: Projection[], at = prefix) =>
+    new ProjectionRunner(store, redis, projections, { prefix: at, batchSize: 7 });
 
   it('applies history, then live events, and keeps its checkpoint with them', async () => {
     for (let n = 0; n < 20; n++) await append(n);
     await store.append('other-stream', [{ type: 'Ignored', data: {} }]);
-    const runner = new ProjectionRunner(store, redis, countingProjection('counts', prefix), { keyPrefix: prefix });
-    await runner.start();
+    const live = runner([countingProjection('counts')]);
+    await live.start();
     await until(async () => (await counts('counts')).NoteAdded === '20');
 
     const last = await append(20, 'RiskAssessed');
-    await until(async () => (await redis.get(runner.checkpointKey)) === last);
+    await until(async () => (await redis.get(live.instances[0]!.keys.checkpoint)) === last);
     expect(await counts('counts')).toEqual({ NoteAdded: '20', RiskAssessed: '1' });
-    expect(await runner.status()).toEqual({ state: 'running', checkpoint: last });
-    await runner.stop();
+    expect(await redis.zrange(`${prefix}:counts:streams`, '0', '-1', 'WITHSCORES')).toEqual([
+      'case-1',
+      '4',
+      'case-2',
+      '4',
+      'case-3',
+      '4',
+      'case-4',
+      '4',
+      'case-0',
+      '5',
+    ]);
+    expect(await live.statuses()).toEqual([{ name: 'counts', state: 'running', checkpoint: last }]);
+    await live.stop();
   });
 
   it('stopped between events and restarted while appends go on, ends identical to a fresh rebuild', async () => {
@@ -65,31 +97,22 @@ describe('projection runner on the embedded store and real Redis', () => {
         if (n % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
-    const live = () => new ProjectionRunner(store, redis, countingProjection('counts', prefix), { keyPrefix: prefix });
     for (let round = 0; round < 3; round++) {
-      const runner = live();
-      await runner.start();
+      const interrupted = runner([countingProjection('counts')]);
+      await interrupted.start();
       await new Promise((resolve) => setTimeout(resolve, 30));
-      await runner.stop();
+      await interrupted.stop();
     }
     await writer;
-    const last = live();
+    const last = runner([countingProjection('counts')]);
     await last.start();
+    const fresh = runner([countingProjection('counts')], `${root}:fresh`);
+    await fresh.start();
+    await until(async () => (await total('counts')) === 300 && (await total('counts', `${root}:fresh`)) === 300);
+    await Promise.all([last.stop(), fresh.stop()]);
 
-    const fresh = `${prefix}-fresh`;
-    const rebuild = new ProjectionRunner(store, redis, countingProjection('counts', fresh), { keyPrefix: fresh });
-    await rebuild.start();
-    await until(
-      async () =>
-        (await redis.get(last.checkpointKey)) !== null &&
-        (await redis.get(last.checkpointKey)) === (await redis.get(rebuild.checkpointKey)),
-    );
-    await until(async () => Object.values(await counts('counts', fresh)).reduce((a, b) => a + Number(b), 0) === 300);
-    await until(async () => Object.values(await counts('counts')).reduce((a, b) => a + Number(b), 0) === 300);
-
-    expect(await counts('counts')).toEqual(await counts('counts', fresh));
     expect(await counts('counts')).toEqual({ RiskAssessed: '100', NoteAdded: '200' });
-    await Promise.all([last.stop(), rebuild.stop()]);
+    expect(await dumpKeys(redis, prefix, true)).toEqual(await dumpKeys(redis, `${root}:fresh`, true));
   });
 
   it('stops only the projection that cannot handle an event, reports where, and never skips it', async () => {
@@ -98,35 +121,105 @@ describe('projection runner on the embedded store and real Redis', () => {
     const poison = await append(2, 'SomethingUnexpected');
     await append(3);
 
-    const fragile = new ProjectionRunner(
-      store,
-      redis,
-      countingProjection('fragile', prefix, (e) => e.type === 'SomethingUnexpected'),
-      {
-        keyPrefix: prefix,
-      },
-    );
-    const sturdy = new ProjectionRunner(store, redis, countingProjection('sturdy', prefix), { keyPrefix: prefix });
-    await Promise.all([fragile.start(), sturdy.start()]);
-    await fragile.stopped();
+    const both = runner([
+      countingProjection('fragile', (e) => e.type === 'SomethingUnexpected'),
+      countingProjection('sturdy'),
+    ]);
+    await both.start();
     await until(async () => (await counts('sturdy')).NoteAdded === '3');
-
-    expect(await fragile.status()).toEqual({
-      state: 'stopped',
-      checkpoint: beforePoison,
-      failedAt: poison,
-      eventType: 'SomethingUnexpected',
-      error: 'cannot handle SomethingUnexpected',
-    });
+    expect(await both.statuses()).toEqual([
+      {
+        name: 'fragile',
+        state: 'stopped',
+        checkpoint: beforePoison,
+        failedAt: poison,
+        stream: 'case-2',
+        eventType: 'SomethingUnexpected',
+        error: 'cannot handle SomethingUnexpected',
+      },
+      { name: 'sturdy', state: 'running', checkpoint: expect.any(String) },
+    ]);
     expect(await counts('fragile')).toEqual({ NoteAdded: '2' });
     expect(await counts('sturdy')).toEqual({ NoteAdded: '3', SomethingUnexpected: '1' });
+    await both.stop();
 
     // Fixed (now handles it), restarted: resumes at the event that stopped it, applies it once.
-    const fixed = new ProjectionRunner(store, redis, countingProjection('fragile', prefix), { keyPrefix: prefix });
+    const fixed = runner([countingProjection('fragile'), countingProjection('sturdy')]);
     await fixed.start();
     await until(async () => (await counts('fragile')).NoteAdded === '3');
     expect(await counts('fragile')).toEqual({ NoteAdded: '3', SomethingUnexpected: '1' });
-    expect((await fixed.status()).state).toBe('running');
-    await Promise.all([fixed.stop(), sturdy.stop()]);
+    expect(await counts('sturdy')).toEqual({ NoteAdded: '3', SomethingUnexpected: '1' });
+    expect((await fixed.statuses()).map((s) => s.state)).toEqual(['running', 'running']);
+    await fixed.stop();
+  });
+
+  it('a second runner writing the same read models is fenced out, and nothing is applied twice', async () => {
+    for (let n = 0; n < 50; n++) await append(n);
+    const first = runner([countingProjection('counts')]);
+    await first.start();
+    await until(async () => (await total('counts')) === 50);
+    const second = runner([countingProjection('counts')]);
+    await second.start();
+    // Both read the same checkpoint: whichever writes second finds it moved, and stops.
+    const outcome = (r: ProjectionRunner) =>
+      r.stopped().then(
+        () => 'running',
+        (e: unknown) => e,
+      );
+    const fenced = Promise.race([outcome(first), outcome(second)]);
+    await append(50);
+    expect(await fenced).toBeInstanceOf(FencedOut);
+    await append(51);
+    await until(async () => (await total('counts')) === 52);
+    expect(await counts('counts')).toEqual({ NoteAdded: '52' });
+    await Promise.all([first.stop(), second.stop()]);
+  });
+
+  it('only one worker runs the projections; another takes over within a lease when it stops', async () => {
+    for (let n = 0; n < 10; n++) await append(n);
+    const worker = (name: string) =>
+      new ProjectionWorker(store, redis, [countingProjection('counts')], { root, leaseMs: 600, log: () => name });
+    const a = worker('a');
+    const b = worker('b');
+    a.start();
+    await until(() => a.isLeader);
+    b.start();
+    await until(async () => (await total('counts')) === 10);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect([a.isLeader, b.isLeader]).toEqual([true, false]);
+
+    // The holder dies without releasing (as with SIGKILL): its lease runs out, b takes over.
+    (a as unknown as { lock: { renew: () => Promise<boolean> } }).lock.renew = async () => false;
+    const diedAt = Date.now();
+    await until(() => b.isLeader, 5_000);
+    expect(Date.now() - diedAt).toBeLessThan(3_000);
+    await append(10);
+    await until(async () => (await total('counts')) === 11);
+    expect(await counts('counts')).toEqual({ NoteAdded: '11' });
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('rebuild fills a new generation beside the live one and switches the worker to it', async () => {
+    for (let n = 0; n < 40; n++) await append(n);
+    const keys = new ReadModelKeys(root);
+    const worker = new ProjectionWorker(store, redis, [countingProjection('counts')], {
+      root,
+      leaseMs: 500,
+      oldGenerationGraceMs: 200,
+    });
+    worker.start();
+    await until(async () => (await total('counts', keys.generation(1))) === 40);
+    const writer = (async () => {
+      for (let n = 40; n < 140; n++) await append(n);
+    })();
+    const result = await rebuildReadModels(store, redis, [countingProjection('counts')], { root, batchSize: 9 });
+    await writer;
+    expect(result).toMatchObject({ generation: 2, previousGeneration: 1 });
+    expect(await redis.get(keys.active)).toBe('2');
+    await until(async () => (await total('counts', keys.generation(2))) === 140);
+    // The old generation is deleted after its grace period.
+    await until(async () => (await redis.keys(`${keys.generation(1)}:*`)).length === 0);
+    await worker.stop();
+    expect(await counts('counts', keys.generation(2))).toEqual({ NoteAdded: '140' });
   });
 });

@@ -1,0 +1,42 @@
+import type Redis from 'ioredis';
+import type { ReadModelKeys } from './keys';
+
+/** The generation readers use; the first worker to ask makes it 1. */
+export async function activeGeneration(redis: Redis, keys: ReadModelKeys): Promise<number> {
+  const value = await redis.get(keys.active);
+  return value ? Number(value) : 1;
+}
+
+const NEXT_GENERATION = `
+local active = tonumber(redis.call('get', KEYS[1]) or '1')
+local next = redis.call('incr', KEYS[2])
+if next <= active then next = active + 1; redis.call('set', KEYS[2], next) end
+return next`;
+
+/** A generation number never used before, above the active one. */
+export async function nextGeneration(redis: Redis, keys: ReadModelKeys): Promise<number> {
+  return Number(await redis.eval(NEXT_GENERATION, 2, keys.active, keys.generationCounter));
+}
+
+/** Deletes every generation's keys for which `unwanted(generation)` holds (SCAN + UNLINK, in slices). */
+export async function deleteGenerations(
+  redis: Redis,
+  keys: ReadModelKeys,
+  unwanted: (generation: number) => boolean,
+): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  const pattern = new RegExp(`^${escape(keys.root)}:g(\\d+):`);
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.root}:g*`, 'COUNT', 1_000);
+    cursor = next;
+    const doomed = found.filter((key) => {
+      const match = pattern.exec(key);
+      return match !== null && unwanted(Number(match[1]));
+    });
+    if (doomed.length > 0) deleted += await redis.unlink(...doomed);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,184 @@
+import type Redis from 'ioredis';
+import {
+  comparePositions,
+  formatPosition,
+  parsePosition,
+  type EventStore,
+  type Position,
+  type Subscription,
+} from '@app/event-store';
+import { inBatches } from './batches';
+import type { Command } from './outputs-diff';
+import { ProjectionInstance, type PreparedBatch } from './projection-instance';
+import type { ProjectedEvent, Projection, ProjectionStatus } from './projection';
+import { toProjectedEvent } from './projected-event';
+
+export interface ProjectionRunnerOptions {
+  /** The generation's key prefix (see `ReadModelKeys.generation`). */
+  readonly prefix: string;
+  readonly batchSize?: number;
+  readonly log?: (message: string) => void;
+}
+
+/** Another process wrote this generation's checkpoints: this runner must stop writing. */
+export class FencedOut extends Error {
+  override readonly name = 'FencedOut';
+}
+
+/**
+ * Runs a set of projections over one catch-up subscription to `$all`, from the lowest of their
+ * checkpoints. Each batch of events is written in ONE Redis transaction: every projection's
+ * changes, entity states and new checkpoint. The transaction WATCHes the checkpoints it read, so
+ * if another worker wrote them in the meantime (a lost lock) it aborts and nothing is applied
+ * twice. An event a projection cannot handle stops that projection (recorded in its status with
+ * the event's position, and logged); the others go on. Never skipped: a restart retries it.
+ */
+export class ProjectionRunner {
+  readonly instances: ProjectionInstance[];
+  private subscription: Subscription | undefined;
+  private running: Promise<void> | undefined;
+  private connection: Redis | undefined;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly redis: Redis,
+    projections: readonly Projection[],
+    private readonly options: ProjectionRunnerOptions,
+  ) {
+    this.instances = projections.map((projection) => new ProjectionInstance(projection, options.prefix));
+  }
+
+  /** Reads the checkpoints and subscribes; resolves once running. `stopped()` resolves when it ends. */
+  async start(): Promise<void> {
+    // WATCH belongs to a connection: the runner has one of its own.
+    this.connection = this.redis.duplicate();
+    const saved = await this.connection.mget(...this.instances.map((instance) => instance.keys.checkpoint));
+    this.instances.forEach((instance, index) => {
+      const text = saved[index];
+      const position = text ? parsePosition(text) : undefined;
+      if (text && !position) throw new Error(`${instance.keys.checkpoint} holds "${text}", not a position`);
+      instance.checkpoint = position;
+      instance.stopped = false;
+      instance.reset();
+    });
+    await this.connection.del(...this.instances.map((instance) => instance.keys.status));
+    const lowest = this.lowestCheckpoint();
+    this.subscription = this.store.subscribeToAll({ fromPosition: lowest ?? 'start' });
+    this.running = this.consume(this.subscription);
+  }
+
+  /** Resolves when the runner has ended; rejects with what ended it if it was not `stop()`. */
+  async stopped(): Promise<void> {
+    await this.running;
+    if (this.failure) throw this.failure;
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.unsubscribe();
+    await this.running;
+  }
+
+  async statuses(): Promise<ProjectionStatus[]> {
+    return readStatuses(this.redis, this.instances);
+  }
+
+  private lowestCheckpoint(): Position | undefined {
+    let lowest: Position | undefined;
+    for (const instance of this.instances) {
+      if (!instance.checkpoint) return undefined;
+      if (!lowest || comparePositions(instance.checkpoint, lowest) < 0) lowest = instance.checkpoint;
+    }
+    return lowest;
+  }
+
+  private async consume(subscription: Subscription): Promise<void> {
+    const connection = this.connection!;
+    try {
+      for await (const recorded of inBatches(subscription, this.options.batchSize ?? 2_000)) {
+        const events = recorded.map(toProjectedEvent);
+        // Unsubscribe before leaving the loop: that ends the read the batching has in flight.
+        await this.write(events, connection).catch(async (error: unknown) => {
+          await subscription.unsubscribe();
+          throw error;
+        });
+        if (this.instances.every((instance) => instance.stopped)) {
+          await subscription.unsubscribe();
+          break;
+        }
+      }
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(JSON.stringify(error));
+      for (const instance of this.instances) instance.reset();
+      this.options.log?.(`projections stopped: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await subscription.unsubscribe();
+      connection.disconnect();
+    }
+  }
+
+  private async write(events: ProjectedEvent[], connection: Redis): Promise<void> {
+    const live = this.instances.filter((instance) => !instance.stopped);
+    const prepared: [ProjectionInstance, PreparedBatch][] = [];
+    for (const instance of live) prepared.push([instance, await instance.prepare(events, connection)]);
+
+    // The fence: the checkpoints must still be the ones this runner last read or wrote.
+    const checkpointKeys = live.map((instance) => instance.keys.checkpoint);
+    await connection.watch(...checkpointKeys);
+    const current = await connection.mget(...checkpointKeys);
+    if (live.some((instance, index) => (current[index] ?? null) !== instance.formatCheckpoint())) {
+      await connection.unwatch();
+      throw new FencedOut('another worker has written these read models');
+    }
+    const tx = connection.multi();
+    for (const [instance, batch] of prepared) {
+      for (const command of batch.commands) queue(tx, command);
+      if (batch.checkpoint) tx.set(instance.keys.checkpoint, formatPosition(batch.checkpoint));
+      if (batch.failure) tx.set(instance.keys.status, JSON.stringify(stoppedStatus(instance, batch)));
+    }
+    const results = await tx.exec();
+    if (!results) throw new FencedOut('another worker wrote these read models during the batch');
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0]!;
+    for (const [instance, batch] of prepared) {
+      batch.commit();
+      if (batch.failure) {
+        instance.stopped = true;
+        const { event, error } = batch.failure;
+        this.options.log?.(
+          `projection ${instance.name} stopped at ${formatPosition(event.position)} (${event.type} in ${event.stream}): ${error}`,
+        );
+      }
+    }
+  }
+}
+
+function queue(tx: ReturnType<Redis['multi']>, [name, ...args]: Command): void {
+  tx.call(name, ...args);
+}
+
+function stoppedStatus(instance: ProjectionInstance, batch: PreparedBatch): ProjectionStatus {
+  const { event, error } = batch.failure!;
+  return {
+    name: instance.name,
+    state: 'stopped',
+    checkpoint: batch.checkpoint ? formatPosition(batch.checkpoint) : null,
+    failedAt: formatPosition(event.position),
+    stream: event.stream,
+    eventType: event.type,
+    error,
+  };
+}
+
+export async function readStatuses(
+  redis: Redis,
+  instances: readonly Pick<ProjectionInstance, 'name' | 'keys'>[],
+): Promise<ProjectionStatus[]> {
+  const keys = instances.flatMap((instance) => [instance.keys.checkpoint, instance.keys.status]);
+  const values = await redis.mget(...keys);
+  return instances.map((instance, index) => {
+    const status = values[index * 2 + 1];
+    if (status) return JSON.parse(status) as ProjectionStatus;
+    return { name: instance.name, state: 'running', checkpoint: values[index * 2] ?? null };
+  });
+}
