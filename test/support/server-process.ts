@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { freePort } from '../../libs/platform/src/redis/managed-redis-server';
 
 export { freePort };
@@ -19,6 +19,11 @@ export interface ServerProcess {
  * Runs the built all-in-one server (`dist/`, as `npm start` does after building) with the given
  * environment on a free port, and waits until it prints `readyText` (unless it exits first).
  */
+function keyPrefixFor(dataDir: string | undefined): string {
+  const name = dataDir ? basename(dataDir) : `e2e-${process.pid}-${Date.now()}`;
+  return name.replace(/[^A-Za-z0-9_.-]/g, '-').slice(-40);
+}
+
 export async function startServer(
   env: Record<string, string>,
   entry = 'dist/apps/api/src/main.js',
@@ -27,7 +32,15 @@ export async function startServer(
   const port = env.PORT ?? String(await freePort());
   const child = spawn(process.execPath, [join(ROOT, entry)], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'log', ...env, PORT: port },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'log',
+      // Servers of different tests share the test Redis: each data directory gets keys of its own.
+      REDIS_KEY_PREFIX: keyPrefixFor(env.DATA_DIR),
+      ...env,
+      PORT: port,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

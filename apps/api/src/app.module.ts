@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { PlatformModule, type PlatformOptions } from '@app/platform';
+import { PlatformModule, ReadModelsModule, type PlatformOptions } from '@app/platform';
 import { loadAgencies } from './auth/agencies';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
@@ -12,6 +12,12 @@ import { HealthController } from './health/health.controller';
 import { MeetingsController } from './marac/meetings.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
+import { GetCaseViewHandler, ListCasesHandler } from './queries/case.queries';
+import { GetMaracAgendaHandler } from './queries/marac.queries';
+import { PersonalDataReads } from './queries/personal-data-reads';
+import { GetProblemProfileHandler } from './queries/problem-profile.query';
+import { GetQueueHandler, GetQueuesHandler } from './queries/queue.queries';
+import { AgendaController, CaseViewsController, QueuesController, ReportsController } from './queries/read.controllers';
 
 /** The HTTP api. With `WORKER_IN_PROCESS` (the `npm start` default) it also hosts the worker. */
 @Module({})
@@ -19,8 +25,21 @@ export class AppModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(options), CqrsModule.forRoot()],
-      controllers: [HealthController, CasesController, CaseActionsController, MeetingsController],
+      imports: [
+        PlatformModule.forRoot(options),
+        ReadModelsModule.forRoot({ runProjections: options.config.workerInProcess }),
+        CqrsModule.forRoot(),
+      ],
+      controllers: [
+        HealthController,
+        CasesController,
+        CaseViewsController,
+        CaseActionsController,
+        MeetingsController,
+        AgendaController,
+        QueuesController,
+        ReportsController,
+      ],
       providers: [
         { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },
         { provide: AGENCIES, useFactory: () => loadAgencies(options.config.agenciesFile) },
@@ -29,6 +48,13 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: strictValidationPipe },
         ExecuteCommandHandler,
+        PersonalDataReads,
+        GetCaseViewHandler,
+        ListCasesHandler,
+        GetQueuesHandler,
+        GetQueueHandler,
+        GetMaracAgendaHandler,
+        GetProblemProfileHandler,
       ],
     };
   }

@@ -14,3 +14,4 @@ export * from './marac/meeting';
 export * from './versioning/upcasting';
 export * from './access/case-access';
 export * from './access/meeting-access';
+export * from './access/read-access';

@@ -8,3 +8,7 @@ export * from './redis/managed-redis-server';
 export * from './redis/redis-client';
 export * from './redis/resolve-redis';
 export * from './run-main';
+export * from './read-models/read-models.tokens';
+export * from './read-models/read-models.module';
+export * from './read-models/projections.health';
+export * from './read-models/deadline-rules';

@@ -268,7 +268,9 @@ export class CaseActionsController {
     return this.run(id, { type: 'ReferToMarac', ...b }, c, r);
   }
 
+  /** Also for panel members, on cases listed at a MARAC meeting their agency attends. */
   @Post('notes')
+  @AllowRoles('caseworker', 'panel_member')
   note(
     @CaseId() id: string,
     @Body() b: NoteDto,

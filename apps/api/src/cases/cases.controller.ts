@@ -25,6 +25,7 @@ import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
 import { IdentifyPotentialVictimDto } from './identify-potential-victim.dto';
+import { PersonalDataReads } from '../queries/personal-data-reads';
 import { withoutPersonalData } from './personal-data';
 
 @Controller('cases')
@@ -32,6 +33,7 @@ export class CasesController {
   constructor(
     private readonly commands: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly personalDataLog: PersonalDataReads,
   ) {}
 
   /**
@@ -90,7 +92,7 @@ export class CasesController {
     const showPersonal =
       actor.role === 'auditor' ? typeof reason === 'string' && reason.trim().length >= 10 : ownAgency;
     if (showPersonal)
-      await this.recordPersonalDataRead(caseId, actor, reason ?? 'caseworker of the case’s own agency', 'case history');
+      await this.personalDataLog.record(caseId, actor, reason ?? 'caseworker of the case’s own agency', 'case history');
     return {
       caseId,
       personalDataShown: showPersonal,
@@ -116,25 +118,7 @@ export class CasesController {
   @Get(':caseId/personal-data-reads')
   @AllowRoles('auditor')
   async personalDataReads(@Param('caseId', new ParseUUIDPipe()) caseId: string) {
-    const reads = await this.store.readStream(personalDataReadsStream(caseId));
-    return {
-      caseId,
-      reads: reads.map((event) => ({ ...(event.data as object), recordedAt: event.recordedAt.toISOString() })),
-    };
-  }
-
-  /**
-   * Every read of personal data is itself recorded (domain page: who, when, why), in a stream of
-   * its own so that reading a case never changes the case's revision (and so its ETag).
-   */
-  private async recordPersonalDataRead(caseId: string, actor: Actor, reason: string, what: string): Promise<void> {
-    await this.store.append(personalDataReadsStream(caseId), [
-      {
-        type: 'PersonalDataRead',
-        data: { caseId, reader: { userId: actor.userId, role: actor.role, agency: actor.agency.id }, reason, what },
-        metadata: { schemaVersion: 1 },
-      },
-    ]);
+    return { caseId, reads: await this.personalDataLog.list(caseId) };
   }
 
   /** The stored identification, if it is exactly this one by the same agency: then a retry, not a clash. */
@@ -159,8 +143,6 @@ export class CasesController {
     };
   }
 }
-
-const personalDataReadsStream = (caseId: string) => `personal-data-reads-${caseId}`;
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);

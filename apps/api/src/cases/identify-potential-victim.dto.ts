@@ -78,6 +78,12 @@ export class IdentifyPotentialVictimDto {
   @Length(1, 100)
   nationality?: string;
 
+  /** The local authority area (as the partnership names it), for MARACs and the problem profile. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  area?: string;
+
   @IsOptional()
   @IsUUID()
   previousCaseId?: string;

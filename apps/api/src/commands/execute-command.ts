@@ -16,7 +16,8 @@ import {
 } from '@app/case-domain';
 import { handleCommand, StreamStateCache, type CommandEnvelope, type CommandResult } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
-import { EVENT_STORE } from '@app/platform';
+import { EVENT_STORE, READ_MODELS } from '@app/platform';
+import type { ReadModels } from '@app/read-models';
 
 /** What the HTTP layer adds to a domain command: who, which request, and its conditions. */
 export interface RequestContext {
@@ -46,14 +47,20 @@ export class ExecuteCommand {
   }
 }
 
-/** The deciders with the access policy in front, so both judge the same, current state. */
-const guardedCaseDecider: Decider<CaseCommand, CaseEvent, CaseState> = {
+/**
+ * The deciders with the access policy in front, so both judge the same, current state. Which
+ * agencies attend the MARAC meetings a case is listed at comes from the read models (another
+ * aggregate's facts); only a panel member's note needs it.
+ */
+const guardedCaseDecider = (
+  marac: { readonly attendingAgencies: readonly string[] } = { attendingAgencies: [] },
+): Decider<CaseCommand, CaseEvent, CaseState> => ({
   ...caseDecider,
   decide: (command, state, context) => {
-    ensureMayActOnCase(context.actor, command, state);
+    ensureMayActOnCase(context.actor, command, state, marac);
     return caseDecider.decide(command, state, context);
   },
-};
+});
 const guardedMeetingDecider: Decider<MaracMeetingCommand, MaracMeetingEvent, MaracMeetingState> = {
   ...maracMeetingDecider,
   decide: (command, state, context) => {
@@ -75,9 +82,10 @@ export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, Co
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
   ) {}
 
-  execute({ kind, stream, command, context }: ExecuteCommand): Promise<CommandResult> {
+  async execute({ kind, stream, command, context }: ExecuteCommand): Promise<CommandResult> {
     const envelope: CommandEnvelope = {
       actor: context.actor,
       correlationId: context.correlationId,
@@ -86,12 +94,22 @@ export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, Co
       ...(context.ifRevision === undefined ? {} : { ifRevision: context.ifRevision }),
       now: this.clock,
     };
-    return kind === 'case'
-      ? handleCommand(this.store, guardedCaseDecider, stream, command as CaseCommand, envelope, {
-          cache: this.caseStates,
-        })
-      : handleCommand(this.store, guardedMeetingDecider, stream, command as MaracMeetingCommand, envelope, {
-          cache: this.meetingStates,
-        });
+    if (kind === 'case') {
+      const marac =
+        context.actor.role === 'panel_member'
+          ? { attendingAgencies: await this.attendingAgencies(stream.slice('case-'.length)) }
+          : undefined;
+      return handleCommand(this.store, guardedCaseDecider(marac), stream, command as CaseCommand, envelope, {
+        cache: this.caseStates,
+      });
+    }
+    return handleCommand(this.store, guardedMeetingDecider, stream, command as MaracMeetingCommand, envelope, {
+      cache: this.meetingStates,
+    });
+  }
+
+  private async attendingAgencies(caseId: string): Promise<string[]> {
+    const meetings = await this.readModels.meetingsOfCase(caseId);
+    return [...new Set(meetings.flatMap((meeting) => meeting.attendingAgencies))];
   }
 }

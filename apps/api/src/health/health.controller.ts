@@ -1,10 +1,10 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { EventStoreHealthIndicator, RedisHealthIndicator } from '@app/platform';
+import { EventStoreHealthIndicator, ProjectionsHealthIndicator, RedisHealthIndicator } from '@app/platform';
 import { Public } from '../auth/actor.decorators';
 
-/** `GET /health`: 200 when the event store and Redis both answer, 503 (naming which) when not. `GET /health/ping`: 200. */
+/** `GET /health`: 200 when the event store and Redis answer and no projection has stopped, 503 (naming which) when not. `GET /health/ping`: 200. */
 @Public()
 @Controller('health')
 export class HealthController {
@@ -12,6 +12,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly eventStore: EventStoreHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly projections: ProjectionsHealthIndicator,
   ) {}
 
   /** Liveness without touching a dependency; also the benchmarks' trivial-endpoint baseline. */
@@ -24,7 +25,11 @@ export class HealthController {
   @HealthCheck()
   async check(@Res({ passthrough: true }) response: Response) {
     try {
-      return await this.health.check([() => this.eventStore.check(), () => this.redis.check()]);
+      return await this.health.check([
+        () => this.eventStore.check(),
+        () => this.redis.check(),
+        () => this.projections.check(),
+      ]);
     } catch (error) {
       // Terminus reports a failed check as a 503 carrying the full report; answer with that report
       // (which dependency is down, and why) rather than letting it become a generic problem.

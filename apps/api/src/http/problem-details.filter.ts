@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import type { Request, Response } from 'express';
 import { CaseNotFound, NotPermitted, PathwayRuleBroken } from '@app/case-domain';
 import { ConcurrencyConflict, PreconditionFailed } from '@app/command-handling';
+import { ReadModelBehind } from '@app/read-models';
 import { FieldValidationFailed } from './validation';
 
 /** An RFC 9457 problem: the body of every error response. */
@@ -31,11 +32,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const problem = { ...this.toProblem(error), instance: request.originalUrl };
-    if (problem.status >= 500)
+    if (problem.status >= 500 && !(error instanceof ReadModelBehind))
       this.logger.error(
         `${request.method} ${request.originalUrl}`,
         error instanceof Error ? error.stack : String(error),
       );
+    if (error instanceof ReadModelBehind) response.setHeader('Retry-After', '1');
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
@@ -58,6 +60,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem('precondition-failed', 'The case changed since you read it', 412, error.message, {
         currentRevision: String(error.actual),
       });
+    }
+    if (error instanceof ReadModelBehind) {
+      return problem('read-model-behind', 'The read models have not caught up yet', 503, error.message);
     }
     if (error instanceof ConcurrencyConflict) {
       return problem('concurrency-conflict', 'The case kept changing; try again', 409, error.message);

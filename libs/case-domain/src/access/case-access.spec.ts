@@ -31,6 +31,16 @@ describe('who may act on a case', () => {
     'refuses case commands to the %s role',
     (role) => expect(() => ensureMayActOnCase({ ...policeCaseworker, role }, note, identified)).toThrow(NotPermitted),
   );
+  it('lets a panel member add notes to a case listed at a MARAC their agency attends, and nothing else', () => {
+    const panel = { ...charityCaseworker, role: 'panel_member' as const };
+    const attended = { attendingAgencies: ['safe-harbour', 'police'] };
+    expect(() => ensureMayActOnCase(panel, note, identified, attended)).not.toThrow();
+    expect(() => ensureMayActOnCase(panel, note, identified, { attendingAgencies: ['police'] })).toThrow(NotPermitted);
+    expect(() => ensureMayActOnCase(panel, note, identified)).toThrow(NotPermitted);
+    expect(() =>
+      ensureMayActOnCase(panel, { type: 'ReportMissing', reportedOn: '2026-06-01' }, identified, attended),
+    ).toThrow(NotPermitted);
+  });
   it('reports an unknown case as not found', () =>
     expect(() => ensureMayActOnCase(policeCaseworker, note, caseDecider.initialState)).toThrow(CaseNotFound));
 });

@@ -19,10 +19,21 @@ export function agenciesOf(state: CaseState): string[] {
 
 /**
  * The domain page's "who may do what" for case commands: caseworkers act on their own agency's
- * cases (the identifying or the assigned agency) and assign only within their own agency;
- * no other role changes a case through these commands.
+ * cases (the identifying or the assigned agency) and assign only within their own agency; a
+ * panel member adds notes to cases listed at a MARAC meeting their agency attends (`marac`, from
+ * the read models); no other role changes a case through these commands.
  */
-export function ensureMayActOnCase(actor: Actor, command: CaseCommand, state: CaseState): void {
+export function ensureMayActOnCase(
+  actor: Actor,
+  command: CaseCommand,
+  state: CaseState,
+  marac: { readonly attendingAgencies: readonly string[] } = { attendingAgencies: [] },
+): void {
+  if (actor.role === 'panel_member' && command.type === 'AddNote') {
+    if (!state.exists) throw new CaseNotFound('there is no such case');
+    if (marac.attendingAgencies.includes(actor.agency.id)) return;
+    throw new NotPermitted('a panel member adds notes only to cases listed at a MARAC their agency attends');
+  }
   if (actor.role !== 'caseworker') throw new NotPermitted(`the ${actor.role} role may not ${command.type}`);
   if (command.type === 'IdentifyPotentialVictim') return;
   if (!state.exists) throw new CaseNotFound('there is no such case');

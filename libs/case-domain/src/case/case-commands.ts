@@ -25,6 +25,8 @@ export type IdentifyPotentialVictim = Command<
     indicators: readonly Indicator[];
     exploitationTypes: readonly ExploitationType[];
     child: boolean;
+    /** The local authority area the case belongs to: how MARACs and the problem profile are split. */
+    area?: string;
     nationality?: string;
     previousCaseId?: string;
     personal: PersonalDetails;

@@ -36,6 +36,8 @@ export type PotentialVictimIdentified = Event<
     indicators: readonly Indicator[];
     exploitationTypes: readonly ExploitationType[];
     child: boolean;
+    /** The local authority area the case belongs to: how MARACs and the problem profile are split. */
+    area?: string;
     nationality?: string;
     /** Set when this person was referred before and this case follows an earlier one. */
     previousCaseId?: string;

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
       logLevel: 'log',
       tokenKey: { kind: 'development' },
       agenciesFile: undefined,
+      redisKeyPrefix: 'marac',
+      readWaitMs: 5000,
     });
   });
 

@@ -24,6 +24,10 @@ export interface AppConfig {
     | { readonly kind: 'development' };
   /** A JSON file of agencies (id, type, firstResponder, dutyToNotify); absent, the built-in set. */
   readonly agenciesFile: string | undefined;
+  /** Every Redis key this deployment writes starts with it: several deployments can share a Redis. */
+  readonly redisKeyPrefix: string;
+  /** How long a query with `?minPosition=` waits for the read models before a 503. */
+  readonly readWaitMs: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -89,6 +93,16 @@ class Environment {
   @IsString()
   @MinLength(1, { message: 'AGENCIES_FILE must not be empty' })
   AGENCIES_FILE?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,40}$/, {
+    message: 'REDIS_KEY_PREFIX must be 1-40 letters, digits, _ . or -, got "$value"',
+  })
+  REDIS_KEY_PREFIX?: string;
+
+  @IsOptional()
+  @Matches(/^\d{1,6}$/, { message: 'READ_WAIT_MS must be a whole number of milliseconds, got "$value"' })
+  READ_WAIT_MS?: string;
 }
 
 const KNOWN = [
@@ -103,6 +117,8 @@ const KNOWN = [
   'JWT_SECRET',
   'JWT_PUBLIC_KEY',
   'AGENCIES_FILE',
+  'REDIS_KEY_PREFIX',
+  'READ_WAIT_MS',
 ] as const;
 
 /**
@@ -143,5 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         ? { kind: 'public-key', publicKey: parsed.JWT_PUBLIC_KEY }
         : { kind: 'development' },
     agenciesFile: parsed.AGENCIES_FILE ? resolve(cwd, parsed.AGENCIES_FILE) : undefined,
+    redisKeyPrefix: parsed.REDIS_KEY_PREFIX ?? 'marac',
+    readWaitMs: Number(parsed.READ_WAIT_MS ?? 5_000),
   };
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -18,6 +18,8 @@ export interface ManagedRedisOptions {
  * `npm start` when no `REDIS_URL` is given, and of the test suite. It runs with
  * `maxmemory-policy noeviction`, because BullMQ silently loses jobs under eviction.
  */
+const URL_FILE = 'redis.url';
+
 export class ManagedRedisServer {
   private constructor(
     private readonly child: ChildProcess,
@@ -86,7 +88,20 @@ export class ManagedRedisServer {
       throw error;
     }
     exited.catch(() => undefined);
+    // For command-line tools (`npm run projections:rebuild`) to find the Redis of a running server.
+    writeFileSync(join(options.dataDir, URL_FILE), server.url);
     return server;
+  }
+
+  /** The URL of the managed Redis a running server started for this data directory, if there is one. */
+  static runningAt(dataDir: string): string | undefined {
+    try {
+      const pid = Number(readFileSync(join(dataDir, 'redis-server.pid'), 'utf8').trim());
+      process.kill(pid, 0);
+      return readFileSync(join(dataDir, URL_FILE), 'utf8').trim();
+    } catch {
+      return undefined;
+    }
   }
 
   /** Stops Redis (SIGTERM lets it finish writing its append-only file), SIGKILL after a grace period. */

@@ -9,12 +9,19 @@ export interface ResolvedRedis {
   readonly stop: () => Promise<void>;
 }
 
-/** The Redis named by `REDIS_URL`, or else a `redis-server` of our own under `DATA_DIR/redis`. */
-export async function resolveRedis(config: AppConfig): Promise<ResolvedRedis> {
+/**
+ * The Redis named by `REDIS_URL`, or else a `redis-server` of our own under `DATA_DIR/redis`
+ * (with `reuseRunning`, the one a running server already started there, if any).
+ */
+export async function resolveRedis(config: AppConfig, { reuseRunning = false } = {}): Promise<ResolvedRedis> {
   if (config.redisUrl) {
     return { url: config.redisUrl, description: `external Redis at ${redact(config.redisUrl)}`, stop: async () => {} };
   }
   const dataDir = join(config.dataDir, 'redis');
+  // A command-line tool run beside `npm start` uses the server's Redis rather than replacing it.
+  const running = reuseRunning ? ManagedRedisServer.runningAt(dataDir) : undefined;
+  if (running)
+    return { url: running, description: `the running server's redis-server at ${running}`, stop: async () => {} };
   const server = await ManagedRedisServer.start({ dataDir, binary: config.redisServerBinary, appendOnly: true });
   return {
     url: server.url,

@@ -52,7 +52,7 @@ export class ProjectionRunner {
   /** Reads the checkpoints and subscribes; resolves once running. `stopped()` resolves when it ends. */
   async start(): Promise<void> {
     // WATCH belongs to a connection: the runner has one of its own.
-    this.connection = this.redis.duplicate();
+    this.connection = await ready(this.redis.duplicate());
     const saved = await this.connection.mget(...this.instances.map((instance) => instance.keys.checkpoint));
     this.instances.forEach((instance, index) => {
       const text = saved[index];
@@ -181,4 +181,21 @@ export async function readStatuses(
     if (status) return JSON.parse(status) as ProjectionStatus;
     return { name: instance.name, state: 'running', checkpoint: values[index * 2] ?? null };
   });
+}
+
+/** Resolves once the connection can take commands (clients may be set not to queue them offline). */
+async function ready(connection: Redis): Promise<Redis> {
+  if (connection.status === 'ready') return connection;
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) => {
+      connection.disconnect();
+      reject(error);
+    };
+    connection.once('ready', () => {
+      connection.off('error', failed);
+      resolve();
+    });
+    connection.once('error', failed);
+  });
+  return connection;
 }

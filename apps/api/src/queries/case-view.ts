@@ -1,0 +1,93 @@
+import { stageOf, type CaseReadAccess } from '@app/case-domain';
+import type { CaseViewState, MaracMeetingView, ViewDeadline } from '@app/read-models';
+
+/** The open MARAC actions on a case, from the meetings it is listed at. */
+export function openActionsOf(caseId: string, meetings: readonly MaracMeetingView[], now: number) {
+  return meetings.flatMap((meeting) =>
+    Object.values(meeting.actions)
+      .filter((action) => action.caseId === caseId && !action.completedOn)
+      .map((action) => ({
+        meetingId: meeting.meetingId,
+        actionId: action.actionId,
+        description: action.description,
+        ownerAgency: action.ownerAgency,
+        dueOn: action.dueOn,
+        overdue: Date.parse(action.dueAt) < now,
+      })),
+  );
+}
+
+/** A case's summary: what a list, a queue or an agenda shows (no personal data). */
+export function caseSummary(view: CaseViewState) {
+  const { domain } = view;
+  return {
+    caseId: view.caseId,
+    stage: stageOf(domain),
+    child: domain.child,
+    riskLevel: domain.riskLevel ?? null,
+    identifyingAgency: domain.identifyingAgency,
+    assignee: domain.assignee ?? null,
+    area: view.facts.area ?? null,
+    identifiedOn: domain.identifiedOn,
+    missing: domain.missingSince !== undefined,
+    inSafeHouse: domain.activePlacement !== undefined,
+  };
+}
+
+/** `GET /cases/:id`: the case as a caseworker needs it, with personal parts only as `access` allows. */
+export function caseView(
+  view: CaseViewState,
+  deadlines: readonly ViewDeadline[],
+  meetings: readonly MaracMeetingView[],
+  access: CaseReadAccess & { readonly showPersonal: boolean },
+  now: number,
+) {
+  const { domain, facts } = view;
+  const next = [...deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
+  return {
+    ...caseSummary(view),
+    revision: String(view.revision),
+    closed: domain.closed,
+    keyDates: {
+      identifiedOn: domain.identifiedOn ?? null,
+      consentOn: domain.consentOn ?? null,
+      dutyToNotifyOn: domain.dutyToNotifyOn ?? null,
+      referredOn: domain.referredOn ?? null,
+      reasonableGroundsOn: domain.reasonableGrounds?.decidedOn ?? null,
+      conclusiveGroundsOn: domain.conclusiveGrounds?.decidedOn ?? null,
+      placementStartedOn: domain.activePlacement?.startedOn ?? null,
+      moveOnFrom: domain.moveOnSince ?? null,
+      exitedOn: domain.exit?.exitedOn ?? null,
+      closedOn: domain.closedOn ?? null,
+    },
+    consent: { status: domain.consent, ...(facts.consent ?? {}) },
+    reasonableGrounds: domain.reasonableGrounds ?? null,
+    conclusiveGrounds: domain.conclusiveGrounds ?? null,
+    pendingReconsideration: domain.pendingReconsideration ?? null,
+    decisions: facts.decisions,
+    referral: facts.referral ?? null,
+    dutyToNotify: facts.dutyToNotify ?? null,
+    placement: facts.placement
+      ? { ...facts.placement, ...(access.placementAddress ? { address: view.personal.placementAddress ?? null } : {}) }
+      : null,
+    exit: domain.exit ?? null,
+    followUps: facts.followUps,
+    exploitationTypes: facts.exploitationTypes ?? [],
+    encounterContext: facts.encounterContext ?? null,
+    nationality: facts.nationality ?? null,
+    flags: {
+      child: domain.child,
+      missing: domain.missingSince !== undefined,
+      inSafeHouse: domain.activePlacement !== undefined,
+      consent: domain.consent,
+      atMarac: domain.maracReferrals > 0 || meetings.length > 0,
+    },
+    nextDeadline: next ? { kind: next.kind, dueAt: next.dueAt } : null,
+    deadlines,
+    remindersRaised: facts.reminders,
+    openMaracActions: openActionsOf(view.caseId, meetings, now),
+    maracMeetings: meetings.map((meeting) => ({ meetingId: meeting.meetingId, meetsOn: meeting.meetsOn })),
+    personalDataShown: access.showPersonal,
+    ...(access.showPersonal ? { personal: view.personal.details ?? null } : {}),
+  };
+}

@@ -1,0 +1,74 @@
+import { Inject, NotFoundException } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { NotPermitted, type Actor } from '@app/case-domain';
+import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
+import { READ_MODEL_PROJECTIONS, type ReadModels } from '@app/read-models';
+import { CLOCK, type Clock } from '../commands/execute-command';
+import { caseSummary, openActionsOf } from './case-view';
+import { awaitPosition } from './read-your-writes';
+
+export class GetMaracAgenda {
+  constructor(
+    readonly actor: Actor,
+    readonly meetingId: string,
+    readonly minPosition?: string,
+  ) {}
+}
+
+/**
+ * `GET /marac/meetings/:id/agenda`: the cases listed, each with its current summary, risk level,
+ * open and overdue actions, and what changed since the area's previous meeting. For the
+ * coordinator, auditors, and panel members and caseworkers of the agencies attending.
+ */
+@QueryHandler(GetMaracAgenda)
+export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ actor, meetingId, minPosition }: GetMaracAgenda) {
+    const projections = [READ_MODEL_PROJECTIONS.caseView, READ_MODEL_PROJECTIONS.marac];
+    await awaitPosition(this.readModels, minPosition, projections, this.config.readWaitMs);
+    const meeting = await this.readModels.meeting(meetingId);
+    if (!meeting) throw new NotFoundException(`There is no MARAC meeting ${meetingId}`);
+    const attends = meeting.attendingAgencies.includes(actor.agency.id);
+    const allowed =
+      actor.role === 'marac_coordinator' ||
+      actor.role === 'auditor' ||
+      ((actor.role === 'panel_member' || actor.role === 'caseworker') && attends);
+    if (!allowed) throw new NotPermitted('the agenda is for the coordinator and the agencies attending the meeting');
+
+    const areaMeetings = await this.readModels.meetingIdsOfArea(meeting.area);
+    const previousId = areaMeetings[areaMeetings.indexOf(meetingId) - 1];
+    const previous = previousId ? await this.readModels.meeting(previousId) : undefined;
+    const since = previous ? `${previous.meetsOn}T00:00:00.000Z` : undefined;
+    const caseIds = meeting.listed.map((listing) => listing.caseId);
+    const [views, meetingsByCase] = await Promise.all([
+      this.readModels.caseViews(caseIds),
+      Promise.all(caseIds.map((caseId) => this.readModels.meetingsOfCase(caseId))),
+    ]);
+    const now = this.clock().getTime();
+    return {
+      meetingId,
+      area: meeting.area,
+      meetsOn: meeting.meetsOn,
+      attendingAgencies: meeting.attendingAgencies,
+      closedOn: meeting.closedOn ?? null,
+      previousMeeting: previous ? { meetingId: previous.meetingId, meetsOn: previous.meetsOn } : null,
+      cases: caseIds.map((caseId, index) => {
+        const view = views.get(caseId);
+        const actions = openActionsOf(caseId, meetingsByCase[index]!, now);
+        const discussion = meeting.discussions.filter((d) => d.caseId === caseId).at(-1);
+        return {
+          ...(view ? caseSummary(view) : { caseId }),
+          discussedHere: discussion ? { riskLevel: discussion.riskLevel, decisions: discussion.decisions } : null,
+          openActions: actions,
+          overdueActions: actions.filter((action) => action.overdue),
+          changedSinceLastMeeting: (view?.changes ?? []).filter((change) => !since || change.at >= since),
+        };
+      }),
+    };
+  }
+}

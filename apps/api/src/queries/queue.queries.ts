@@ -1,0 +1,142 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { NotPermitted, type Actor } from '@app/case-domain';
+import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
+import {
+  QUEUES,
+  READ_MODEL_PROJECTIONS,
+  type CaseViewState,
+  type QueueName,
+  type QueueScope,
+  type ReadModels,
+} from '@app/read-models';
+import { CLOCK, type Clock } from '../commands/execute-command';
+import { caseSummary } from './case-view';
+import { awaitPosition } from './read-your-writes';
+
+export interface QueueRequest {
+  readonly actor: Actor;
+  /** `agency` (the caller's agency, the default) or `mine` (cases assigned to the caller). */
+  readonly scope: 'agency' | 'mine';
+  /** Another agency's queues: for the coordinator and auditors. */
+  readonly agency?: string;
+  readonly minPosition?: string;
+}
+
+function scopeOf({ actor, scope, agency }: QueueRequest): QueueScope {
+  if (agency !== undefined && agency !== actor.agency.id) {
+    if (actor.role !== 'marac_coordinator' && actor.role !== 'auditor') {
+      throw new NotPermitted('only the MARAC coordinator and auditors see another agency’s queues');
+    }
+    return { scope: 'agency', id: agency };
+  }
+  if (actor.role === 'admin') throw new NotPermitted('the admin role reads no case');
+  return scope === 'mine' ? { scope: 'assignee', id: actor.userId } : { scope: 'agency', id: actor.agency.id };
+}
+
+export class GetQueues {
+  constructor(readonly request: QueueRequest) {}
+}
+
+@QueryHandler(GetQueues)
+export class GetQueuesHandler implements IQueryHandler<GetQueues> {
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ request }: GetQueues) {
+    const projections = [READ_MODEL_PROJECTIONS.caseView, READ_MODEL_PROJECTIONS.marac];
+    await awaitPosition(this.readModels, request.minPosition, projections, this.config.readWaitMs);
+    const scope = scopeOf(request);
+    const counts = await this.readModels.queueCounts(scope, this.clock().getTime());
+    return {
+      scope: scope.scope === 'agency' ? { agency: scope.id } : { assignee: scope.id },
+      queues: (Object.keys(QUEUES) as QueueName[]).map((name) => ({
+        name,
+        description: QUEUES[name].description,
+        count: counts[name],
+      })),
+    };
+  }
+}
+
+export class GetQueue {
+  constructor(
+    readonly name: QueueName,
+    readonly request: QueueRequest,
+    readonly limit: number,
+  ) {}
+}
+
+const RISK_RANK: Record<string, number> = { high: 3, medium: 2, standard: 1 };
+
+/** Higher first: a child, then the higher risk level, then someone missing. */
+function priorityOf(view: CaseViewState | undefined): number {
+  if (!view) return 0;
+  return (
+    (view.domain.child ? 100 : 0) +
+    (RISK_RANK[view.domain.riskLevel ?? ''] ?? 0) * 10 +
+    (view.domain.missingSince ? 1 : 0)
+  );
+}
+
+/** `GET /queues/:name`: the items, by due date, then priority. */
+@QueryHandler(GetQueue)
+export class GetQueueHandler implements IQueryHandler<GetQueue> {
+  constructor(
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ name, request, limit }: GetQueue) {
+    const projections = [READ_MODEL_PROJECTIONS.caseView, READ_MODEL_PROJECTIONS.marac];
+    await awaitPosition(this.readModels, request.minPosition, projections, this.config.readWaitMs);
+    const scope = scopeOf(request);
+    const now = this.clock().getTime();
+    const items = await this.readModels.queueItems(name, scope, now, limit);
+    const isAction = QUEUES[name].source === 'marac_action';
+    const actions = isAction ? await this.actionsOf(items.map((item) => item.member)) : new Map<string, ActionItem>();
+    const caseIds = items.map((item) => (isAction ? (actions.get(item.member)?.caseId ?? '') : item.member));
+    const views = await this.readModels.caseViews(caseIds.filter(Boolean));
+    const rows = items.map((item, index) => {
+      const view = views.get(caseIds[index]!);
+      return {
+        due: new Date(item.due).toISOString(),
+        overdue: item.due <= now,
+        priority: priorityOf(view),
+        ...(isAction ? { action: actions.get(item.member) ?? null } : {}),
+        case: view ? caseSummary(view) : { caseId: caseIds[index] },
+      };
+    });
+    rows.sort((a, b) => a.due.localeCompare(b.due) || b.priority - a.priority);
+    return {
+      name,
+      description: QUEUES[name].description,
+      scope: scope.scope === 'agency' ? { agency: scope.id } : { assignee: scope.id },
+      items: rows,
+    };
+  }
+
+  private async actionsOf(members: readonly string[]): Promise<Map<string, ActionItem>> {
+    const found = new Map<string, ActionItem>();
+    for (const member of members) {
+      const [meetingId, actionId] = member.split('/') as [string, string];
+      const meeting = await this.readModels.meeting(meetingId);
+      const action = meeting?.actions[actionId];
+      if (action) found.set(member, { meetingId, ...action });
+    }
+    return found;
+  }
+}
+
+interface ActionItem {
+  readonly meetingId: string;
+  readonly actionId: string;
+  readonly caseId: string;
+  readonly description: string;
+  readonly ownerAgency: string;
+  readonly dueOn: string;
+}

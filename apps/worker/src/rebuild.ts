@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { openEventStore } from '@app/event-store';
+import {
+  connectedOrTimedOut,
+  createRedisClient,
+  deadlineRules,
+  eventStoreConnectionFor,
+  readModelRoot,
+  resolveRedis,
+  runMain,
+} from '@app/platform';
+import { readModelProjections, rebuildReadModels } from '@app/read-models';
+
+/**
+ * `npm run projections:rebuild`: builds every read model afresh beside the live ones and switches
+ * readers to the new ones when caught up. Safe while the api serves and commands arrive; the
+ * worker holding the projections lock carries on from the new generation.
+ */
+runMain(async (config, onShutdown) => {
+  const redisServer = await resolveRedis(config, { reuseRunning: true });
+  onShutdown(() => redisServer.stop());
+  const store = openEventStore(eventStoreConnectionFor(config));
+  onShutdown(() => store.close());
+  const redis = await connectedOrTimedOut(createRedisClient(redisServer.url));
+  onShutdown(async () => redis.disconnect());
+  console.log(`rebuilding read models from ${store.description} into ${redisServer.description}`);
+  const result = await rebuildReadModels(store, redis, readModelProjections(deadlineRules()), {
+    root: readModelRoot(config),
+    log: (message) => console.log(message),
+    progress: (checkpoint, head) => console.log(`  at ${checkpoint ?? 'the start'} of ${head ?? 'nothing'}`),
+  });
+  console.log(
+    `rebuilt in ${(result.elapsedMs / 1000).toFixed(1)} s up to ${result.head ?? 'an empty store'}: readers now use generation ${result.generation} (was ${result.previousGeneration})`,
+  );
+  process.kill(process.pid, 'SIGTERM');
+});

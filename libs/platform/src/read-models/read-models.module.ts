@@ -1,0 +1,71 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { EventStore } from '@app/event-store';
+import { ProjectionWorker, readModelProjections, ReadModels, type Projection } from '@app/read-models';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG, EVENT_STORE, REDIS } from '../tokens';
+import { deadlineRules } from './deadline-rules';
+import { ProjectionsHealthIndicator } from './projections.health';
+import { PROJECTIONS, READ_MODELS, readModelRoot } from './read-models.tokens';
+
+/** Runs the live projections here when this process wins the lock (the worker, or `npm start`). */
+@Injectable()
+export class ProjectionWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly worker: ProjectionWorker;
+  private readonly logger = new Logger('Projections');
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(REDIS) redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(PROJECTIONS) projections: Projection[],
+  ) {
+    this.worker = new ProjectionWorker(store, redis, projections, {
+      root: readModelRoot(config),
+      log: (message) => this.logger.log(message),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.stop();
+  }
+}
+
+export interface ReadModelsModuleOptions {
+  /** Run the projections in this process (they run in one process at a time, whichever holds the lock). */
+  readonly runProjections: boolean;
+}
+
+/** The read models: the query side for the api, and the projection worker where asked for. */
+@Module({})
+export class ReadModelsModule {
+  static forRoot({ runProjections }: ReadModelsModuleOptions): DynamicModule {
+    return {
+      module: ReadModelsModule,
+      global: true,
+      providers: [
+        {
+          provide: READ_MODELS,
+          inject: [REDIS, APP_CONFIG],
+          useFactory: (redis: Redis, config: AppConfig) => new ReadModels(redis, readModelRoot(config)),
+        },
+        { provide: PROJECTIONS, useFactory: () => readModelProjections(deadlineRules()) },
+        ProjectionsHealthIndicator,
+        ...(runProjections ? [ProjectionWorkerService] : []),
+      ],
+      exports: [READ_MODELS, PROJECTIONS, ProjectionsHealthIndicator],
+    };
+  }
+}

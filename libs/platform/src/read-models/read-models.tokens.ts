@@ -1,0 +1,7 @@
+import type { AppConfig } from '../config/app-config';
+
+export const READ_MODELS = Symbol('READ_MODELS');
+export const PROJECTIONS = Symbol('PROJECTIONS');
+
+/** Where this deployment's read models live in Redis. */
+export const readModelRoot = (config: AppConfig) => `${config.redisKeyPrefix}:rm`;

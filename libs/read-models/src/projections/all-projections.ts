@@ -1,0 +1,20 @@
+import type { CaseState, LocalDate } from '@app/case-domain';
+import type { Projection } from '../runner/projection';
+import { caseViewProjection, type ViewDeadline } from './case-view.projection';
+import { maracProjection } from './marac.projection';
+import { problemProfileProjection } from './problem-profile.projection';
+
+/** The deadline policy as the read models use it (the domain's `deadlinesFor` with a policy and calendar). */
+export interface DeadlineRules {
+  deadlinesOf(state: CaseState): readonly ViewDeadline[];
+  maracActionDueAt(dueOn: LocalDate): string;
+}
+
+/** Every read model the api queries. Change what they show (or the policy): rebuild. */
+export function readModelProjections(rules: DeadlineRules): Projection[] {
+  return [
+    caseViewProjection((state) => rules.deadlinesOf(state)),
+    maracProjection((dueOn) => rules.maracActionDueAt(dueOn)),
+    problemProfileProjection(),
+  ] as Projection[];
+}

@@ -1,0 +1,280 @@
+import {
+  agenciesOf,
+  evolveCase,
+  initialCaseState,
+  stageOf,
+  type CaseEvent,
+  type CaseState,
+  type LocalDate,
+  type PersonalDetails,
+} from '@app/case-domain';
+import type { ProjectedEvent, Projection, ReadModelOutputs } from '../runner/projection';
+import { queueKey } from './queues';
+
+/** A deadline as the read models need it (the domain's `deadlinesFor` gives more). */
+export interface ViewDeadline {
+  readonly kind: string;
+  readonly key: string;
+  readonly dueAt: string;
+}
+
+/** Everything the case view, list and queues show about one case: the fold of its events. */
+export interface CaseViewState {
+  readonly caseId: string;
+  /** Where it was identified in `$all`: the stable order of the case list. */
+  readonly seq: number;
+  readonly domain: CaseState;
+  readonly facts: {
+    readonly identifiedAt?: string;
+    readonly location?: string;
+    readonly area?: string;
+    readonly encounterContext?: string;
+    readonly exploitationTypes?: readonly string[];
+    readonly indicators?: readonly string[];
+    readonly nationality?: string;
+    readonly previousCaseId?: string;
+    readonly consent?: { readonly language: string; readonly interpreterUsed: boolean };
+    readonly dutyToNotify?: { readonly submittedOn: LocalDate; readonly agency: string; readonly reference: string };
+    readonly referral?: {
+      readonly submittedOn: LocalDate;
+      readonly firstResponder: string;
+      readonly competentAuthority: string;
+      readonly reference: string;
+    };
+    readonly decisions: readonly {
+      readonly kind: string;
+      readonly outcome: string;
+      readonly decidedOn: LocalDate;
+      readonly reconsideration: boolean;
+    }[];
+    readonly placement?: { readonly placementId: string; readonly provider: string; readonly startedOn: LocalDate };
+    readonly lastPlacementEnd?: { readonly endedOn: LocalDate; readonly reason: string };
+    readonly followUps: readonly {
+      readonly followUp: number;
+      readonly completedOn: LocalDate;
+      readonly outcome: string;
+    }[];
+    readonly riskAssessedOn?: LocalDate;
+    readonly referredToMaracOn?: LocalDate;
+    readonly reminders: readonly { readonly kind: string; readonly dueAt: string; readonly raisedAt: string }[];
+    readonly lastEventAt?: string;
+  };
+  /** The person's details and the safe-house address: shown only to those allowed, never in lists. */
+  readonly personal: { readonly details?: PersonalDetails; readonly placementAddress?: string };
+  /** What happened, newest last (the MARAC agenda's "changed since the last meeting"). */
+  readonly changes: readonly { readonly type: string; readonly at: string; readonly on?: LocalDate }[];
+  readonly revision: number;
+}
+
+const MAX_CHANGES = 50;
+const MAX_REMINDERS = 20;
+
+export const caseViewKeys = {
+  deadlines: (caseId: string) => `case-deadlines:${caseId}`,
+  all: 'cases:all',
+  stage: (stage: string) => `cases:stage:${stage}`,
+  agency: (agency: string) => `cases:agency:${agency}`,
+  assignee: (caseworker: string) => `cases:assignee:${caseworker}`,
+  risk: (level: string) => `cases:risk:${level}`,
+  child: (child: boolean) => `cases:child:${child ? 'yes' : 'no'}`,
+  marac: 'cases:referred-to-marac',
+};
+
+export const CASE_VIEW_PROJECTION = 'case-view';
+
+/**
+ * The case view, the case list's indexes and the caseworker queues: one entity per case stream.
+ * `deadlinesOf` is the domain's deadline policy, fixed for the life of the read models (change
+ * the policy, rebuild them).
+ */
+export function caseViewProjection(
+  deadlinesOf: (state: CaseState) => readonly ViewDeadline[],
+): Projection<CaseViewState> {
+  return {
+    name: CASE_VIEW_PROJECTION,
+    entityOf: (event) => (event.stream.startsWith('case-') ? event.stream.slice('case-'.length) : undefined),
+    initialState: {
+      caseId: '',
+      seq: 0,
+      domain: initialCaseState,
+      facts: { decisions: [], followUps: [], reminders: [] },
+      personal: {},
+      changes: [],
+      revision: -1,
+    },
+    evolve: evolveCaseView,
+    outputs: (caseId, state) => caseViewOutputs(caseId, state, deadlinesOf(state.domain)),
+  };
+}
+
+function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseViewState {
+  const event = recorded as unknown as CaseEvent;
+  const domain = evolveCase(view.domain, event);
+  let { facts, personal } = view;
+  let seq = view.seq;
+  let caseId = view.caseId;
+  let on: LocalDate | undefined;
+  switch (event.type) {
+    case 'PotentialVictimIdentified': {
+      const d = event.data;
+      caseId = d.caseId;
+      seq = Number(recorded.position.commit);
+      on = d.identifiedOn;
+      facts = {
+        ...facts,
+        identifiedAt: recorded.recordedAt,
+        location: d.location,
+        area: d.area,
+        encounterContext: d.encounterContext,
+        exploitationTypes: d.exploitationTypes,
+        indicators: d.indicators,
+        nationality: d.nationality,
+        previousCaseId: d.previousCaseId,
+      };
+      personal = { ...personal, details: d.personal };
+      break;
+    }
+    case 'ConsentGiven':
+    case 'ConsentDeclined':
+      facts = { ...facts, consent: { language: event.data.language, interpreterUsed: event.data.interpreterUsed } };
+      on = event.type === 'ConsentGiven' ? event.data.givenOn : event.data.declinedOn;
+      break;
+    case 'DutyToNotifySubmitted':
+      facts = { ...facts, dutyToNotify: { ...event.data } };
+      on = event.data.submittedOn;
+      break;
+    case 'NrmReferralSubmitted':
+      facts = { ...facts, referral: { ...event.data } };
+      on = event.data.submittedOn;
+      break;
+    case 'ReasonableGroundsDecisionMade':
+    case 'ConclusiveGroundsDecisionMade':
+      on = event.data.decidedOn;
+      facts = {
+        ...facts,
+        decisions: [
+          ...facts.decisions,
+          {
+            kind: event.type === 'ReasonableGroundsDecisionMade' ? 'reasonable_grounds' : 'conclusive_grounds',
+            outcome: event.data.outcome,
+            decidedOn: event.data.decidedOn,
+            reconsideration: false,
+          },
+        ],
+      };
+      break;
+    case 'ReconsiderationDecided':
+      on = event.data.decidedOn;
+      facts = {
+        ...facts,
+        decisions: [
+          ...facts.decisions,
+          {
+            kind: event.data.decision,
+            outcome: event.data.outcome,
+            decidedOn: event.data.decidedOn,
+            reconsideration: true,
+          },
+        ],
+      };
+      break;
+    case 'SafeHousePlacementStarted':
+    case 'SafeHousePlacementMoved': {
+      const startedOn = event.type === 'SafeHousePlacementStarted' ? event.data.startedOn : event.data.movedOn;
+      on = startedOn;
+      facts = {
+        ...facts,
+        placement: { placementId: event.data.placementId, provider: event.data.provider, startedOn },
+      };
+      personal = { ...personal, placementAddress: event.data.personal.address };
+      break;
+    }
+    case 'SafeHousePlacementEnded':
+      on = event.data.endedOn;
+      facts = { ...facts, placement: undefined, lastPlacementEnd: { endedOn: on, reason: event.data.reason } };
+      personal = { ...personal, placementAddress: undefined };
+      break;
+    case 'FollowUpCompleted':
+      on = event.data.completedOn;
+      facts = { ...facts, followUps: [...facts.followUps, { ...event.data }] };
+      break;
+    case 'RiskAssessed':
+      on = event.data.assessedOn;
+      facts = { ...facts, riskAssessedOn: on };
+      break;
+    case 'ReferredToMarac':
+      on = event.data.referredOn;
+      facts = { ...facts, referredToMaracOn: on };
+      break;
+    case 'ReminderRaised':
+      facts = {
+        ...facts,
+        reminders: [
+          ...facts.reminders,
+          { kind: event.data.kind, dueAt: event.data.dueAt, raisedAt: event.data.reminderAt },
+        ].slice(-MAX_REMINDERS),
+      };
+      break;
+    default:
+      on = dateOf(event.data);
+  }
+  return {
+    caseId,
+    seq,
+    domain,
+    facts: { ...facts, lastEventAt: recorded.recordedAt },
+    personal,
+    changes: [...view.changes, { type: event.type, at: recorded.recordedAt, ...(on ? { on } : {}) }].slice(
+      -MAX_CHANGES,
+    ),
+    revision: Number(recorded.revision),
+  };
+}
+
+/** The first `...On` date of an event's data, for the change log. */
+function dateOf(data: unknown): LocalDate | undefined {
+  for (const [field, value] of Object.entries(data as Record<string, unknown>)) {
+    if (field.endsWith('On') && typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+const ms = (instant: string) => Date.parse(instant);
+const dayMs = (date: LocalDate) => Date.parse(`${date}T00:00:00Z`);
+
+function caseViewOutputs(caseId: string, view: CaseViewState, deadlines: readonly ViewDeadline[]): ReadModelOutputs {
+  const { domain } = view;
+  if (!domain.exists) return {};
+  const members: [string, string, number][] = [];
+  const stage = stageOf(domain);
+  const keys = caseViewKeys;
+  const index = (key: string) => members.push([key, caseId, view.seq]);
+  index(keys.all);
+  index(keys.stage(stage));
+  for (const agency of new Set(agenciesOf(domain))) index(keys.agency(agency));
+  if (domain.assignee) index(keys.assignee(domain.assignee.caseworkerId));
+  if (domain.riskLevel) index(keys.risk(domain.riskLevel));
+  index(keys.child(domain.child));
+  if (domain.maracReferrals > 0) index(keys.marac);
+
+  // Queues: the responsible agency is the one the case is assigned to, else the one that identified it.
+  const agency = domain.assignee?.agency ?? domain.identifyingAgency!;
+  const enqueue = (source: string, score: number) => {
+    members.push([queueKey(source, 'agency', agency), caseId, score]);
+    if (domain.assignee) members.push([queueKey(source, 'assignee', domain.assignee.caseworkerId), caseId, score]);
+  };
+  if (!domain.closed) {
+    for (const deadline of deadlines) enqueue(deadline.kind, ms(deadline.dueAt));
+    const entitled = domain.reasonableGrounds?.outcome === 'positive' && !domain.exit;
+    if (!domain.activePlacement && (domain.placementRequested || (entitled && !domain.outreachSince))) {
+      enqueue('needs_placement', dayMs(domain.placementRequested?.requestedOn ?? domain.reasonableGrounds!.decidedOn));
+    }
+    // Children first: a missing child is urgent.
+    if (domain.missingSince) enqueue('reported_missing', dayMs(domain.missingSince) - (domain.child ? 1 : 0));
+    if (!domain.assignee) enqueue('unassigned', dayMs(domain.identifiedOn!));
+    const open = new Set(deadlines.map((deadline) => deadline.kind));
+    const raised = view.facts.reminders.filter((reminder) => open.has(reminder.kind)).at(-1);
+    if (raised) enqueue('reminder_raised', ms(raised.dueAt));
+  }
+  return { members, documents: { [keys.deadlines(caseId)]: deadlines } };
+}

@@ -1,0 +1,116 @@
+import type { LocalDate, MaracMeetingEvent, RiskLevel } from '@app/case-domain';
+import type { ProjectedEvent, Projection, ReadModelOutputs } from '../runner/projection';
+import { queueKey } from './queues';
+
+export interface MaracAction {
+  readonly actionId: string;
+  readonly caseId: string;
+  readonly description: string;
+  readonly ownerAgency: string;
+  readonly dueOn: LocalDate;
+  readonly dueAt: string;
+  readonly agreedAt: string;
+  readonly completedOn?: LocalDate;
+  readonly completedBy?: string;
+}
+
+/** One MARAC meeting as its agenda shows it. */
+export interface MaracMeetingView {
+  readonly meetingId: string;
+  readonly area: string;
+  readonly meetsOn: LocalDate;
+  readonly attendingAgencies: readonly string[];
+  readonly closedOn?: LocalDate;
+  readonly listed: readonly { readonly caseId: string; readonly listedAt: string }[];
+  readonly discussions: readonly {
+    readonly caseId: string;
+    readonly riskLevel: RiskLevel;
+    readonly decisions: readonly string[];
+    readonly at: string;
+  }[];
+  readonly actions: Readonly<Record<string, MaracAction>>;
+}
+
+export const MARAC_PROJECTION = 'marac';
+
+export const maracKeys = {
+  meeting: (meetingId: string) => `${MARAC_PROJECTION}:state:${meetingId}`,
+  /** The meetings a case is listed at, scored by meeting date. */
+  caseMeetings: (caseId: string) => `marac:case-meetings:${caseId}`,
+  /** A case's open actions (`<meetingId>/<actionId>`), scored by due time. */
+  caseOpenActions: (caseId: string) => `marac:case-open-actions:${caseId}`,
+  areaMeetings: (area: string) => `marac:area-meetings:${area}`,
+};
+
+/**
+ * MARAC meetings: agendas, each case's meetings and open actions, and the "MARAC action overdue"
+ * queue of the agency that owns each action. `dueAtOf` turns an action's due date into the
+ * instant it falls due (the deadline policy's time of day, Europe/London).
+ */
+export function maracProjection(dueAtOf: (dueOn: LocalDate) => string): Projection<MaracMeetingView> {
+  return {
+    name: MARAC_PROJECTION,
+    entityOf: (event) =>
+      event.stream.startsWith('marac-meeting-') ? event.stream.slice('marac-meeting-'.length) : undefined,
+    initialState: {
+      meetingId: '',
+      area: '',
+      meetsOn: '',
+      attendingAgencies: [],
+      listed: [],
+      discussions: [],
+      actions: {},
+    },
+    evolve: (meeting, recorded) => evolveMeeting(meeting, recorded, dueAtOf),
+    outputs: meetingOutputs,
+  };
+}
+
+function evolveMeeting(
+  meeting: MaracMeetingView,
+  recorded: ProjectedEvent,
+  dueAtOf: (dueOn: LocalDate) => string,
+): MaracMeetingView {
+  const event = recorded as unknown as MaracMeetingEvent;
+  switch (event.type) {
+    case 'MaracMeetingScheduled':
+      return { ...meeting, ...event.data };
+    case 'CaseListedAtMarac':
+      return { ...meeting, listed: [...meeting.listed, { caseId: event.data.caseId, listedAt: recorded.recordedAt }] };
+    case 'CaseDiscussedAtMarac':
+      return { ...meeting, discussions: [...meeting.discussions, { ...event.data, at: recorded.recordedAt }] };
+    case 'MaracActionAgreed':
+      return {
+        ...meeting,
+        actions: {
+          ...meeting.actions,
+          [event.data.actionId]: { ...event.data, dueAt: dueAtOf(event.data.dueOn), agreedAt: recorded.recordedAt },
+        },
+      };
+    case 'MaracActionCompleted': {
+      const action = meeting.actions[event.data.actionId];
+      if (!action) throw new Error(`action ${event.data.actionId} completed but never agreed`);
+      const completed = { ...action, completedOn: event.data.completedOn, completedBy: event.data.completedBy };
+      return { ...meeting, actions: { ...meeting.actions, [action.actionId]: completed } };
+    }
+    case 'MaracMeetingClosed':
+      return { ...meeting, closedOn: event.data.closedOn };
+    default:
+      throw new Error(`unknown MARAC meeting event ${(event as { type: string }).type}`);
+  }
+}
+
+function meetingOutputs(meetingId: string, meeting: MaracMeetingView): ReadModelOutputs {
+  if (!meeting.meetingId) return {};
+  const meetsAt = Date.parse(`${meeting.meetsOn}T00:00:00Z`);
+  const members: [string, string, number][] = [[maracKeys.areaMeetings(meeting.area), meetingId, meetsAt]];
+  for (const { caseId } of meeting.listed) members.push([maracKeys.caseMeetings(caseId), meetingId, meetsAt]);
+  for (const action of Object.values(meeting.actions)) {
+    if (action.completedOn) continue;
+    const member = `${meetingId}/${action.actionId}`;
+    const due = Date.parse(action.dueAt);
+    members.push([maracKeys.caseOpenActions(action.caseId), member, due]);
+    members.push([queueKey('marac_action', 'agency', action.ownerAgency), member, due]);
+  }
+  return { members };
+}
