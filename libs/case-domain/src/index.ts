@@ -15,3 +15,6 @@ export * from './versioning/upcasting';
 export * from './access/case-access';
 export * from './access/meeting-access';
 export * from './access/read-access';
+export * from './deadline/calendar';
+export * from './deadline/policy';
+export * from './deadline/deadlines';

@@ -40,6 +40,39 @@ export interface CaseState {
   readonly missingSince?: LocalDate;
   readonly riskLevel?: RiskLevel;
   readonly maracReferrals: number;
+  /**
+   * When the events that start deadlines were recorded (server clock), where the fold was given
+   * it: deadlines measured in hours or seconds run from these instants.
+   */
+  readonly startedAt?: Readonly<Partial<Record<DeadlineStart, string>>>;
+}
+
+/** The events deadlines run from. */
+export type DeadlineStart =
+  'identified' | 'referred' | 'reasonableGrounds' | 'conclusiveGrounds' | 'exit' | 'placement' | 'missing';
+
+const STARTS: Partial<Record<CaseEvent['type'], DeadlineStart>> = {
+  PotentialVictimIdentified: 'identified',
+  NrmReferralSubmitted: 'referred',
+  ReasonableGroundsDecisionMade: 'reasonableGrounds',
+  ConclusiveGroundsDecisionMade: 'conclusiveGrounds',
+  ExitedNrm: 'exit',
+  SafeHousePlacementStarted: 'placement',
+  SafeHousePlacementMoved: 'placement',
+  ReportedMissing: 'missing',
+};
+
+/**
+ * `evolveCase` that also notes when deadline-starting events were recorded (`recordedAt`, from
+ * the event's metadata): what read models and the reminder scheduler fold with.
+ */
+export function evolveCaseAt(state: CaseState, event: CaseEvent, recordedAt: string): CaseState {
+  const next = evolveCase(state, event);
+  let start = STARTS[event.type];
+  if (event.type === 'ReconsiderationDecided') {
+    start = event.data.decision === 'reasonable_grounds' ? 'reasonableGrounds' : 'conclusiveGrounds';
+  }
+  return start ? { ...next, startedAt: { ...next.startedAt, [start]: recordedAt } } : next;
 }
 
 export const initialCaseState: CaseState = {

@@ -1,10 +1,21 @@
+import {
+  deadlinesFor,
+  defaultDeadlinePolicy,
+  englandAndWalesCalendar,
+  maracActionDeadline,
+  type DeadlinePolicy,
+} from '@app/case-domain';
 import type { DeadlineRules } from '@app/read-models';
 
 /**
- * The deadline policy and calendar the read models use. Work in progress: case deadlines come
- * with the domain's deadline policy (`deadlinesFor`), next; until then the deadline-driven queues
- * stay empty and a MARAC action falls due at 09:00 UTC on its date.
+ * The deadline policy (the domain page's defaults unless given) on the England and Wales
+ * calendar, as the read models use it. The read models bake deadlines in: change the policy,
+ * run `npm run projections:rebuild`.
  */
-export function deadlineRules(): DeadlineRules {
-  return { deadlinesOf: () => [], maracActionDueAt: (dueOn) => `${dueOn}T09:00:00.000Z` };
+export function deadlineRules(policy: DeadlinePolicy = defaultDeadlinePolicy): DeadlineRules {
+  const calendar = englandAndWalesCalendar();
+  return {
+    deadlinesOf: (state) => deadlinesFor(state, policy, calendar),
+    maracActionDueAt: (dueOn) => maracActionDeadline({ actionId: 'due', dueOn }, policy, calendar).dueAt,
+  };
 }

@@ -1,6 +1,6 @@
 import {
   agenciesOf,
-  evolveCase,
+  evolveCaseAt,
   initialCaseState,
   stageOf,
   type CaseEvent,
@@ -109,7 +109,7 @@ export function caseViewProjection(
 
 function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseViewState {
   const event = recorded as unknown as CaseEvent;
-  const domain = evolveCase(view.domain, event);
+  const domain = evolveCaseAt(view.domain, event, recorded.recordedAt);
   let { facts, personal } = view;
   let seq = view.seq;
   let caseId = view.caseId;

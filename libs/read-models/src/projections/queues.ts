@@ -56,11 +56,6 @@ export const QUEUES = {
     window: 'due-soon-or-overdue',
     description: 'A follow-up after exit is due within 7 days or overdue',
   },
-  'placement-review-due': {
-    source: 'placement_review',
-    window: 'due-soon-or-overdue',
-    description: 'A safe-house placement is due its review',
-  },
   'marac-action-overdue': {
     source: 'marac_action',
     window: 'overdue',
