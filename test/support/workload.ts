@@ -46,7 +46,7 @@ export const caseIdOf = (n: number) => `00000000-0000-4000-8000-${String(n).padS
  */
 export function caseCommands(n: number, rand: () => number): CaseCommand[] {
   const caseId = caseIdOf(n);
-  const start = day('2025-01-01', Math.floor(rand() * 420));
+  const start = day('2025-01-01', Math.floor(rand() * 300));
   const child = rand() < 0.25;
   const commands: CaseCommand[] = [
     {

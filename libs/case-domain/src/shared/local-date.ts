@@ -14,13 +14,16 @@ export function isLocalDate(value: string): value is LocalDate {
 
 /** The date it is in Europe/London at `instant` (Intl's tz data, not hand-rolled offsets). */
 export function londonDateOf(instant: Date): LocalDate {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/London',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+  return LONDON_DATE.format(instant);
 }
+
+// Built once: constructing an Intl.DateTimeFormat costs far more than formatting with one.
+const LONDON_DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** `YYYY-MM-DD` strings order as dates do. */
 export const isBefore = (a: LocalDate, b: LocalDate): boolean => a < b;

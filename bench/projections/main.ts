@@ -1,0 +1,157 @@
+/**
+ * `npm run bench:projections`: (1) projection lag: commands at a sustained rate through the real
+ * command handler, each one's effect looked for in a queue until visible, p50/p99 of the time from
+ * the append's acknowledgement to visibility; (2) a rebuild over at least 1,000,000 events,
+ * beside the raw `readAll` rate of the same store read in the same run.
+ * Targets (issue 4): lag p99 < 100 ms at 500 commands/s; rebuild >= 50% of raw readAll.
+ * Environment: BENCH_RATE (500), BENCH_SECONDS (20), BENCH_REBUILD_CASES (135000 ≈ 1.03M events).
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { caseDecider, caseStream, type IdentifyPotentialVictim } from '../../libs/case-domain/src';
+import { handleCommand } from '../../libs/command-handling/src';
+import { SqliteEventStore } from '../../libs/event-store/src';
+import { deadlineRules } from '../../libs/platform/src/read-models/deadline-rules';
+import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
+import {
+  ProjectionWorker,
+  queueKey,
+  ReadModelKeys,
+  readModelProjections,
+  rebuildReadModels,
+} from '../../libs/read-models/src';
+import { appendWorkload, police } from '../../test/support/workload';
+
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const REBUILD_CASES = Number(process.env.BENCH_REBUILD_CASES ?? 135_000);
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function lag(dir: string, redisUrl: string) {
+  const store = new SqliteEventStore(join(dir, 'lag.sqlite'));
+  const redis = new Redis(redisUrl);
+  const probe = new Redis(redisUrl);
+  const root = 'bench-lag:rm';
+  const worker = new ProjectionWorker(store, redis, readModelProjections(deadlineRules()), { root });
+  worker.start();
+  while (!worker.isLeader) await sleep(10);
+  const queue = `${new ReadModelKeys(root).generation(1)}:${queueKey('unassigned', 'agency', 'police')}`;
+  const lags: number[] = [];
+  const latencies: number[] = [];
+  let failed = 0;
+  const total = RATE * SECONDS;
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let n = 0; n < total; n++) {
+    // Open-loop: command n is sent at its slot whatever happened to the others.
+    const slot = started + (n * 1000) / RATE;
+    const wait = slot - performance.now();
+    if (wait > 0) await sleep(wait);
+    inflight.push(
+      (async () => {
+        const caseId = `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+        const command: IdentifyPotentialVictim = {
+          type: 'IdentifyPotentialVictim',
+          caseId,
+          identifiedOn: '2026-11-01',
+          location: 'Synthetic',
+          encounterContext: 'police_operation',
+          indicators: [],
+          exploitationTypes: ['labour'],
+          child: false,
+          personal: { name: `Synthetic Person ${n}` },
+        };
+        const sent = performance.now();
+        try {
+          await handleCommand(store, caseDecider, caseStream(caseId), command, {
+            actor: police,
+            correlationId: caseId,
+            causationId: caseId,
+            now: () => new Date('2026-11-20T12:00:00Z'),
+          });
+        } catch {
+          failed++;
+          return;
+        }
+        const acked = performance.now();
+        latencies.push(acked - sent);
+        while ((await probe.zscore(queue, caseId)) === null) await sleep(1);
+        lags.push(performance.now() - acked);
+      })(),
+    );
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - started) / 1000;
+  await worker.stop();
+  await store.close();
+  redis.disconnect();
+  probe.disconnect();
+  lags.sort((a, b) => a - b);
+  latencies.sort((a, b) => a - b);
+  return { total, failed, achieved: total / elapsed, lags, latencies };
+}
+
+async function rebuild(dir: string, redisUrl: string) {
+  const file = join(dir, 'rebuild.sqlite');
+  const store = new SqliteEventStore(file);
+  const redis = new Redis(redisUrl);
+  let t = performance.now();
+  const events = await appendWorkload(store, REBUILD_CASES, { seed: 11, concurrent: 200 });
+  const appendSeconds = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  let raw = 0;
+  for await (const event of store.readAll()) if (event.position) raw++;
+  const rawSeconds = (performance.now() - t) / 1000;
+
+  const root = 'bench-rebuild:rm';
+  const result = await rebuildReadModels(store, redis, readModelProjections(deadlineRules()), { root });
+  const rebuildSeconds = result.elapsedMs / 1000;
+  const keys = await redis.dbsize();
+  const memory = /used_memory_human:(\S+)/.exec(await redis.info('memory'))?.[1];
+  await store.close();
+  redis.disconnect();
+  return { events, appendSeconds, raw, rawSeconds, rebuildSeconds, keys, memory, fileMb: statSync(file).size / 1e6 };
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'marac-bench-projections-'));
+  const server = await ManagedRedisServer.start({ dataDir: join(dir, 'redis'), appendOnly: false });
+  try {
+    console.log(
+      `projection lag: ${RATE} commands/s for ${SECONDS} s (identifications through the command handler; embedded store; projections in this process)`,
+    );
+    const l = await lag(dir, server.url);
+    const f = (x: number) => x.toFixed(1);
+    console.log(`  sent ${l.total}, failed ${l.failed}, achieved ${l.achieved.toFixed(0)} commands/s`);
+    console.log(
+      `  command latency      p50 ${f(percentile(l.latencies, 50))} ms, p99 ${f(percentile(l.latencies, 99))} ms`,
+    );
+    console.log(
+      `  lag (ack -> in queue) p50 ${f(percentile(l.lags, 50))} ms, p99 ${f(percentile(l.lags, 99))} ms, max ${f(l.lags.at(-1)!)} ms  (target p99 < 100 ms)`,
+    );
+
+    console.log(`\nrebuild: ${REBUILD_CASES} synthetic cases`);
+    const r = await rebuild(dir, server.url);
+    console.log(`  wrote ${r.events} events in ${r.appendSeconds.toFixed(1)} s (${r.fileMb.toFixed(0)} MB of SQLite)`);
+    const rawRate = r.raw / r.rawSeconds;
+    const rebuildRate = r.events / r.rebuildSeconds;
+    console.log(
+      `  baseline: raw readAll of the same store   ${rawRate.toFixed(0)} events/s (${r.rawSeconds.toFixed(1)} s)`,
+    );
+    console.log(
+      `  rebuild (3 projections, into a new generation) ${rebuildRate.toFixed(0)} events/s (${r.rebuildSeconds.toFixed(1)} s) = ${((100 * rebuildRate) / rawRate).toFixed(0)}% of raw  (target >= 50%)`,
+    );
+    console.log(`  read models: ${r.keys} Redis keys, ${r.memory} used`);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
