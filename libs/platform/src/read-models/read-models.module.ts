@@ -4,8 +4,8 @@ import {
   Logger,
   Module,
   type DynamicModule,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { EventStore } from '@app/event-store';
@@ -18,7 +18,7 @@ import { PROJECTIONS, READ_MODELS, readModelRoot } from './read-models.tokens';
 
 /** Runs the live projections here when this process wins the lock (the worker, or `npm start`). */
 @Injectable()
-export class ProjectionWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectionWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly worker: ProjectionWorker;
   private readonly logger = new Logger('Projections');
 
@@ -38,8 +38,15 @@ export class ProjectionWorkerService implements OnApplicationBootstrap, OnApplic
     this.worker.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.worker.stop();
+  /**
+   * Before the event store and Redis close (their hooks run in `onApplicationShutdown`), and
+   * bounded: a subscription that does not end promptly must not hold the process up.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+    await Promise.race([this.worker.stop(), timeout]);
+    clearTimeout(timer);
   }
 }
 
