@@ -1,7 +1,7 @@
-import { DateTime } from 'luxon';
 import type { CaseState } from '../case/case-state';
+import type { MaracMeetingState } from '../marac/meeting';
 import type { LocalDate } from '../shared/local-date';
-import { addCalendarDays, addWorkingDays, atLondonTime, londonDate, type WorkingDayCalendar } from './calendar';
+import { defaultWorkingDayCalendar, parseInstant, type WorkingDayCalendar } from './calendar';
 import type { DeadlinePolicy, Length } from './policy';
 
 export type DeadlineKind =
@@ -17,186 +17,250 @@ export type DeadlineKind =
   | 'marac_action';
 
 export interface Reminder {
+  /** ISO 8601 instant, UTC (`toISOString()` form). */
   readonly at: string;
+  /** `before due`, `due` or `overdue`. */
   readonly label: string;
 }
 
 /** A deadline that applies to a case now: when it falls due and when to remind about it. */
 export interface Deadline {
   readonly kind: DeadlineKind;
-  /** Unique within the case and stable (`follow-up-2`): safe in a BullMQ job id (no `:`, not all digits). */
+  /** Unique within the case and stable (`follow-up-2`): only `[a-z0-9-]`, never all digits, so safe in a BullMQ job id. */
   readonly key: string;
+  /** ISO 8601 instant, UTC. */
   readonly dueAt: string;
-  /** The London date it falls due on. */
+  /** The date it falls due on, Europe/London. */
   readonly dueOn: LocalDate;
+  /** In time order. */
   readonly reminders: readonly Reminder[];
-  /** After the last reminder, remind again this often while the deadline stands. */
+  /** After the last listed reminder, remind again this often while the deadline stands (`nextReminderAfter`). */
   readonly repeatEvery?: Length;
 }
 
-/** Counts a length on from a start (a date, and the instant it was recorded where known). */
+/** A MARAC action's deadline, with the case the action is about. */
+export interface MaracActionDeadline extends Deadline {
+  readonly kind: 'marac_action';
+  readonly actionId: string;
+  /** The case the action is about, where known (always, from `maracActionDeadlines`). */
+  readonly caseId?: string;
+}
+
+interface Due {
+  readonly dueAt: string;
+  readonly dueOn: LocalDate;
+}
+
+const MS: Record<'hours' | 'seconds', number> = { hours: 3_600_000, seconds: 1_000 };
+
+/** Counts a length on from a start: its date, and the instant it was recorded where known. */
 function after(
   length: Length,
   from: { readonly on: LocalDate; readonly at?: string },
   policy: DeadlinePolicy,
   calendar: WorkingDayCalendar,
-): { dueAt: string; dueOn: LocalDate } {
+): Due {
   switch (length.unit) {
-    case 'calendar_days': {
-      const dueOn = addCalendarDays(from.on, length.amount);
-      return { dueOn, dueAt: atLondonTime(dueOn, policy.timeOfDay) };
-    }
+    case 'calendar_days':
     case 'working_days': {
-      const dueOn = addWorkingDays(calendar, from.on, length.amount);
-      return { dueOn, dueAt: atLondonTime(dueOn, policy.timeOfDay) };
+      const dueOn =
+        length.unit === 'calendar_days'
+          ? calendar.addCalendarDays(from.on, length.amount)
+          : calendar.addWorkingDays(from.on, length.amount);
+      return { dueOn, dueAt: calendar.atLocalTime(dueOn, policy.timeOfDay) };
     }
     case 'hours':
     case 'seconds': {
-      const start = from.at ?? atLondonTime(from.on, '00:00');
-      const dueAt = DateTime.fromISO(start, { zone: 'utc' })
-        .plus(length.unit === 'hours' ? { hours: length.amount } : { seconds: length.amount })
-        .toUTC()
-        .toISO()!;
-      return { dueAt, dueOn: londonDate(dueAt) };
+      const start = parseInstant(from.at ?? calendar.atLocalTime(from.on, '00:00')).toMillis();
+      const dueAt = new Date(Math.round(start + length.amount * MS[length.unit])).toISOString();
+      return { dueAt, dueOn: calendar.dateAt(dueAt) };
     }
   }
 }
 
-/** The reminder `length` before a due time (on the same terms as the deadline's own length). */
-function before(
-  length: Length,
-  due: { dueAt: string; dueOn: LocalDate },
-  policy: DeadlinePolicy,
-  calendar: WorkingDayCalendar,
-): string {
+/** The reminder `length` before a due time, counted on the same terms as a deadline's own length. */
+function before(length: Length, due: Due, policy: DeadlinePolicy, calendar: WorkingDayCalendar): Reminder {
   const back: Length = { ...length, amount: -length.amount };
-  return after(back, { on: due.dueOn, at: due.dueAt }, policy, calendar).dueAt;
+  return { at: after(back, { on: due.dueOn, at: due.dueAt }, policy, calendar).dueAt, label: 'before due' };
 }
+
+const atDue = (due: Due): Reminder => ({ at: due.dueAt, label: 'due' });
 
 /**
  * The deadlines that should exist for a case now (domain page, "Deadlines and reminders"): what
  * starts each, what settles it (a settled deadline is simply absent), its length from `policy`,
- * counted on `calendar`. A closed case has none.
+ * counted on `calendar`. A closed case has none; exit settles every deadline before it and starts
+ * the follow-ups. Day lengths count from the starting event's date; hour and second lengths from
+ * the instant it was recorded (`CaseState.startedAt`, kept by `evolveCaseAt`).
  */
 export function deadlinesFor(state: CaseState, policy: DeadlinePolicy, calendar: WorkingDayCalendar): Deadline[] {
   if (!state.exists || state.closed || !state.identifiedOn) return [];
   const at = state.startedAt ?? {};
   const deadlines: Deadline[] = [];
-  const add = (
-    kind: DeadlineKind,
-    key: string,
-    due: { dueAt: string; dueOn: LocalDate },
-    reminders: readonly Reminder[],
-    repeatEvery?: Length,
-  ) => deadlines.push({ kind, key, ...due, reminders, ...(repeatEvery ? { repeatEvery } : {}) });
-  const atDue = (due: { dueAt: string }): Reminder => ({ at: due.dueAt, label: 'due' });
+  const add = (kind: DeadlineKind, key: string, due: Due, reminders: readonly Reminder[], repeatEvery?: Length) =>
+    deadlines.push({ kind, key, ...due, reminders, ...(repeatEvery ? { repeatEvery } : {}) });
+  const count = (length: Length, on: LocalDate, startedAt?: string) =>
+    after(length, { on, at: startedAt }, policy, calendar);
 
   if (!state.exit) {
-    const identified = { on: state.identifiedOn, at: at.identified };
+    // Settled by a referral or a duty-to-notify submission (and by closure, above).
     if (!state.referredOn && !state.dutyToNotifyOn) {
-      const due = after(policy.referralDecision, identified, policy, calendar);
+      const due = count(policy.referralDecision, state.identifiedOn, at.identified);
       add('referral_decision', 'referral-decision', due, [atDue(due)], policy.referralDecisionRepeat);
     }
     if (state.consent === 'awaiting') {
-      const due = after(policy.consentDecision, identified, policy, calendar);
+      const due = count(policy.consentDecision, state.identifiedOn, at.identified);
       add('consent_decision', 'consent-decision', due, [atDue(due)]);
     }
     if (state.referredOn && !state.reasonableGrounds) {
-      const due = after(policy.reasonableGroundsDecision, { on: state.referredOn, at: at.referred }, policy, calendar);
-      add(
-        'reasonable_grounds_decision',
-        'reasonable-grounds-decision',
-        due,
-        [atDue(due)],
-        policy.reasonableGroundsRepeat,
-      );
+      const due = count(policy.reasonableGroundsDecision, state.referredOn, at.referred);
+      const overdue = { ...atDue(due), label: 'overdue' };
+      add('reasonable_grounds_decision', 'reasonable-grounds-decision', due, [overdue], policy.reasonableGroundsRepeat);
     }
     const rg = state.reasonableGrounds;
     if (rg?.outcome === 'positive' && !state.conclusiveGrounds) {
-      const recovery = after(policy.recoveryPeriod, { on: rg.decidedOn, at: at.reasonableGrounds }, policy, calendar);
+      const recovery = count(policy.recoveryPeriod, rg.decidedOn, at.reasonableGrounds);
       add('recovery_period', 'recovery-period', recovery, [
-        { at: before(policy.recoveryPeriodReminderBefore, recovery, policy, calendar), label: 'before due' },
+        before(policy.recoveryPeriodReminderBefore, recovery, policy, calendar),
         atDue(recovery),
       ]);
-      const firstChase = after(
-        policy.conclusiveGroundsRepeat,
-        { on: recovery.dueOn, at: recovery.dueAt },
-        policy,
-        calendar,
-      );
+      // Due as the recovery period ends (whose own reminder says so); chased while overdue.
+      const chase = after(policy.conclusiveGroundsRepeat, { on: recovery.dueOn, at: recovery.dueAt }, policy, calendar);
       add(
         'conclusive_grounds_decision',
         'conclusive-grounds-decision',
         recovery,
-        [{ at: firstChase.dueAt, label: 'overdue' }],
+        [{ at: chase.dueAt, label: 'overdue' }],
         policy.conclusiveGroundsRepeat,
       );
     }
     const cg = state.conclusiveGrounds;
+    // A negative CG under reconsideration holds move-on until the reconsideration is decided.
     if (cg && !(cg.outcome === 'negative' && state.pendingReconsideration?.decision === 'conclusive_grounds')) {
       const positive = cg.outcome === 'positive';
       const length = positive ? policy.moveOnAfterPositive : policy.moveOnAfterNegative;
       const warn = positive ? policy.moveOnAfterPositiveReminderBefore : policy.moveOnAfterNegativeReminderBefore;
-      const due = after(length, { on: cg.decidedOn, at: at.conclusiveGrounds }, policy, calendar);
-      add('move_on_support', 'move-on-support', due, [
-        { at: before(warn, due, policy, calendar), label: 'before due' },
-        atDue(due),
-      ]);
+      const due = count(length, cg.decidedOn, at.conclusiveGrounds);
+      add('move_on_support', 'move-on-support', due, [before(warn, due, policy, calendar), atDue(due)]);
     }
     if (state.activePlacement) {
-      const start = { on: state.activePlacement.lastChangedOn, at: at.placement };
-      const due = after(policy.placementReview, start, policy, calendar);
+      const due = count(policy.placementReview, state.activePlacement.lastChangedOn, at.placement);
       add('placement_review', 'placement-review', due, [atDue(due)], policy.placementReview);
     }
   } else {
+    const { exitedOn } = state.exit;
     policy.followUps.forEach((length, index) => {
+      // Follow-ups are completed in order (`completeFollowUp` numbers them), so a count settles them.
       if (index < state.followUpsCompleted) return;
-      const due = after(length, { on: state.exit!.exitedOn, at: at.exit }, policy, calendar);
+      const due = count(length, exitedOn, at.exit);
       add('follow_up', `follow-up-${index + 1}`, due, [atDue(due)]);
     });
   }
+  // Settled only by being found (or closure): a person can go missing after exit too.
   if (state.missingSince) {
     const every = state.child ? policy.missingCheckChild : policy.missingCheckAdult;
-    const due = after(every, { on: state.missingSince, at: at.missing }, policy, calendar);
+    const due = count(every, state.missingSince, at.missing);
     add('missing_person_check', 'missing-person-check', due, [atDue(due)], every);
   }
   return deadlines;
 }
 
-/** A MARAC action: due on its own date (at the policy's time of day), reminded before and at due. */
+/**
+ * A MARAC action: due on its own date (at the policy's time of day), reminded the policy's
+ * length before and at due. Its key is `marac-action-<actionId>`, made safe for a job id.
+ */
 export function maracActionDeadline(
-  action: { readonly actionId: string; readonly dueOn: LocalDate },
+  action: { readonly actionId: string; readonly dueOn: LocalDate; readonly caseId?: string },
   policy: DeadlinePolicy,
   calendar: WorkingDayCalendar,
-): Deadline {
-  const due = { dueOn: action.dueOn, dueAt: atLondonTime(action.dueOn, policy.timeOfDay) };
+): MaracActionDeadline {
+  const due: Due = { dueOn: action.dueOn, dueAt: calendar.atLocalTime(action.dueOn, policy.timeOfDay) };
   return {
     kind: 'marac_action',
-    key: `marac-action-${action.actionId}`.replace(/[^A-Za-z0-9-]/g, '-'),
+    key: `marac-action-${keyPart(action.actionId)}`,
+    actionId: action.actionId,
+    ...(action.caseId !== undefined ? { caseId: action.caseId } : {}),
     ...due,
-    reminders: [
-      { at: before(policy.maracActionReminderBefore, due, policy, calendar), label: 'before due' },
-      { at: due.dueAt, label: 'due' },
-    ],
+    reminders: [before(policy.maracActionReminderBefore, due, policy, calendar), atDue(due)],
   };
 }
 
 /**
- * The next reminder of a deadline strictly after `instant`: one of its listed reminders, or
- * else a repeat (every `repeatEvery` after the last listed one); none when it does not repeat.
+ * The deadlines of a MARAC meeting's actions still open (agreed, not completed; a completed
+ * action's deadline is absent). A closed meeting's open actions are still chased.
  */
-export function nextReminderAfter(
-  deadline: Deadline,
-  instant: string,
+export function maracActionDeadlines(
+  meeting: Pick<MaracMeetingState, 'actions'>,
   policy: DeadlinePolicy,
   calendar: WorkingDayCalendar,
+): MaracActionDeadline[] {
+  return Object.entries(meeting.actions)
+    .filter(([, action]) => !action.completed)
+    .map(([actionId, action]) => maracActionDeadline({ ...action, actionId }, policy, calendar));
+}
+
+/**
+ * An id as part of a key: as it is when already lower-case letters, digits and hyphens (UUIDs);
+ * otherwise folded to that and suffixed with a hash of the original, so two ids never share a key.
+ */
+function keyPart(id: string): string {
+  if (/^[a-z0-9-]+$/.test(id)) return id;
+  let hash = 0x811c9dc5; // FNV-1a, 32-bit: stable across processes, no dependency.
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return `${id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${hash.toString(36)}`;
+}
+
+/**
+ * The next reminder of a deadline strictly after `instant` (ISO 8601), for a scheduler that has
+ * raised the earlier ones: one of its listed reminders, or else a repeat every `repeatEvery` after
+ * the last listed one; `undefined` when there is none. Day repeats keep the last reminder's local
+ * time (09:00 London stays 09:00 across a BST change); hour and second repeats are exact elapsed
+ * time. `calendar` is needed only for working-day repeats (England and Wales unless given).
+ */
+export function nextReminderAfter(
+  deadline: Pick<Deadline, 'dueAt' | 'reminders' | 'repeatEvery'>,
+  instant: string,
+  calendar: WorkingDayCalendar = defaultWorkingDayCalendar(),
 ): string | undefined {
-  const listed = deadline.reminders.map((reminder) => reminder.at).sort();
-  const next = listed.find((at) => Date.parse(at) > Date.parse(instant));
-  if (next || !deadline.repeatEvery || listed.length === 0) return next;
-  let at = listed.at(-1)!;
-  for (let guard = 0; guard < 100_000 && Date.parse(at) <= Date.parse(instant); guard++) {
-    at = after(deadline.repeatEvery, { on: londonDate(at), at }, policy, calendar).dueAt;
+  const now = parseInstant(instant).toMillis();
+  const listed = deadline.reminders.map((reminder) => parseInstant(reminder.at)).sort((a, b) => +a - +b);
+  const next = listed.find((at) => at.toMillis() > now);
+  if (next) return next.toISO()!;
+  const repeat = deadline.repeatEvery;
+  if (!repeat || !(repeat.amount > 0)) return undefined;
+  const last = listed.at(-1) ?? parseInstant(deadline.dueAt);
+  switch (repeat.unit) {
+    case 'hours':
+    case 'seconds': {
+      const step = repeat.amount * MS[repeat.unit];
+      const steps = Math.floor((now - last.toMillis()) / step) + 1;
+      return new Date(Math.round(last.toMillis() + steps * step)).toISOString();
+    }
+    case 'calendar_days': {
+      const local = last.setZone(calendar.zone);
+      // Jump close (a local day is 23 to 25 hours), then step past `instant`.
+      const days = Math.floor((now - local.toMillis()) / 86_400_000);
+      let steps = Math.max(1, Math.floor(days / repeat.amount));
+      while (local.plus({ days: steps * repeat.amount }).toMillis() <= now) steps += 1;
+      return local
+        .plus({ days: steps * repeat.amount })
+        .toUTC()
+        .toISO()!;
+    }
+    case 'working_days': {
+      const local = last.setZone(calendar.zone);
+      let date = local.toISODate()!;
+      let candidate = local;
+      do {
+        date = calendar.addWorkingDays(date, repeat.amount);
+        candidate = local.set(dateParts(date));
+      } while (candidate.toMillis() <= now);
+      return candidate.toUTC().toISO()!;
+    }
   }
-  return at;
+}
+
+function dateParts(date: LocalDate): { year: number; month: number; day: number } {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return { year, month, day };
 }

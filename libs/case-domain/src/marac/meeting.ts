@@ -11,7 +11,15 @@ export interface MaracMeetingState {
   readonly meetsOn?: LocalDate;
   readonly closed: boolean;
   readonly listedCases: readonly string[];
-  readonly actions: Readonly<Record<string, { readonly ownerAgency: string; readonly completed: boolean }>>;
+  readonly actions: Readonly<Record<string, MaracActionState>>;
+}
+
+/** An agreed action: who owns it, which case it is about, when it is due (its deadline), whether done. */
+export interface MaracActionState {
+  readonly ownerAgency: string;
+  readonly caseId: string;
+  readonly dueOn: LocalDate;
+  readonly completed: boolean;
 }
 
 export const initialMaracMeetingState: MaracMeetingState = {
@@ -32,7 +40,15 @@ export function evolveMaracMeeting(state: MaracMeetingState, event: MaracMeeting
     case 'MaracActionAgreed':
       return {
         ...state,
-        actions: { ...state.actions, [event.data.actionId]: { ownerAgency: event.data.ownerAgency, completed: false } },
+        actions: {
+          ...state.actions,
+          [event.data.actionId]: {
+            ownerAgency: event.data.ownerAgency,
+            caseId: event.data.caseId,
+            dueOn: event.data.dueOn,
+            completed: false,
+          },
+        },
       };
     case 'MaracActionCompleted': {
       const action = state.actions[event.data.actionId];
