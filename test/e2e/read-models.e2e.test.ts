@@ -195,6 +195,9 @@ describe('read models over the query API', () => {
       (await call('POST', `/cases/${caseId}/notes`, { token: healthPanel, body: { noteId: randomUUID(), text: 'x' } }))
         .status,
     ).toBe(403);
+    // The two refused notes wrote nothing: only the housing panel member's note is in the history.
+    const history = await call('GET', `/cases/${caseId}/history`, { token: tokenFor('auditor', 'police') });
+    expect((history.body.events as { type: string }[]).filter((event) => event.type === 'NoteAdded')).toHaveLength(1);
     const overdue = await call('GET', `/queues/marac-action-overdue?minPosition=${position}`, { token: housingPanel });
     expect(overdue.body.items).toEqual(
       expect.arrayContaining([

@@ -99,7 +99,12 @@ export class ReadModels {
   }
 
   async meeting(meetingId: string): Promise<MaracMeetingView | undefined> {
-    return (await this.meetings([meetingId], await this.prefix()))[0];
+    return (await this.meetingsById([meetingId]))[0];
+  }
+
+  /** Meetings by id, in one read; unknown ids are left out. */
+  async meetingsById(ids: readonly string[]): Promise<MaracMeetingView[]> {
+    return this.meetings(ids, await this.prefix());
   }
 
   private async meetings(ids: readonly string[], prefix: string): Promise<MaracMeetingView[]> {

@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { formatPosition, SqliteEventStore } from '../../../libs/event-store/src';
 import {
   FencedOut,
+  liveProjectionStatuses,
   ProjectionRunner,
   ProjectionWorker,
   ReadModelKeys,
@@ -138,6 +139,12 @@ describe('projection runner on the embedded store and real Redis', () => {
         error: 'cannot handle SomethingUnexpected',
       },
       { name: 'sturdy', state: 'running', checkpoint: expect.any(String) },
+    ]);
+    // What /health reads: the generation readers use (g1 here, the default) names the stopped one.
+    const live = await liveProjectionStatuses(redis, new ReadModelKeys(root), ['fragile', 'sturdy']);
+    expect(live.map((status) => [status.name, status.state])).toEqual([
+      ['fragile', 'stopped'],
+      ['sturdy', 'running'],
     ]);
     expect(await counts('fragile')).toEqual({ NoteAdded: '2' });
     expect(await counts('sturdy')).toEqual({ NoteAdded: '3', SomethingUnexpected: '1' });

@@ -121,13 +121,14 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
   }
 
   private async actionsOf(members: readonly string[]): Promise<Map<string, ActionItem>> {
+    const ids = members.map((member) => member.split('/') as [string, string]);
+    const meetings = await this.readModels.meetingsById([...new Set(ids.map(([meetingId]) => meetingId))]);
+    const byId = new Map(meetings.map((meeting) => [meeting.meetingId, meeting]));
     const found = new Map<string, ActionItem>();
-    for (const member of members) {
-      const [meetingId, actionId] = member.split('/') as [string, string];
-      const meeting = await this.readModels.meeting(meetingId);
-      const action = meeting?.actions[actionId];
-      if (action) found.set(member, { meetingId, ...action });
-    }
+    ids.forEach(([meetingId, actionId], index) => {
+      const action = byId.get(meetingId)?.actions[actionId];
+      if (action) found.set(members[index]!, { meetingId, ...action });
+    });
     return found;
   }
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
-import type { EventStore } from '@app/event-store';
-import { ProjectionWorker, type Projection } from '@app/read-models';
+import { liveProjectionStatuses, ReadModelKeys, type Projection } from '@app/read-models';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG, EVENT_STORE, REDIS } from '../tokens';
+import { APP_CONFIG, REDIS } from '../tokens';
 import { PROJECTIONS, readModelRoot } from './read-models.tokens';
 
 /**
@@ -14,22 +13,23 @@ import { PROJECTIONS, readModelRoot } from './read-models.tokens';
  */
 @Injectable()
 export class ProjectionsHealthIndicator {
-  private readonly statusReader: ProjectionWorker;
+  private readonly keys: ReadModelKeys;
+  private readonly names: string[];
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(PROJECTIONS) projections: Projection[],
     private readonly health: HealthIndicatorService,
   ) {
-    this.statusReader = new ProjectionWorker(store, redis, projections, { root: readModelRoot(config) });
+    this.keys = new ReadModelKeys(readModelRoot(config));
+    this.names = projections.map((projection) => projection.name);
   }
 
   async check(key = 'projections') {
     const session = this.health.check(key);
     try {
-      const statuses = await this.statusReader.statuses();
+      const statuses = await liveProjectionStatuses(this.redis, this.keys, this.names);
       const details = Object.fromEntries(statuses.map(({ name, ...status }) => [name, status]));
       return statuses.some((status) => status.state === 'stopped') ? session.down(details) : session.up(details);
     } catch (error) {

@@ -1,5 +1,7 @@
 import type Redis from 'ioredis';
-import type { ReadModelKeys } from './keys';
+import { projectionKeys, type ReadModelKeys } from './keys';
+import type { ProjectionStatus } from './projection';
+import { readStatuses } from './projection-runner';
 
 /** The generation readers use; the first worker to ask makes it 1. */
 export async function activeGeneration(redis: Redis, keys: ReadModelKeys): Promise<number> {
@@ -40,3 +42,16 @@ export async function deleteGenerations(
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Where each projection stands in the generation readers use (for `/health`). */
+export async function liveProjectionStatuses(
+  redis: Redis,
+  keys: ReadModelKeys,
+  names: readonly string[],
+): Promise<ProjectionStatus[]> {
+  const prefix = keys.generation(await activeGeneration(redis, keys));
+  return readStatuses(
+    redis,
+    names.map((name) => ({ name, keys: projectionKeys(prefix, name) })),
+  );
+}

@@ -3,7 +3,7 @@ import type { EventStore } from '@app/event-store';
 import { activeGeneration, deleteGenerations } from './generations';
 import { ReadModelKeys } from './keys';
 import { LeaseLock } from './lease-lock';
-import type { Projection, ProjectionStatus } from './projection';
+import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
 export interface ProjectionWorkerOptions {
@@ -67,15 +67,6 @@ export class ProjectionWorker {
     await this.stopRunner();
     if (this.holding) await this.lock.release().catch(() => undefined);
     this.holding = false;
-  }
-
-  /** The statuses of the live projections, in the generation readers use. */
-  async statuses(): Promise<ProjectionStatus[]> {
-    const generation = await activeGeneration(this.redis, this.keys);
-    const runner = new ProjectionRunner(this.store, this.redis, this.projections, {
-      prefix: this.keys.generation(generation),
-    });
-    return runner.statuses();
   }
 
   private async step(): Promise<void> {
