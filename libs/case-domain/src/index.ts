@@ -18,3 +18,4 @@ export * from './access/read-access';
 export * from './deadline/calendar';
 export * from './deadline/policy';
 export * from './deadline/deadlines';
+export * from './deadline/reminders';

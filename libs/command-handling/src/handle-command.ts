@@ -102,7 +102,7 @@ export async function handleCommand<Command extends { type: string }, Event exte
       }
       cache.set(stream, {
         revision: result.nextExpectedRevision,
-        state: events.reduce(decider.evolve, known.state),
+        state: events.reduce((state, event) => decider.evolve(state, event, metadata.recordedAt), known.state),
         idempotency,
       });
       return { stream, revision: result.nextExpectedRevision, position: result.position, eventTypes, replayed: false };
@@ -130,7 +130,7 @@ async function catchUp<Command, Event extends DomainEvent, State>(
   let revision = cached?.revision ?? -1n;
   const idempotency = new Map(cached?.idempotency ?? []);
   for (const event of recorded) {
-    state = decider.evolve(state, toDomainEvent<Event>(event));
+    state = decider.evolve(state, toDomainEvent<Event>(event), metadataOf(event)?.recordedAt);
     revision = event.revision;
     const key = metadataOf(event)?.idempotencyKey;
     if (key !== undefined) {

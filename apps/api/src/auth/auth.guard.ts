@@ -42,7 +42,7 @@ export class AuthGuard implements CanActivate {
     const actor = this.authenticate(request.headers.authorization);
     request.actor = actor;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
-    if (allowed && !allowed.includes(actor.role)) {
+    if (allowed && !allowed.some((role) => role === actor.role)) {
       throw new ForbiddenException(`The ${actor.role} role may not do this`);
     }
     return true;

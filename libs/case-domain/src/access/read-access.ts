@@ -43,6 +43,8 @@ export function caseReadAccess(actor: Actor, context: CaseReadContext, auditReas
       throw new NotPermitted('the case is not listed at a MARAC meeting your agency attends');
     case 'admin':
       throw new NotPermitted('the admin role operates the system and reads no case');
+    case 'system':
+      throw new NotPermitted('the system actor reads no case through the API');
   }
 }
 

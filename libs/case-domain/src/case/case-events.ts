@@ -113,8 +113,16 @@ export type ReferredToMarac = Event<'ReferredToMarac', { referredOn: LocalDate; 
 export type NoteAdded = Event<'NoteAdded', { noteId: string; personal: { text: string } }>;
 export type CaseClosed = Event<'CaseClosed', { closedOn: LocalDate; reason: ClosureReason }>;
 export type CaseReopened = Event<'CaseReopened', { reopenedOn: LocalDate; reason: string }>;
-/** Appended by the reminder processor (a later issue) when a deadline's reminder fires. */
-export type ReminderRaised = Event<'ReminderRaised', { kind: string; dueAt: string; reminderAt: string }>;
+/**
+ * Appended by the reminder processor when one of a deadline's reminders fires and the deadline
+ * still stands: which deadline (`key`, unique within the case), its kind and due time, which of
+ * its reminders (`reminderAt`, `label`: before due, due, overdue, repeat). Raised at most once per
+ * `key` and `reminderAt` (`reminderId`).
+ */
+export type ReminderRaised = Event<
+  'ReminderRaised',
+  { key: string; kind: string; label: string; dueAt: string; reminderAt: string }
+>;
 
 export type CaseEvent =
   | PotentialVictimIdentified

@@ -45,7 +45,12 @@ export interface CaseState {
    * it: deadlines measured in hours or seconds run from these instants.
    */
   readonly startedAt?: Readonly<Partial<Record<DeadlineStart, string>>>;
+  /** The reminders raised so far (`reminderId`: deadline key and reminder time), oldest first. */
+  readonly remindersRaised?: readonly string[];
 }
+
+/** One reminder of one deadline of a case: what `ReminderRaised` is unique by. */
+export const reminderId = (key: string, reminderAt: string): string => `${key}@${new Date(reminderAt).toISOString()}`;
 
 /** The events deadlines run from. */
 export type DeadlineStart =
@@ -161,8 +166,12 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
       return { ...state, closed: true, closedOn: event.data.closedOn };
     case 'CaseReopened':
       return { ...state, closed: false, closedOn: undefined };
-    case 'NoteAdded':
     case 'ReminderRaised':
+      return {
+        ...state,
+        remindersRaised: [...(state.remindersRaised ?? []), reminderId(event.data.key, event.data.reminderAt)],
+      };
+    case 'NoteAdded':
       return state;
   }
 }

@@ -3,70 +3,29 @@ import { caseDecider } from '../case/case-decider';
 import type { CaseEvent } from '../case/case-events';
 import { evolveCaseAt, initialCaseState, type CaseState } from '../case/case-state';
 import { identifiedAdult, identifiedChild } from '../testing/case-fixtures';
+import {
+  identifiedOn,
+  consent,
+  declined,
+  notified,
+  referral,
+  rg,
+  cg,
+  reconsiderationRequested,
+  reconsidered,
+  placed,
+  placementEnded,
+  missing,
+  found,
+  exit,
+  followUp,
+  closure,
+} from '../testing/dated-events';
 import { englandAndWalesCalendar } from './calendar';
 import { deadlinesFor, nextReminderAfter, type Deadline } from './deadlines';
 import { defaultDeadlinePolicy as policy, deadlinePolicyInSeconds, workingDays, type DeadlinePolicy } from './policy';
 
 const calendar = englandAndWalesCalendar();
-const identifiedOn = (date: string, child = false): CaseEvent => ({
-  ...identifiedAdult,
-  data: { ...identifiedAdult.data, identifiedOn: date, child },
-});
-const consent = (on: string): CaseEvent => ({
-  type: 'ConsentGiven',
-  data: { givenOn: on, language: 'en', interpreterUsed: false },
-});
-const declined = (on: string): CaseEvent => ({
-  type: 'ConsentDeclined',
-  data: { declinedOn: on, language: 'en', interpreterUsed: false },
-});
-const notified = (on: string): CaseEvent => ({
-  type: 'DutyToNotifySubmitted',
-  data: { submittedOn: on, agency: 'police-west', reference: 'DTN-1' },
-});
-const referral = (on: string): CaseEvent => ({
-  type: 'NrmReferralSubmitted',
-  data: {
-    submittedOn: on,
-    firstResponder: 'police-west',
-    competentAuthority: 'single_competent_authority',
-    reference: 'R',
-  },
-});
-const rg = (on: string, outcome: 'positive' | 'negative' = 'positive'): CaseEvent => ({
-  type: 'ReasonableGroundsDecisionMade',
-  data: { outcome, decidedOn: on },
-});
-const cg = (on: string, outcome: 'positive' | 'negative' = 'positive'): CaseEvent => ({
-  type: 'ConclusiveGroundsDecisionMade',
-  data: { outcome, decidedOn: on },
-});
-const reconsiderationRequested = (decision: 'reasonable_grounds' | 'conclusive_grounds', on: string): CaseEvent => ({
-  type: 'ReconsiderationRequested',
-  data: { decision, requestedOn: on },
-});
-const reconsidered = (
-  decision: 'reasonable_grounds' | 'conclusive_grounds',
-  outcome: 'positive' | 'negative',
-  on: string,
-): CaseEvent => ({ type: 'ReconsiderationDecided', data: { decision, outcome, decidedOn: on } });
-const placed = (on: string): CaseEvent => ({
-  type: 'SafeHousePlacementStarted',
-  data: { placementId: 'p', startedOn: on, provider: 'x', emergencyOutsideNrm: false, personal: { address: 'a' } },
-});
-const placementEnded = (on: string): CaseEvent => ({
-  type: 'SafeHousePlacementEnded',
-  data: { placementId: 'p', endedOn: on, reason: 'moved_on' },
-});
-const missing = (on: string): CaseEvent => ({ type: 'ReportedMissing', data: { reportedOn: on } });
-const found = (on: string): CaseEvent => ({ type: 'ReportedFound', data: { foundOn: on } });
-const exit = (on: string): CaseEvent => ({ type: 'ExitedNrm', data: { exitedOn: on, reason: 'support_completed' } });
-const followUp = (n: number, on: string): CaseEvent => ({
-  type: 'FollowUpCompleted',
-  data: { followUp: n, completedOn: on, outcome: 'stable' },
-});
-const closure = (on: string): CaseEvent => ({ type: 'CaseClosed', data: { closedOn: on, reason: 'duplicate' } });
-
 const deadlines = (events: CaseEvent[], p: DeadlinePolicy = policy) =>
   deadlinesFor(fold(caseDecider, events), p, calendar);
 const byKey = (events: CaseEvent[], p: DeadlinePolicy = policy): Record<string, Deadline> =>

@@ -26,8 +26,18 @@ export interface Agency {
 /** Who is acting: recorded on every event, and consulted by the rules that depend on the agency. */
 export interface Actor {
   readonly userId: string;
-  readonly role: Role;
+  /** `system` only for the service's own processes (`systemActor`); never from a token. */
+  readonly role: Role | 'system';
   readonly agency: Agency;
+}
+
+/** The service's own process (the reminder processor) as the actor recorded on what it writes. */
+export function systemActor(userId: string): Actor {
+  return {
+    userId,
+    role: 'system',
+    agency: { id: 'system', type: 'other', firstResponder: false, dutyToNotify: false },
+  };
 }
 
 /** What `decide` is given besides the command and the state: the actor and the time. */

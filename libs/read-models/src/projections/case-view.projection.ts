@@ -56,7 +56,14 @@ export interface CaseViewState {
     }[];
     readonly riskAssessedOn?: LocalDate;
     readonly referredToMaracOn?: LocalDate;
-    readonly reminders: readonly { readonly kind: string; readonly dueAt: string; readonly raisedAt: string }[];
+    /** The latest reminders raised: `raisedAt` is the reminder's own time (when it was due to fire). */
+    readonly reminders: readonly {
+      readonly key: string;
+      readonly kind: string;
+      readonly label: string;
+      readonly dueAt: string;
+      readonly raisedAt: string;
+    }[];
     readonly lastEventAt?: string;
   };
   /** The person's details and the safe-house address: shown only to those allowed, never in lists. */
@@ -211,7 +218,13 @@ function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseView
         ...facts,
         reminders: [
           ...facts.reminders,
-          { kind: event.data.kind, dueAt: event.data.dueAt, raisedAt: event.data.reminderAt },
+          {
+            key: event.data.key,
+            kind: event.data.kind,
+            label: event.data.label,
+            dueAt: event.data.dueAt,
+            raisedAt: event.data.reminderAt,
+          },
         ].slice(-MAX_REMINDERS),
       };
       break;
@@ -272,8 +285,9 @@ function caseViewOutputs(caseId: string, view: CaseViewState, deadlines: readonl
     // Children first: a missing child is urgent.
     if (domain.missingSince) enqueue('reported_missing', dayMs(domain.missingSince) - (domain.child ? 1 : 0));
     if (!domain.assignee) enqueue('unassigned', dayMs(domain.identifiedOn!));
-    const open = new Set(deadlines.map((deadline) => deadline.kind));
-    const raised = view.facts.reminders.filter((reminder) => open.has(reminder.kind)).at(-1);
+    // A raised reminder stays in the queue while its deadline stands as it was when raised.
+    const open = new Set(deadlines.map((deadline) => `${deadline.key}@${ms(deadline.dueAt)}`));
+    const raised = view.facts.reminders.filter((reminder) => open.has(`${reminder.key}@${ms(reminder.dueAt)}`)).at(-1);
     if (raised) enqueue('reminder_raised', ms(raised.dueAt));
   }
   return { members, documents: { [keys.deadlines(caseId)]: deadlines } };

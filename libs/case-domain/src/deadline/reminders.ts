@@ -1,0 +1,174 @@
+import { caseDecider } from '../case/case-decider';
+import type { CaseEvent, ReminderRaised } from '../case/case-events';
+import type { CaseState } from '../case/case-state';
+import type { Decider } from '../shared/decider';
+import type { WorkingDayCalendar } from './calendar';
+import { deadlinesFor, nextReminderAfter, type Deadline } from './deadlines';
+import type { DeadlinePolicy } from './policy';
+
+/** One reminder of one deadline, as a scheduler holds it until it fires. */
+export interface PendingReminder {
+  /** The deadline's key (unique within the case). */
+  readonly key: string;
+  readonly kind: Deadline['kind'];
+  readonly label: string;
+  readonly dueAt: string;
+  /** When it fires: ISO 8601, UTC. */
+  readonly at: string;
+}
+
+/** Enough repeats for years of daily reminders; a longer stretch is cut short, never looped on. */
+const MAX_STEPS = 5_000;
+
+const ms = (instant: string) => Date.parse(instant);
+
+/** The raised reminders of one deadline (by key), as times in ms. */
+function raisedTimes(state: CaseState, key: string): number[] {
+  const prefix = `${key}@`;
+  return (state.remindersRaised ?? []).filter((id) => id.startsWith(prefix)).map((id) => ms(id.slice(prefix.length)));
+}
+
+function labelOf(deadline: Deadline, at: number): string {
+  return deadline.reminders.find((reminder) => ms(reminder.at) === at)?.label ?? 'repeat';
+}
+
+/** The deadline's reminder at `at`, if `at` is one of its listed reminders or one of its repeats. */
+function isScheduled(deadline: Deadline, at: number, calendar: WorkingDayCalendar): boolean {
+  if (deadline.reminders.some((reminder) => ms(reminder.at) === at)) return true;
+  const next = nextReminderAfter(deadline, new Date(at - 1).toISOString(), calendar);
+  return next !== undefined && ms(next) === at;
+}
+
+/**
+ * The reminders a scheduler should hold for one deadline at `now`, given the ones already raised:
+ * every listed reminder still to come; the next repeat when no listed one is left to come; and,
+ * of the reminders already past but not raised (the worker was down, Redis was emptied, or the
+ * deadline was recorded late), only the latest, so a caseworker gets one late reminder rather
+ * than a burst. Nothing at or before the last one raised.
+ */
+export function pendingRemindersOf(
+  deadline: Deadline,
+  raised: readonly number[],
+  now: number,
+  calendar: WorkingDayCalendar,
+): PendingReminder[] {
+  const lastRaised = raised.length > 0 ? Math.max(...raised) : -Infinity;
+  const reminder = (at: number): PendingReminder => ({
+    key: deadline.key,
+    kind: deadline.kind,
+    label: labelOf(deadline, at),
+    dueAt: deadline.dueAt,
+    at: new Date(at).toISOString(),
+  });
+  const listed = deadline.reminders.map((r) => ms(r.at)).filter((at) => at > lastRaised);
+  const future = listed.filter((at) => at > now);
+  let latestPast = listed.filter((at) => at <= now).at(-1);
+  if (future.length === 0 && deadline.repeatEvery) {
+    // Walk the repeats on from the last reminder raised or listed, up to now and one beyond.
+    const lastListed = deadline.reminders.length > 0 ? ms(deadline.reminders.at(-1)!.at) : ms(deadline.dueAt);
+    let cursor = Math.max(lastRaised, lastListed);
+    for (let step = 0; step < MAX_STEPS; step++) {
+      const next = nextReminderAfter(deadline, new Date(cursor).toISOString(), calendar);
+      if (next === undefined) break;
+      cursor = ms(next);
+      if (cursor > now) {
+        future.push(cursor);
+        break;
+      }
+      latestPast = cursor;
+    }
+  }
+  return [...(latestPast !== undefined ? [latestPast] : []), ...future].map(reminder);
+}
+
+/** Every reminder a scheduler should hold for a case at `now` (none for a closed case). */
+export function pendingReminders(
+  state: CaseState,
+  policy: DeadlinePolicy,
+  calendar: WorkingDayCalendar,
+  now: Date,
+): PendingReminder[] {
+  return deadlinesFor(state, policy, calendar).flatMap((deadline) =>
+    pendingRemindersOf(deadline, raisedTimes(state, deadline.key), now.getTime(), calendar),
+  );
+}
+
+/** What the reminder processor should do with a reminder that has come due. */
+export type ReminderDecision =
+  | { readonly outcome: 'raise'; readonly event: ReminderRaised }
+  /** Its time has not come (a job that ran early): try again at `at`. */
+  | { readonly outcome: 'not_yet'; readonly at: string }
+  | {
+      readonly outcome: 'skip';
+      readonly reason: 'no_such_deadline' | 'not_scheduled' | 'already_raised' | 'superseded';
+    };
+
+/**
+ * Re-checks a reminder against the case as it is now (the processor's rule): raise it only if the
+ * deadline still stands with this reminder in its schedule (not moved, not settled), it has not
+ * been raised, and no later reminder of the same deadline has been. At most once: the event it
+ * raises is what `already_raised` finds next time.
+ */
+export function decideReminder(
+  state: CaseState,
+  reminder: { readonly key: string; readonly at: string },
+  policy: DeadlinePolicy,
+  calendar: WorkingDayCalendar,
+  now: Date,
+): ReminderDecision {
+  const deadline = deadlinesFor(state, policy, calendar).find((candidate) => candidate.key === reminder.key);
+  if (!deadline) return { outcome: 'skip', reason: 'no_such_deadline' };
+  const at = ms(reminder.at);
+  if (!Number.isFinite(at) || !isScheduled(deadline, at, calendar)) return { outcome: 'skip', reason: 'not_scheduled' };
+  const raised = raisedTimes(state, deadline.key);
+  if (raised.includes(at)) return { outcome: 'skip', reason: 'already_raised' };
+  if (raised.some((time) => time > at)) return { outcome: 'skip', reason: 'superseded' };
+  if (at > now.getTime()) return { outcome: 'not_yet', at: new Date(at).toISOString() };
+  return {
+    outcome: 'raise',
+    event: {
+      type: 'ReminderRaised',
+      data: {
+        key: deadline.key,
+        kind: deadline.kind,
+        label: labelOf(deadline, at),
+        dueAt: deadline.dueAt,
+        reminderAt: new Date(at).toISOString(),
+      },
+    },
+  };
+}
+
+/** The processor's command: raise this reminder if it is still due (`decideReminder`). */
+export interface RaiseReminder {
+  readonly type: 'RaiseReminder';
+  readonly data: { readonly key: string; readonly at: string };
+}
+
+/** `decideReminder` said not to raise it: nothing is written. */
+export class ReminderNotRaised extends Error {
+  override readonly name = 'ReminderNotRaised';
+  constructor(readonly decision: Exclude<ReminderDecision, { outcome: 'raise' }>) {
+    super(decision.outcome === 'not_yet' ? `not due until ${decision.at}` : decision.reason);
+  }
+}
+
+/**
+ * The case stream's decider for the reminder processor: folds like `caseDecider` (with recorded
+ * instants, which second- and hour-long deadlines run from) and decides with `decideReminder`,
+ * throwing `ReminderNotRaised` when there is nothing to write.
+ */
+export function reminderDecider(
+  policy: DeadlinePolicy,
+  calendar: WorkingDayCalendar,
+): Decider<RaiseReminder, CaseEvent, CaseState> {
+  return {
+    initialState: caseDecider.initialState,
+    evolve: caseDecider.evolve,
+    decide: (command, state, { now }) => {
+      const decision = decideReminder(state, command.data, policy, calendar, now);
+      if (decision.outcome !== 'raise') throw new ReminderNotRaised(decision);
+      return [decision.event];
+    },
+  };
+}
