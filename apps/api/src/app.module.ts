@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { PlatformModule, ReadModelsModule, type PlatformOptions } from '@app/platform';
+import { PlatformModule, ReadModelsModule, RemindersModule, type PlatformOptions } from '@app/platform';
 import { loadAgencies } from './auth/agencies';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
@@ -28,6 +28,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot(options),
         ReadModelsModule.forRoot({ runProjections: options.config.workerInProcess }),
+        ...(options.config.workerInProcess ? [RemindersModule.forRoot()] : []),
         CqrsModule.forRoot(),
       ],
       controllers: [

@@ -12,3 +12,4 @@ export * from './read-models/read-models.tokens';
 export * from './read-models/read-models.module';
 export * from './read-models/projections.health';
 export * from './read-models/deadline-rules';
+export * from './reminders/reminders.module';

@@ -7,7 +7,7 @@ import { eventStoreConnectionFor } from './config/event-store-connection';
 import { EventStoreHealthIndicator } from './health/event-store.health';
 import { RedisHealthIndicator } from './health/redis.health';
 import { connectedOrTimedOut, createRedisClient } from './redis/redis-client';
-import { APP_CONFIG, EVENT_STORE, REDIS } from './tokens';
+import { APP_CONFIG, EVENT_STORE, REDIS, REDIS_URL } from './tokens';
 
 /** Closes the event store and the Redis connection when the app shuts down. */
 class PlatformShutdown implements OnApplicationShutdown {
@@ -38,13 +38,22 @@ export class PlatformModule {
       imports: [TerminusModule],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: REDIS_URL, useValue: redisUrl },
         { provide: EVENT_STORE, useFactory: () => openEventStore(eventStoreConnectionFor(config)) },
         { provide: REDIS, useFactory: () => connectedOrTimedOut(createRedisClient(redisUrl)) },
         EventStoreHealthIndicator,
         RedisHealthIndicator,
         PlatformShutdown,
       ],
-      exports: [APP_CONFIG, EVENT_STORE, REDIS, EventStoreHealthIndicator, RedisHealthIndicator, TerminusModule],
+      exports: [
+        APP_CONFIG,
+        REDIS_URL,
+        EVENT_STORE,
+        REDIS,
+        EventStoreHealthIndicator,
+        RedisHealthIndicator,
+        TerminusModule,
+      ],
     };
   }
 }

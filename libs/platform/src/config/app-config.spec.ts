@@ -1,4 +1,14 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultDeadlinePolicy } from '@app/case-domain';
 import { ConfigurationError, loadConfig } from './app-config';
+
+const policyFile = (json: string): string => {
+  const file = join(mkdtempSync(join(tmpdir(), 'marac-policy-')), 'policy.json');
+  writeFileSync(file, json);
+  return file;
+};
 
 describe('loadConfig', () => {
   it('uses the embedded defaults when nothing is set', () => {
@@ -16,6 +26,7 @@ describe('loadConfig', () => {
       agenciesFile: undefined,
       redisKeyPrefix: 'marac',
       readWaitMs: 5000,
+      deadlinePolicy: defaultDeadlinePolicy,
     });
   });
 
@@ -61,9 +72,51 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
     [{ JWT_PUBLIC_KEY: 'not a key' }, /JWT_PUBLIC_KEY must be a PEM public key/],
     [{ JWT_SECRET: 'x'.repeat(32), JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }, /alternatives: set one/],
+    [{ DEADLINE_SECONDS_PER_DAY: '0' }, /DEADLINE_SECONDS_PER_DAY must be more than 0/],
+    [{ DEADLINE_SECONDS_PER_DAY: '-1' }, /DEADLINE_SECONDS_PER_DAY must be a positive number/],
+    [{ DEADLINE_POLICY_FILE: '/nonexistent/policy.json' }, /cannot be read as JSON/],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigurationError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the deadline policy from DEADLINE_POLICY_FILE: given lengths replace the defaults, the rest stay', () => {
+    const file = policyFile('{"recoveryPeriod": {"amount": 30, "unit": "calendar_days"}, "timeOfDay": "10:30"}');
+    expect(loadConfig({ DEADLINE_POLICY_FILE: file }).deadlinePolicy).toEqual({
+      ...defaultDeadlinePolicy,
+      recoveryPeriod: { amount: 30, unit: 'calendar_days' },
+      timeOfDay: '10:30',
+    });
+  });
+
+  it('turns every length into seconds with DEADLINE_SECONDS_PER_DAY (after the file)', () => {
+    const file = policyFile('{"recoveryPeriod": {"amount": 30, "unit": "calendar_days"}}');
+    const policy = loadConfig({ DEADLINE_POLICY_FILE: file, DEADLINE_SECONDS_PER_DAY: '0.5' }).deadlinePolicy;
+    expect(policy.recoveryPeriod).toEqual({ amount: 15, unit: 'seconds' });
+    expect(policy.followUps).toEqual([
+      { amount: 15, unit: 'seconds' },
+      { amount: 45, unit: 'seconds' },
+      { amount: 90, unit: 'seconds' },
+    ]);
+  });
+
+  it('refuses a policy file with unknown fields, bad units or lengths, naming each', () => {
+    const file = policyFile(
+      '{"recoveryPeriodd": {"amount": 1, "unit": "calendar_days"}, "consentDecision": {"amount": 2, "unit": "fortnights"},' +
+        ' "followUps": [{"amount": -1, "unit": "hours"}], "referralDecision": {"amount": 1.5, "unit": "working_days"}, "timeOfDay": "9am"}',
+    );
+    try {
+      loadConfig({ DEADLINE_POLICY_FILE: file });
+      throw new Error('expected a ConfigurationError');
+    } catch (error) {
+      const { problems } = error as ConfigurationError;
+      expect(problems).toHaveLength(5);
+      expect(problems.join('\n')).toMatch(/unknown deadline policy field "recoveryPeriodd"/);
+      expect(problems.join('\n')).toMatch(/consentDecision.unit must be one of/);
+      expect(problems.join('\n')).toMatch(/followUps\[0\].amount must be a number of at least 0/);
+      expect(problems.join('\n')).toMatch(/referralDecision.amount must be a whole number of days/);
+      expect(problems.join('\n')).toMatch(/timeOfDay must be HH:MM/);
+    }
   });
 
   it('names every bad variable at once', () => {

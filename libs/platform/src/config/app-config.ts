@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
+import { defaultDeadlinePolicy, type DeadlinePolicy } from '@app/case-domain';
+import { loadDeadlinePolicy } from './deadline-policy-config';
 import { IsIn, IsOptional, IsPort, IsString, Matches, MinLength, ValidationError, validateSync } from 'class-validator';
 
 /** Everything the apps read from the environment, typed and checked once at start. */
@@ -28,6 +30,8 @@ export interface AppConfig {
   readonly redisKeyPrefix: string;
   /** How long a query with `?minPosition=` waits for the read models before a 503. */
   readonly readWaitMs: number;
+  /** The deadline lengths (`DEADLINE_POLICY_FILE`, `DEADLINE_SECONDS_PER_DAY`; else the domain page's). */
+  readonly deadlinePolicy: DeadlinePolicy;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -103,6 +107,18 @@ class Environment {
   @IsOptional()
   @Matches(/^\d{1,6}$/, { message: 'READ_WAIT_MS must be a whole number of milliseconds, got "$value"' })
   READ_WAIT_MS?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'DEADLINE_POLICY_FILE must not be empty' })
+  DEADLINE_POLICY_FILE?: string;
+
+  @IsOptional()
+  @Matches(/^(\d+(\.\d+)?|\.\d+)$/, {
+    message: 'DEADLINE_SECONDS_PER_DAY must be a positive number of seconds, got "$value"',
+  })
+  @Matches(/[1-9]/, { message: 'DEADLINE_SECONDS_PER_DAY must be more than 0, got "$value"' })
+  DEADLINE_SECONDS_PER_DAY?: string;
 }
 
 const KNOWN = [
@@ -119,6 +135,8 @@ const KNOWN = [
   'AGENCIES_FILE',
   'REDIS_KEY_PREFIX',
   'READ_WAIT_MS',
+  'DEADLINE_POLICY_FILE',
+  'DEADLINE_SECONDS_PER_DAY',
 ] as const;
 
 /**
@@ -141,9 +159,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       }),
     );
   }
-  if (errors.length > 0) {
-    throw new ConfigurationError(errors.flatMap((error) => Object.values(error.constraints ?? {})));
-  }
+  const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+  const deadlinePolicy =
+    problems.length > 0
+      ? defaultDeadlinePolicy
+      : loadDeadlinePolicy(
+          parsed.DEADLINE_POLICY_FILE ? resolve(cwd, parsed.DEADLINE_POLICY_FILE) : undefined,
+          parsed.DEADLINE_SECONDS_PER_DAY === undefined ? undefined : Number(parsed.DEADLINE_SECONDS_PER_DAY),
+        );
+  if (Array.isArray(deadlinePolicy)) problems.push(...deadlinePolicy);
+  if (problems.length > 0 || Array.isArray(deadlinePolicy)) throw new ConfigurationError(problems);
   return {
     port: Number(parsed.PORT ?? 3000),
     host: parsed.HOST ?? '127.0.0.1',
@@ -161,5 +186,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     agenciesFile: parsed.AGENCIES_FILE ? resolve(cwd, parsed.AGENCIES_FILE) : undefined,
     redisKeyPrefix: parsed.REDIS_KEY_PREFIX ?? 'marac',
     readWaitMs: Number(parsed.READ_WAIT_MS ?? 5_000),
+    deadlinePolicy,
   };
 }

@@ -3,18 +3,25 @@ import {
   Injectable,
   Logger,
   Module,
+  Optional,
   type DynamicModule,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { EventStore } from '@app/event-store';
-import { ProjectionWorker, readModelProjections, ReadModels, type Projection } from '@app/read-models';
+import {
+  ProjectionWorker,
+  readModelProjections,
+  ReadModels,
+  type Projection,
+  type ProjectionFollower,
+} from '@app/read-models';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG, EVENT_STORE, REDIS } from '../tokens';
 import { deadlineRules } from './deadline-rules';
 import { ProjectionsHealthIndicator } from './projections.health';
-import { PROJECTIONS, READ_MODELS, readModelRoot } from './read-models.tokens';
+import { PROJECTION_FOLLOWERS, PROJECTIONS, READ_MODELS, readModelRoot } from './read-models.tokens';
 
 /** Runs the live projections here when this process wins the lock (the worker, or `npm start`). */
 @Injectable()
@@ -27,10 +34,12 @@ export class ProjectionWorkerService implements OnApplicationBootstrap, BeforeAp
     @Inject(REDIS) redis: Redis,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(PROJECTIONS) projections: Projection[],
+    @Optional() @Inject(PROJECTION_FOLLOWERS) followers: ProjectionFollower[] | null,
   ) {
     this.worker = new ProjectionWorker(store, redis, projections, {
       root: readModelRoot(config),
       log: (message) => this.logger.log(message),
+      followers: followers ?? [],
     });
   }
 
@@ -68,7 +77,11 @@ export class ReadModelsModule {
           inject: [REDIS, APP_CONFIG],
           useFactory: (redis: Redis, config: AppConfig) => new ReadModels(redis, readModelRoot(config)),
         },
-        { provide: PROJECTIONS, useFactory: () => readModelProjections(deadlineRules()) },
+        {
+          provide: PROJECTIONS,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => readModelProjections(deadlineRules(config.deadlinePolicy)),
+        },
         ProjectionsHealthIndicator,
         ...(runProjections ? [ProjectionWorkerService] : []),
       ],

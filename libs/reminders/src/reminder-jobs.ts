@@ -1,0 +1,73 @@
+import type { CaseState, PendingReminder } from '@app/case-domain';
+import type { JobsOptions, JobType } from 'bullmq';
+
+/** The BullMQ queue the reminders wait in (its keys live under `<REDIS_KEY_PREFIX>:bull`). */
+export const REMINDER_QUEUE = 'reminders';
+
+/** What a reminder job carries: enough to re-check the case when it fires. */
+export interface ReminderJobData extends PendingReminder {
+  readonly caseId: string;
+}
+
+/**
+ * The deterministic job id of one reminder of one deadline of one case: scheduling it twice adds
+ * one job (BullMQ ignores an add whose id exists). A moved reminder has a new id; the old one is
+ * removed. Only `[a-z0-9-]` (BullMQ refuses `:` and all-digit ids).
+ */
+export const reminderJobId = (caseId: string, reminder: Pick<PendingReminder, 'key' | 'at'>): string =>
+  `reminder-${caseId}-${reminder.key}-${Date.parse(reminder.at)}`;
+
+/** The states a scheduled job can be in before it has run (and while it runs). */
+export const SCHEDULED_STATES: JobType[] = ['delayed', 'waiting', 'prioritized', 'active'];
+
+export interface ReminderJob {
+  readonly name: string;
+  readonly data: ReminderJobData;
+  readonly opts: JobsOptions & { jobId: string };
+}
+
+/** The BullMQ job of a reminder, delayed until it is due (at once if it is already past). */
+export function reminderJob(caseId: string, reminder: PendingReminder, now: number): ReminderJob {
+  return {
+    name: reminder.kind,
+    data: { ...reminder, caseId },
+    opts: {
+      jobId: reminderJobId(caseId, reminder),
+      delay: Math.max(0, Date.parse(reminder.at) - now),
+      // A failed attempt (the store or Redis away) is retried; raising is idempotent.
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 500 },
+      // Gone once run, so the same id can be scheduled again if the deadline comes back (a
+      // reconsideration reverses a decision). What ran is in the case's stream, not here; a job
+      // that failed every attempt is logged and comes back with the next reconciliation.
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  };
+}
+
+/** The case's reminders the scheduler should hold at `now` (the policy's deadlines, `pendingReminders`). */
+export type PendingRemindersOf = (state: CaseState, now: Date) => PendingReminder[];
+
+export interface ReminderKeys {
+  /** The ids of the jobs the scheduler holds for a case (a set). */
+  caseJobs(caseId: string): string;
+  readonly caseJobsPattern: string;
+  /** Requests from `npm run reminders:reconcile` to the worker that runs the scheduler (a list). */
+  readonly reconcileRequests: string;
+  /** Where the worker answers one request (a list the requester BLPOPs). */
+  reconcileReply(requestId: string): string;
+}
+
+export function reminderKeys(prefix: string): ReminderKeys {
+  const root = `${prefix}:reminders`;
+  return {
+    caseJobs: (caseId) => `${root}:case:${caseId}`,
+    caseJobsPattern: `${root}:case:*`,
+    reconcileRequests: `${root}:reconcile:requests`,
+    reconcileReply: (requestId) => `${root}:reconcile:reply:${requestId}`,
+  };
+}
+
+/** BullMQ's key prefix under the project's Redis key prefix. */
+export const bullPrefix = (prefix: string): string => `${prefix}:bull`;

@@ -1,0 +1,339 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Queue, Worker, type Job } from 'bullmq';
+import {
+  caseDecider,
+  caseStream,
+  deadlinePolicyInSeconds,
+  englandAndWalesCalendar,
+  pendingReminders,
+  seconds,
+  type CaseCommand,
+  type DeadlinePolicy,
+} from '../../../libs/case-domain/src';
+import { handleCommand, metadataOf } from '../../../libs/command-handling/src';
+import { SqliteEventStore, type RecordedEvent } from '../../../libs/event-store/src';
+import { deadlineRules } from '../../../libs/platform/src/read-models/deadline-rules';
+import { ProjectionWorker, ReadModels, readModelProjections } from '../../../libs/read-models/src';
+import {
+  bullConnection,
+  bullPrefix,
+  processReminder,
+  REMINDER_QUEUE,
+  reminderJobId,
+  ReminderScheduler,
+  runReminderJob,
+  SCHEDULED_STATES,
+  type ReminderJobData,
+} from '../../../libs/reminders/src';
+import { police } from '../../support/workload';
+
+/**
+ * Lengths in seconds for what these tests watch; everything else a day = an hour, so it stays
+ * out of the way. A positive RG: reminders 2 s and 4 s after it; follow-ups 1.5, 3, 4.5 s after exit.
+ */
+const policy: DeadlinePolicy = {
+  ...deadlinePolicyInSeconds(3_600),
+  recoveryPeriod: seconds(4),
+  recoveryPeriodReminderBefore: seconds(2),
+  followUps: [seconds(1.5), seconds(3), seconds(4.5)],
+};
+const calendar = englandAndWalesCalendar();
+/** How late a reminder may be raised in these tests (the benchmark measures lateness properly). */
+const SLACK_MS = 1_500;
+
+/** The embedded store, real Redis, the projections with the scheduler following them, and a BullMQ worker. */
+class Harness {
+  readonly queue: Queue;
+  scheduler!: ReminderScheduler;
+  private projections!: ProjectionWorker;
+  private worker: Worker | undefined;
+
+  constructor(
+    readonly store: SqliteEventStore,
+    readonly redis: Redis,
+    readonly prefix: string,
+  ) {
+    this.queue = new Queue(REMINDER_QUEUE, {
+      connection: bullConnection(process.env.TEST_REDIS_URL!),
+      prefix: bullPrefix(prefix),
+    });
+  }
+
+  get readModels(): ReadModels {
+    return new ReadModels(this.redis, `${this.prefix}:rm`);
+  }
+
+  start(): void {
+    this.scheduler = new ReminderScheduler(this.store, this.redis, this.queue, {
+      prefix: this.prefix,
+      pendingOf: (state, now) => pendingReminders(state, policy, calendar, now),
+    });
+    this.projections = new ProjectionWorker(this.store, this.redis, readModelProjections(deadlineRules(policy)), {
+      root: `${this.prefix}:rm`,
+      leaseMs: 600,
+      followers: [this.scheduler],
+    });
+    this.projections.start();
+    this.worker = new Worker(
+      REMINDER_QUEUE,
+      (job: Job<ReminderJobData>, token?: string) =>
+        runReminderJob(job, token, { store: this.store, policy, calendar }),
+      { connection: bullConnection(process.env.TEST_REDIS_URL!), prefix: bullPrefix(this.prefix), concurrency: 8 },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    await this.projections.stop();
+  }
+
+  /** Job ids BullMQ holds (waiting to run) for a case. */
+  async jobsOf(caseId: string): Promise<string[]> {
+    const ids = await this.queue.getRanges(SCHEDULED_STATES, 0, -1);
+    return ids.filter((id) => id.startsWith(`reminder-${caseId}-`)).sort();
+  }
+}
+
+describe('reminders as BullMQ jobs (embedded store, real Redis, lengths in seconds)', () => {
+  jest.setTimeout(60_000);
+  let dir: string;
+  let store: SqliteEventStore;
+  let redis: Redis;
+  let prefix: string;
+  let harness: Harness;
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'marac-reminders-'));
+    store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    redis = new Redis(process.env.TEST_REDIS_URL!);
+    prefix = `test-${randomUUID()}`;
+    harness = new Harness(store, redis, prefix);
+    harness.start();
+  });
+  afterEach(async () => {
+    await harness.stop();
+    await harness.queue.close();
+    await store.close();
+    redis.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function onCase(caseId: string, command: CaseCommand) {
+    return handleCommand(store, caseDecider, caseStream(caseId), command, {
+      actor: police,
+      correlationId: randomUUID(),
+      now: () => new Date(),
+    });
+  }
+  async function recognisedVictim(caseId: string): Promise<string> {
+    await onCase(caseId, {
+      type: 'IdentifyPotentialVictim',
+      caseId,
+      identifiedOn: yesterday,
+      location: 'Synthetic',
+      encounterContext: 'police_operation',
+      indicators: [],
+      exploitationTypes: ['labour'],
+      child: false,
+      personal: { name: 'Synthetic Person R' },
+    });
+    await onCase(caseId, { type: 'RecordConsentGiven', givenOn: yesterday, language: 'en', interpreterUsed: false });
+    await onCase(caseId, {
+      type: 'SubmitNrmReferral',
+      submittedOn: yesterday,
+      competentAuthority: 'single_competent_authority',
+      reference: 'R1',
+    });
+    await onCase(caseId, { type: 'RecordReasonableGroundsDecision', outcome: 'positive', decidedOn: yesterday });
+    return recordedAt((await store.readStream(caseStream(caseId))).at(-1)!);
+  }
+  const recordedAt = (event: RecordedEvent): string => metadataOf(event)!.recordedAt!;
+  const raisedIn = async (caseId: string) =>
+    (await store.readStream(caseStream(caseId))).filter((event) => event.type === 'ReminderRaised');
+  async function until<T>(what: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await what();
+      if (done(value)) return value;
+      if (Date.now() > end) throw new Error(`timed out waiting; last: ${JSON.stringify(value)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  /** What was raised: `key label reminderAt` with how late it was raised (ms). */
+  const summary = (events: RecordedEvent[]) =>
+    events.map((event) => {
+      const data = event.data as { key: string; label: string; reminderAt: string };
+      return {
+        what: `${data.key} ${data.label}`,
+        at: data.reminderAt,
+        lateMs: Date.parse(recordedAt(event)) - Date.parse(data.reminderAt),
+      };
+    });
+  const plus = (instant: string, ms: number) => new Date(Date.parse(instant) + ms).toISOString();
+
+  it('a positive RG decision raises the recovery-period reminders at their times, each once, and the queue shows it', async () => {
+    const caseId = randomUUID();
+    const decidedAt = await recognisedVictim(caseId);
+    const raised = summary(
+      await until(
+        () => raisedIn(caseId),
+        (events) => events.length >= 2,
+      ),
+    );
+    expect(raised.map(({ what, at }) => [what, at])).toEqual([
+      ['recovery-period before due', plus(decidedAt, 2_000)],
+      ['recovery-period due', plus(decidedAt, 4_000)],
+    ]);
+    for (const { lateMs } of raised) {
+      expect(lateMs).toBeGreaterThanOrEqual(0);
+      expect(lateMs).toBeLessThan(SLACK_MS);
+    }
+    // Raised once each, and nothing left waiting for the recovery period.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await raisedIn(caseId)).toHaveLength(2);
+    expect((await harness.jobsOf(caseId)).filter((id) => id.includes('recovery-period'))).toEqual([]);
+    // The caseworkers' queue of raised reminders has the case while the recovery period stands.
+    const items = await until(
+      () => harness.readModels.queueItems('reminders-raised', { scope: 'agency', id: 'police' }, Date.now(), 100),
+      (found) => found.some((item) => item.member === caseId),
+    );
+    expect(items.find((item) => item.member === caseId)!.due).toBe(Date.parse(plus(decidedAt, 4_000)));
+  });
+
+  it('a CG decision recorded before the end removes the recovery-period jobs, and they never fire', async () => {
+    const caseId = randomUUID();
+    const decidedAt = await recognisedVictim(caseId);
+    await until(
+      () => harness.jobsOf(caseId),
+      (ids) => ids.filter((id) => id.includes('recovery-period')).length === 2,
+    );
+    await onCase(caseId, { type: 'RecordConclusiveGroundsDecision', outcome: 'positive', decidedOn: yesterday });
+    // Removed, not merely skipped when they fire: gone before the first was due (2 s after the RG decision).
+    await until(
+      () => harness.jobsOf(caseId),
+      (ids) => !ids.some((id) => id.includes('recovery-period')),
+      Date.parse(decidedAt) + 2_000 - Date.now() - 100,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect(await raisedIn(caseId)).toEqual([]);
+  });
+
+  it('an exit raises each follow-up in order, at its time', async () => {
+    const caseId = randomUUID();
+    await recognisedVictim(caseId);
+    await onCase(caseId, { type: 'RecordConclusiveGroundsDecision', outcome: 'positive', decidedOn: yesterday });
+    await onCase(caseId, { type: 'RecordExit', exitedOn: yesterday, reason: 'support_completed' });
+    const exitedAt = recordedAt((await store.readStream(caseStream(caseId))).at(-1)!);
+    const raised = summary(
+      await until(
+        () => raisedIn(caseId),
+        (events) => events.length >= 3,
+      ),
+    );
+    expect(raised.map(({ what, at }) => [what, at])).toEqual([
+      ['follow-up-1 due', plus(exitedAt, 1_500)],
+      ['follow-up-2 due', plus(exitedAt, 3_000)],
+      ['follow-up-3 due', plus(exitedAt, 4_500)],
+    ]);
+    for (const { lateMs } of raised) expect(lateMs).toBeLessThan(SLACK_MS);
+  });
+
+  it('Redis emptied and reconciled: every reminder still to come comes back, and each is raised exactly once', async () => {
+    const caseId = randomUUID();
+    const decidedAt = await recognisedVictim(caseId);
+    await until(
+      () => raisedIn(caseId),
+      (events) => events.length === 1,
+    ); // the one 2 s before
+    await harness.stop();
+    // Everything this deployment had in Redis: jobs, the scheduler's records, the read models.
+    const keys = await redis.keys(`${prefix}:*`);
+    await redis.del(...keys);
+    expect(await harness.jobsOf(caseId)).toEqual([]);
+
+    harness.start(); // the new leader reconciles from the event store first
+    await until(
+      () => harness.jobsOf(caseId),
+      (ids) => ids.includes(reminderJobId(caseId, { key: 'recovery-period', at: plus(decidedAt, 4_000) })),
+    );
+    // A second reconciliation changes nothing: no duplicate jobs.
+    const before = await harness.jobsOf(caseId);
+    const again = await harness.scheduler.requestReconcile();
+    expect(again.added).toBe(0);
+    expect(await harness.jobsOf(caseId)).toEqual(before);
+
+    const raised = summary(
+      await until(
+        () => raisedIn(caseId),
+        (events) => events.length >= 2,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(summary(await raisedIn(caseId)).map(({ what }) => what)).toEqual([
+      'recovery-period before due',
+      'recovery-period due',
+    ]);
+    expect(raised[1]!.lateMs).toBeLessThan(SLACK_MS);
+  });
+
+  it('a moved deadline moves its job: the placement review follows the placement', async () => {
+    const caseId = randomUUID();
+    await recognisedVictim(caseId);
+    await onCase(caseId, {
+      type: 'StartSafeHousePlacement',
+      placementId: 'p1',
+      startedOn: yesterday,
+      provider: 'Synthetic',
+      address: '1 Synthetic Street',
+      emergencyOutsideNrm: false,
+    });
+    const first = await until(
+      () => harness.jobsOf(caseId),
+      (ids) => ids.some((id) => id.includes('placement-review')),
+    );
+    await onCase(caseId, {
+      type: 'MoveSafeHousePlacement',
+      movedOn: yesterday,
+      provider: 'Synthetic',
+      address: '2 Synthetic Street',
+    });
+    const reviewOf = (ids: string[]) => ids.filter((id) => id.includes('placement-review'));
+    const moved = await until(
+      () => harness.jobsOf(caseId),
+      (ids) => reviewOf(ids).length === 1 && reviewOf(ids)[0] !== reviewOf(first)[0],
+    );
+    expect(reviewOf(moved)).toHaveLength(1);
+  });
+
+  it('the same reminder run by several processors at once is raised once', async () => {
+    const caseId = randomUUID();
+    const decidedAt = await recognisedVictim(caseId);
+    await harness.stop(); // nothing else runs it
+    const data: ReminderJobData = {
+      caseId,
+      key: 'recovery-period',
+      kind: 'recovery_period',
+      label: 'before due',
+      dueAt: plus(decidedAt, 4_000),
+      at: plus(decidedAt, 2_000),
+    };
+    const jobId = reminderJobId(caseId, data);
+    const early = await processReminder(jobId, data, { store, policy, calendar });
+    expect(early).toEqual({ outcome: 'not_yet', at: data.at });
+    await until(
+      async () => Date.now(),
+      (now) => now >= Date.parse(data.at),
+    );
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => processReminder(jobId, data, { store, policy, calendar })),
+    );
+    expect(outcomes.filter((outcome) => outcome.outcome === 'raised' && !outcome.replayed)).toHaveLength(1);
+    expect(await raisedIn(caseId)).toHaveLength(1);
+    harness.start();
+  });
+});
