@@ -95,6 +95,8 @@ describe('the app on EventStoreDB', () => {
     // A rule still refuses, and nothing is written.
     const twice = await post(`/cases/${caseId}/exit`, { exitedOn: '2026-04-02', reason: 'left_support' });
     expect(twice).toMatchObject({ status: 422, body: { rule: 'exit-already-recorded' } });
-    expect(esdb.log.stream(`case-${caseId}`) ?? []).toHaveLength(4);
+    // The refused exit wrote nothing (the reminder processor may have raised a follow-up by now: the exit is in the past).
+    const written = (esdb.log.stream(`case-${caseId}`) ?? []).filter((event) => event.type !== 'ReminderRaised');
+    expect(written).toHaveLength(4);
   });
 });

@@ -59,12 +59,19 @@ export async function call(
  * Registers beforeAll/afterAll that run the built server (embedded store in a fresh directory,
  * the test Redis, E2E_SECRET) for a describe block, and returns a caller bound to it.
  */
-export function useApiServer(): (method: string, path: string, options?: CallOptions) => Promise<ApiResponse> {
+export function useApiServer(
+  env: Record<string, string> = {},
+): (method: string, path: string, options?: CallOptions) => Promise<ApiResponse> {
   let dataDir: string;
   let server: ServerProcess;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'marac-api-e2e-'));
-    server = await startServer({ DATA_DIR: dataDir, REDIS_URL: process.env.TEST_REDIS_URL!, JWT_SECRET: E2E_SECRET });
+    server = await startServer({
+      DATA_DIR: dataDir,
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      JWT_SECRET: E2E_SECRET,
+      ...env,
+    });
   });
   afterAll(async () => {
     server.child.kill('SIGTERM');

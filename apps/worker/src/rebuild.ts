@@ -24,7 +24,7 @@ runMain(async (config, onShutdown) => {
   const redis = await connectedOrTimedOut(createRedisClient(redisServer.url));
   onShutdown(async () => redis.disconnect());
   console.log(`rebuilding read models from ${store.description} into ${redisServer.description}`);
-  const result = await rebuildReadModels(store, redis, readModelProjections(deadlineRules()), {
+  const result = await rebuildReadModels(store, redis, readModelProjections(deadlineRules(config.deadlinePolicy)), {
     root: readModelRoot(config),
     log: (message) => console.log(message),
     progress: (checkpoint, head) => console.log(`  at ${checkpoint ?? 'the start'} of ${head ?? 'nothing'}`),

@@ -1,5 +1,6 @@
 export * from './runner/projection';
 export * from './runner/keys';
+export * from './runner/lease-lock';
 export * from './runner/projection-runner';
 export * from './runner/projection-worker';
 export * from './runner/rebuild';

@@ -65,6 +65,7 @@ export class ReminderScheduler implements ProjectionFollower {
   private active = false;
   private draining: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private requestTimer: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
   private readonly waiters: ((result: ReconcileResult) => void)[] = [];
 
@@ -83,6 +84,8 @@ export class ReminderScheduler implements ProjectionFollower {
     this.active = true;
     this.reconcileWanted = true;
     this.kick();
+    clearInterval(this.requestTimer);
+    this.requestTimer = setInterval(() => void this.answerRequests(), 1_000);
   }
 
   /** Another process leads now (or this one is stopping): drop what was pending. */
@@ -90,7 +93,24 @@ export class ReminderScheduler implements ProjectionFollower {
     this.active = false;
     this.dirty.clear();
     clearTimeout(this.retryTimer);
+    clearInterval(this.requestTimer);
+    this.retryTimer = undefined;
     await this.draining;
+  }
+
+  /** `npm run reminders:reconcile` asks the leader, whose syncs a reconciliation must not run beside. */
+  private async answerRequests(): Promise<void> {
+    try {
+      for (;;) {
+        const requestId = await this.redis.lpop(this.keys.reconcileRequests);
+        if (!requestId || !this.active) return;
+        const result = await this.requestReconcile();
+        const reply = this.keys.reconcileReply(requestId);
+        await this.redis.multi().lpush(reply, JSON.stringify(result)).expire(reply, 600).exec();
+      }
+    } catch (error) {
+      this.options.log?.(`reminders: cannot answer a reconciliation request: ${(error as Error).message}`);
+    }
   }
 
   /** Told of events the projections have committed: the cases they touch are re-synced. */

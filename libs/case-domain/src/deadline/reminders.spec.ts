@@ -88,16 +88,16 @@ describe('reminders: what a scheduler holds, and what the processor raises', () 
       at: BEFORE,
     }));
 
-  it('once a later reminder of a deadline is raised, an earlier one still waiting is superseded', () => {
-    const state = given(...recoveryPeriod, [raised('recovery-period', END), END]);
-    expect(decide(state, 'recovery-period', BEFORE, END)).toEqual({ outcome: 'skip', reason: 'superseded' });
-  });
-
-  it('reminders that all passed unraised (worker down, Redis emptied): only the latest of each deadline is held', () =>
-    expect(pending(given(...recoveryPeriod), '2026-04-25T00:00:00Z')).toEqual([
+  it('reminders that passed unraised (worker down, Redis emptied) are all still held, and each raised late, in any order', () => {
+    const state = given(...recoveryPeriod);
+    expect(pending(state, '2026-04-25T00:00:00Z')).toEqual([
+      `recovery-period before due ${BEFORE}`,
       `recovery-period due ${END}`,
       'conclusive-grounds-decision overdue 2026-05-01T08:00:00.000Z',
-    ]));
+    ]);
+    const dueFirst = given(...recoveryPeriod, [raised('recovery-period', END), END]);
+    expect(decide(dueFirst, 'recovery-period', BEFORE, '2026-04-25T00:00:00Z')).toMatchObject({ outcome: 'raise' });
+  });
 
   it('a late RG decision is chased weekly: the latest repeat passed and the next to come, across the BST change', () => {
     // Referred Mon 2 March: due 9 March 09:00Z (5 working days); overdue then every 7 days.
@@ -122,6 +122,22 @@ describe('reminders: what a scheduler holds, and what the processor raises', () 
     expect(pending(referred, '2026-03-04T12:00:00Z')).toEqual([
       'reasonable-grounds-decision overdue 2026-03-09T09:00:00.000Z',
     ]);
+    // Recorded long after the fact (or a long outage): the latest repeat stands for the listed one.
+    expect(pending(referred, '2026-03-25T12:00:00Z')).toEqual([
+      'reasonable-grounds-decision repeat 2026-03-23T09:00:00.000Z',
+      'reasonable-grounds-decision repeat 2026-03-30T08:00:00.000Z',
+    ]);
+    expect(decide(referred, 'reasonable-grounds-decision', '2026-03-09T09:00:00.000Z', '2026-03-25T12:00:00Z')).toEqual(
+      {
+        outcome: 'skip',
+        reason: 'superseded',
+      },
+    );
+    expect(
+      decide(referred, 'reasonable-grounds-decision', '2026-03-09T09:00:00.000Z', '2026-03-10T12:00:00Z'),
+    ).toMatchObject({
+      outcome: 'raise',
+    });
   });
 
   it('an exit starts the follow-ups, each reminded at due, in order; a completed one leaves', () => {

@@ -32,19 +32,29 @@ function labelOf(deadline: Deadline, at: number): string {
   return deadline.reminders.find((reminder) => ms(reminder.at) === at)?.label ?? 'repeat';
 }
 
+const isListed = (deadline: Deadline, at: number) => deadline.reminders.some((reminder) => ms(reminder.at) === at);
+
+/** When the deadline's first repeat falls (after its listed reminders); never, without repeats. */
+function firstRepeat(deadline: Deadline, calendar: WorkingDayCalendar): number {
+  if (!deadline.repeatEvery) return Infinity;
+  const lastListed = deadline.reminders.length > 0 ? deadline.reminders.at(-1)!.at : deadline.dueAt;
+  const next = nextReminderAfter(deadline, lastListed, calendar);
+  return next === undefined ? Infinity : ms(next);
+}
+
 /** The deadline's reminder at `at`, if `at` is one of its listed reminders or one of its repeats. */
 function isScheduled(deadline: Deadline, at: number, calendar: WorkingDayCalendar): boolean {
-  if (deadline.reminders.some((reminder) => ms(reminder.at) === at)) return true;
+  if (isListed(deadline, at)) return true;
   const next = nextReminderAfter(deadline, new Date(at - 1).toISOString(), calendar);
   return next !== undefined && ms(next) === at;
 }
 
 /**
  * The reminders a scheduler should hold for one deadline at `now`, given the ones already raised:
- * every listed reminder still to come; the next repeat when no listed one is left to come; and,
- * of the reminders already past but not raised (the worker was down, Redis was emptied, or the
- * deadline was recorded late), only the latest, so a caseworker gets one late reminder rather
- * than a burst. Nothing at or before the last one raised.
+ * every listed reminder not yet raised, past or to come (a worker that was down, or Redis
+ * emptied, still raises each one once, late); and of its repeats, only the latest already past
+ * and the next to come, so a long outage (or a case recorded long after the fact) gives one late
+ * repeat rather than a burst. A repeat already past supersedes the listed reminders before it.
  */
 export function pendingRemindersOf(
   deadline: Deadline,
@@ -60,9 +70,10 @@ export function pendingRemindersOf(
     dueAt: deadline.dueAt,
     at: new Date(at).toISOString(),
   });
-  const listed = deadline.reminders.map((r) => ms(r.at)).filter((at) => at > lastRaised);
+  const listed = deadline.reminders.map((r) => ms(r.at)).filter((at) => !raised.includes(at));
   const future = listed.filter((at) => at > now);
-  let latestPast = listed.filter((at) => at <= now).at(-1);
+  const past = listed.filter((at) => at <= now);
+  let latestRepeat: number | undefined;
   if (future.length === 0 && deadline.repeatEvery) {
     // Walk the repeats on from the last reminder raised or listed, up to now and one beyond.
     const lastListed = deadline.reminders.length > 0 ? ms(deadline.reminders.at(-1)!.at) : ms(deadline.dueAt);
@@ -75,10 +86,12 @@ export function pendingRemindersOf(
         future.push(cursor);
         break;
       }
-      latestPast = cursor;
+      latestRepeat = cursor;
     }
   }
-  return [...(latestPast !== undefined ? [latestPast] : []), ...future].map(reminder);
+  // A repeat already past says all the listed ones said, and later: they are superseded.
+  const owed = latestRepeat !== undefined ? [latestRepeat] : past;
+  return [...owed, ...future].map(reminder);
 }
 
 /** Every reminder a scheduler should hold for a case at `now` (none for a closed case). */
@@ -105,9 +118,10 @@ export type ReminderDecision =
 
 /**
  * Re-checks a reminder against the case as it is now (the processor's rule): raise it only if the
- * deadline still stands with this reminder in its schedule (not moved, not settled), it has not
- * been raised, and no later reminder of the same deadline has been. At most once: the event it
- * raises is what `already_raised` finds next time.
+ * deadline still stands with this reminder in its schedule (not moved, not settled) and it has not
+ * been raised, nor superseded by a repeat already past (as `pendingReminders` holds). At most
+ * once: the event it raises is what `already_raised` finds next time. A reminder late is still
+ * raised, even after a later listed one of the same deadline.
  */
 export function decideReminder(
   state: CaseState,
@@ -122,7 +136,9 @@ export function decideReminder(
   if (!Number.isFinite(at) || !isScheduled(deadline, at, calendar)) return { outcome: 'skip', reason: 'not_scheduled' };
   const raised = raisedTimes(state, deadline.key);
   if (raised.includes(at)) return { outcome: 'skip', reason: 'already_raised' };
-  if (raised.some((time) => time > at)) return { outcome: 'skip', reason: 'superseded' };
+  if (isListed(deadline, at) && firstRepeat(deadline, calendar) <= now.getTime()) {
+    return { outcome: 'skip', reason: 'superseded' };
+  }
   if (at > now.getTime()) return { outcome: 'not_yet', at: new Date(at).toISOString() };
   return {
     outcome: 'raise',

@@ -56,7 +56,7 @@ export function parseDeadlinePolicy(
       );
     }
   }
-  return problems.length > 0 ? problems : ({ ...base, ...given });
+  return problems.length > 0 ? problems : { ...base, ...given };
 }
 
 /**

@@ -69,7 +69,15 @@ export class ReminderProcessorHost extends WorkerHost implements BeforeApplicati
 
   /** Before the event store closes: let running jobs finish, take no more. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.close();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(resolve, 5_000, 'timed out')));
+    const outcome = await Promise.race([this.worker.close().then(() => 'closed' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timed out') {
+      // A job still running is retried by BullMQ once its lock expires; raising is idempotent.
+      this.logger.warn('reminder jobs still running after 5 s: closing without waiting for them');
+      await this.worker.close(true);
+    }
   }
 }
 

@@ -237,9 +237,11 @@ function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseView
     domain,
     facts: { ...facts, lastEventAt: recorded.recordedAt },
     personal,
-    changes: [...view.changes, { type: event.type, at: recorded.recordedAt, ...(on ? { on } : {}) }].slice(
-      -MAX_CHANGES,
-    ),
+    // What people did to the case (the agenda's "changed since"): a raised reminder is the system's notice, not a change.
+    changes:
+      event.type === 'ReminderRaised'
+        ? view.changes
+        : [...view.changes, { type: event.type, at: recorded.recordedAt, ...(on ? { on } : {}) }].slice(-MAX_CHANGES),
     revision: Number(recorded.revision),
   };
 }
