@@ -31,6 +31,13 @@ export interface ReconcileResult {
   readonly added: number;
   readonly removed: number;
   readonly elapsedMs: number;
+  /** Where the time went: reading and folding the store, deriving reminders, BullMQ, the per-case records. */
+  readonly phasesMs: {
+    readonly read: number;
+    readonly derive: number;
+    readonly jobs: number;
+    readonly records: number;
+  };
 }
 
 const CASE_STREAM = 'case-';
@@ -234,6 +241,7 @@ export class ReminderScheduler implements ProjectionFollower {
         );
       }
     }
+    const read = Date.now();
     const now = this.now();
     const desired = new Map<string, ReminderJob>();
     const byCase = new Map<string, string[]>();
@@ -248,12 +256,14 @@ export class ReminderScheduler implements ProjectionFollower {
       );
       for (const job of jobs) desired.set(job.opts.jobId, job);
     }
+    const derived = Date.now();
     const existing = new Set(
       (await this.queue.getRanges(SCHEDULED_STATES, 0, -1)).filter((id) => id.startsWith('reminder-')),
     );
     const add = [...desired.values()].filter((job) => !existing.has(job.opts.jobId));
     const remove = [...existing].filter((id) => !desired.has(id));
     await this.apply(add, remove);
+    const applied = Date.now();
     await this.rewriteCaseRecords(byCase);
     const result: ReconcileResult = {
       cases: states.size,
@@ -262,6 +272,12 @@ export class ReminderScheduler implements ProjectionFollower {
       added: add.length,
       removed: remove.length,
       elapsedMs: Date.now() - started,
+      phasesMs: {
+        read: read - started,
+        derive: derived - read,
+        jobs: applied - derived,
+        records: Date.now() - applied,
+      },
     };
     this.options.log?.(`reminders reconciled: ${JSON.stringify(result)}`);
     return result;
@@ -273,14 +289,19 @@ export class ReminderScheduler implements ProjectionFollower {
 
   /** Adds in bulk (an existing id is left as it is) and removes (a job running now is left to its re-check). */
   private async apply(add: readonly ReminderJob[], remove: readonly string[]): Promise<void> {
-    for (let start = 0; start < add.length; start += 1_000) {
-      const slice = add.slice(start, start + 1_000);
-      // Delays count from the moment of adding.
-      const now = this.now().getTime();
-      await this.queue.addBulk(
-        slice.map((job) => ({ ...job, opts: { ...job.opts, delay: Math.max(0, Date.parse(job.data.at) - now) } })),
-      );
-    }
+    // A few bulks in flight at once, so Redis works while the next is serialised.
+    const chunks: ReminderJob[][] = [];
+    for (let start = 0; start < add.length; start += 1_000) chunks.push(add.slice(start, start + 1_000));
+    const addChunks = async () => {
+      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+        // Delays count from the moment of adding.
+        const now = this.now().getTime();
+        await this.queue.addBulk(
+          chunk.map((job) => ({ ...job, opts: { ...job.opts, delay: Math.max(0, Date.parse(job.data.at) - now) } })),
+        );
+      }
+    };
+    await Promise.all([addChunks(), addChunks(), addChunks(), addChunks()]);
     await Promise.all(remove.map((id) => this.queue.remove(id).catch(() => 0)));
   }
 
