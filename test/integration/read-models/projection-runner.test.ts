@@ -7,6 +7,7 @@ import { formatPosition, SqliteEventStore } from '../../../libs/event-store/src'
 import {
   FencedOut,
   liveProjectionStatuses,
+  RebuildFailed,
   ProjectionRunner,
   ProjectionWorker,
   ReadModelKeys,
@@ -228,5 +229,34 @@ describe('projection runner on the embedded store and real Redis', () => {
     await until(async () => (await redis.keys(`${keys.generation(1)}:*`)).length === 0);
     await worker.stop();
     expect(await counts('counts', keys.generation(2))).toEqual({ NoteAdded: '140' });
+  });
+
+  it('rebuild folds history in memory, flushing as it goes, and ends identical to the live runner', async () => {
+    for (let n = 0; n < 60; n++) await append(n, n % 4 === 0 ? 'RiskAssessed' : 'NoteAdded');
+    const live = runner([countingProjection('counts')]);
+    await live.start();
+    await until(async () => (await total('counts')) === 60);
+    await live.stop();
+    // Flushing every 7 events: entities written, then changed, then written again.
+    const result = await rebuildReadModels(store, redis, [countingProjection('counts')], { root, flushEvery: 7 });
+    expect(await dumpKeys(redis, new ReadModelKeys(root).generation(result.generation), true)).toEqual(
+      await dumpKeys(redis, prefix, true),
+    );
+  });
+
+  it('a rebuild whose projection cannot handle an event fails, names it, and leaves readers where they were', async () => {
+    for (let n = 0; n < 20; n++) await append(n);
+    const poison = await append(20, 'SomethingUnexpected');
+    for (let n = 21; n < 30; n++) await append(n);
+    const keys = new ReadModelKeys(root);
+    const fragile = countingProjection('fragile', (e) => e.type === 'SomethingUnexpected');
+    const failure = await rebuildReadModels(store, redis, [fragile, countingProjection('sturdy')], {
+      root,
+      flushEvery: 6,
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RebuildFailed);
+    expect((failure as Error).message).toContain(`"failedAt":"${poison}"`);
+    expect(await redis.get(keys.active)).toBeNull();
+    expect(await redis.keys(`${keys.generation(2)}:*`)).toEqual([]);
   });
 });

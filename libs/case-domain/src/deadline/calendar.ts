@@ -49,27 +49,62 @@ export function englandAndWalesCalendar(): WorkingDayCalendar {
     }
     return dates;
   };
-  const isWorkingDay = (date: LocalDate): boolean => {
+  // Every answer is a pure function of its arguments, and cases share dates: each is worked out
+  // (by luxon, which is slow) once per calendar and then remembered.
+  const isWorkingDay = memoized((date: LocalDate): boolean => {
     const day = dateOnly(date);
     return day.weekday <= 5 && !bankHolidays(day.year).has(date);
-  };
-  const addWorkingDays = (date: LocalDate, days: number): LocalDate => {
+  });
+  const addDays = memoized2(addCalendarDays);
+  const addWorkingDays = memoized2((date: LocalDate, days: number): LocalDate => {
     if (!Number.isInteger(days)) throw new RangeError(`working days must be whole, not ${days}`);
     const step = days < 0 ? -1 : 1;
     let current = date;
     for (let left = Math.abs(days); left > 0;) {
-      current = addCalendarDays(current, step);
+      current = addDays(current, step);
       if (isWorkingDay(current)) left -= 1;
     }
     return current;
-  };
+  });
+  const atLocalTimeHere = memoized2((date: LocalDate, time: string) => atLocalTime(LONDON, date, time));
   return {
     zone: LONDON,
     isWorkingDay,
-    addCalendarDays,
+    addCalendarDays: addDays,
     addWorkingDays,
-    atLocalTime: (date, time) => atLocalTime(LONDON, date, time),
-    dateAt: (instant) => dateAt(LONDON, instant),
+    atLocalTime: atLocalTimeHere,
+    dateAt: memoized((instant: string) => dateAt(LONDON, instant)),
+  };
+}
+
+/** Answers kept per calendar before the memory is cleared and refilled (a few MB at most). */
+const MEMORY_LIMIT = 100_000;
+
+/** `fn` remembering its answers (never its errors: those are thrown again each time). */
+function memoized<R>(fn: (key: string) => R): (key: string) => R {
+  const answers = new Map<string, R>();
+  return (key) => {
+    let answer = answers.get(key);
+    if (answer === undefined && !answers.has(key)) {
+      answer = fn(key);
+      if (answers.size >= MEMORY_LIMIT) answers.clear();
+      answers.set(key, answer);
+    }
+    return answer as R;
+  };
+}
+
+function memoized2<B extends string | number, R>(fn: (key: string, b: B) => R): (key: string, b: B) => R {
+  const answers = new Map<string, R>();
+  return (a, b) => {
+    const key = `${a}\u0000${b}`;
+    let answer = answers.get(key);
+    if (answer === undefined && !answers.has(key)) {
+      answer = fn(a, b);
+      if (answers.size >= MEMORY_LIMIT) answers.clear();
+      answers.set(key, answer);
+    }
+    return answer as R;
   };
 }
 
@@ -105,6 +140,20 @@ export const atLondonTime = (date: LocalDate, time: string): string => atLocalTi
 
 /** The date in Europe/London at an instant. */
 export const londonDate = (instant: string): LocalDate => dateAt(LONDON, instant);
+
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * `parseInstant(instant).toMillis()`, without luxon for the `toISOString()` form that the store
+ * and the deadlines write (which `Date` reads exactly; anything else goes through `parseInstant`).
+ */
+export function instantMillis(instant: string): number {
+  if (CANONICAL_INSTANT.test(instant)) {
+    const ms = Date.parse(instant);
+    if (!Number.isNaN(ms) && new Date(ms).toISOString() === instant) return ms;
+  }
+  return parseInstant(instant).toMillis();
+}
 
 /** An ISO 8601 instant (with `Z` or an offset), refused when it is not one. */
 export function parseInstant(instant: string): DateTime {

@@ -1,7 +1,7 @@
 import type { CaseState } from '../case/case-state';
 import type { MaracMeetingState } from '../marac/meeting';
 import type { LocalDate } from '../shared/local-date';
-import { defaultWorkingDayCalendar, parseInstant, type WorkingDayCalendar } from './calendar';
+import { defaultWorkingDayCalendar, instantMillis, parseInstant, type WorkingDayCalendar } from './calendar';
 import type { DeadlinePolicy, Length } from './policy';
 
 export type DeadlineKind =
@@ -71,7 +71,7 @@ function after(
     }
     case 'hours':
     case 'seconds': {
-      const start = parseInstant(from.at ?? calendar.atLocalTime(from.on, '00:00')).toMillis();
+      const start = instantMillis(from.at ?? calendar.atLocalTime(from.on, '00:00'));
       const dueAt = new Date(Math.round(start + length.amount * MS[length.unit])).toISOString();
       return { dueAt, dueOn: calendar.dateAt(dueAt) };
     }

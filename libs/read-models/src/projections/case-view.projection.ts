@@ -231,25 +231,31 @@ function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseView
     default:
       on = dateOf(event.data);
   }
-  return {
-    caseId,
-    seq,
-    domain,
-    facts: { ...facts, lastEventAt: recorded.recordedAt },
-    personal,
-    // What people did to the case (the agenda's "changed since"): a raised reminder is the system's notice, not a change.
-    changes:
-      event.type === 'ReminderRaised'
-        ? view.changes
-        : [...view.changes, { type: event.type, at: recorded.recordedAt, ...(on ? { on } : {}) }].slice(-MAX_CHANGES),
-    revision: Number(recorded.revision),
-  };
+  // Every event makes a new state; the fewer copies it takes, the faster a rebuild. When a case
+  // above made `facts` afresh, `lastEventAt` is set on that copy: the same keys in the same order as
+  // copying it again. The change log is copied once, dropping its oldest entry when full.
+  const lastEventAt = recorded.recordedAt;
+  if (facts === view.facts) facts = { ...facts, lastEventAt };
+  else (facts as { lastEventAt?: string }).lastEventAt = lastEventAt;
+  // What people did to the case (the agenda's "changed since"): a raised reminder is the system's
+  // notice, not a change.
+  let changes = view.changes;
+  if (event.type !== 'ReminderRaised') {
+    const kept = view.changes.length - (MAX_CHANGES - 1);
+    const copy = kept > 0 ? view.changes.slice(kept) : view.changes.slice();
+    copy.push(on ? { type: event.type, at: lastEventAt, on } : { type: event.type, at: lastEventAt });
+    changes = copy;
+  }
+  return { caseId, seq, domain, facts, personal, changes, revision: Number(recorded.revision) };
 }
 
 /** The first `...On` date of an event's data, for the change log. */
 function dateOf(data: unknown): LocalDate | undefined {
-  for (const [field, value] of Object.entries(data as Record<string, unknown>)) {
-    if (field.endsWith('On') && typeof value === 'string') return value;
+  const record = data as Record<string, unknown>;
+  for (const field of Object.keys(record)) {
+    if (!field.endsWith('On')) continue;
+    const value = record[field];
+    if (typeof value === 'string') return value;
   }
   return undefined;
 }

@@ -39,7 +39,7 @@ export function diffOutputs(
   prefix: string,
   before: IndexedOutputs,
   after: IndexedOutputs,
-  commands: Command[],
+  commands: { push(command: Command): unknown },
   counterDeltas: Map<string, [string, string, number]>,
 ): void {
   for (const [key, json] of after.documents) {

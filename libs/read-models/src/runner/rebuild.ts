@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { comparePositions, formatPosition, type EventStore, type Position } from '@app/event-store';
 import { activeGeneration, deleteGenerations, nextGeneration } from './generations';
+import { foldHistory, lastPosition } from './history-fold';
 import { ReadModelKeys } from './keys';
 import { LeaseLock } from './lease-lock';
 import type { Projection } from './projection';
@@ -8,7 +9,10 @@ import { ProjectionRunner } from './projection-runner';
 
 export interface RebuildOptions {
   readonly root: string;
+  /** Events per batch once history is folded and the runner catches up. */
   readonly batchSize?: number;
+  /** Events folded in memory between two writes of history to Redis. */
+  readonly flushEvery?: number;
   readonly log?: (message: string) => void;
   /** Called about once a second while catching up. */
   readonly progress?: (checkpoint: string | null, head: string | null) => void;
@@ -52,6 +56,15 @@ export async function rebuildReadModels(
     await deleteGenerations(redis, keys, (g) => g > previousGeneration && g !== generation);
     await redis.set(keys.building, String(generation));
     options.log?.(`rebuilding read models into generation ${generation} (readers stay on ${previousGeneration})`);
+    // History up to the head as it is now, folded in memory; then the runner, from the checkpoints
+    // that wrote, catches up with what was appended meanwhile (and stops at any event a projection
+    // cannot handle, as the live worker would).
+    await foldHistory(store, redis, projections, {
+      prefix: keys.generation(generation),
+      flushEvery: options.flushEvery,
+      log: options.log,
+      progress: options.progress,
+    });
     const runner = new ProjectionRunner(store, redis, projections, {
       prefix: keys.generation(generation),
       batchSize: options.batchSize ?? 5_000,
@@ -101,11 +114,4 @@ export async function rebuildReadModels(
     }
     await lock.release();
   }
-}
-
-async function lastPosition(store: EventStore): Promise<Position | undefined> {
-  for await (const event of store.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 })) {
-    return event.position;
-  }
-  return undefined;
 }
