@@ -1,4 +1,4 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { openEventStore, type EventStore } from '@app/event-store';
@@ -17,8 +17,11 @@ class PlatformShutdown implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    const logger = new Logger('Shutdown');
+    logger.log(`closing the event store (${this.store.description})`);
     await this.store.close();
     this.redis.disconnect();
+    logger.log('event store and Redis closed');
   }
 }
 

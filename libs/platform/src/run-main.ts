@@ -9,6 +9,9 @@ type Shutdown = () => Promise<unknown>;
  * reverse order before exiting. A failure while starting also runs them, so a Redis started
  * by this process does not outlive it.
  */
+/** How long stopping may take before the process exits regardless. */
+const SHUTDOWN_LIMIT_MS = 15_000;
+
 export function runMain(main: (config: AppConfig, onShutdown: (step: Shutdown) => void) => Promise<void>): void {
   let config: AppConfig;
   try {
@@ -24,7 +27,18 @@ export function runMain(main: (config: AppConfig, onShutdown: (step: Shutdown) =
   let stopping: Promise<void> | undefined;
   const shutdown = (exitCode: number) => {
     stopping ??= (async () => {
-      for (const step of steps.reverse()) {
+      // Bounded: every acknowledged command is already durable, so a step that hangs (a peer not
+      // answering) must not keep the process from ending. Say which one it was.
+      let current = 'starting to stop';
+      const hard = setTimeout(() => {
+        console.error(
+          `Shutdown did not finish within ${SHUTDOWN_LIMIT_MS / 1000} s (stuck ${current}); exiting anyway`,
+        );
+        process.exit(exitCode);
+      }, SHUTDOWN_LIMIT_MS);
+      hard.unref();
+      for (const [index, step] of steps.reverse().entries()) {
+        current = `in shutdown step ${index + 1} of ${steps.length}`;
         try {
           await step();
         } catch (error) {

@@ -54,8 +54,10 @@ export class ProjectionWorkerService implements OnApplicationBootstrap, BeforeAp
   async beforeApplicationShutdown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+    this.logger.log('stopping the projections');
     await Promise.race([this.worker.stop(), timeout]);
     clearTimeout(timer);
+    this.logger.log('projections stopped');
   }
 }
 

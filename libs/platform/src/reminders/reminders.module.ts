@@ -69,6 +69,7 @@ export class ReminderProcessorHost extends WorkerHost implements BeforeApplicati
 
   /** Before the event store closes: let running jobs finish, take no more. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.logger.log('stopping the reminder processor');
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(resolve, 5_000, 'timed out')));
     const outcome = await Promise.race([this.worker.close().then(() => 'closed' as const), timedOut]);
@@ -78,6 +79,7 @@ export class ReminderProcessorHost extends WorkerHost implements BeforeApplicati
       this.logger.warn('reminder jobs still running after 5 s: closing without waiting for them');
       await this.worker.close(true);
     }
+    this.logger.log('reminder processor stopped');
   }
 }
 
