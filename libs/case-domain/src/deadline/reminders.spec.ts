@@ -140,6 +140,45 @@ describe('reminders: what a scheduler holds, and what the processor raises', () 
     });
   });
 
+  it('once the latest repeat is raised, the listed reminder it superseded is not held again', () => {
+    const repeated = given(
+      identifiedOn('2026-03-01'),
+      consent('2026-03-01'),
+      referral('2026-03-02'),
+      raised('reasonable-grounds-decision', '2026-03-23T09:00:00.000Z'),
+    );
+    expect(pending(repeated, '2026-03-25T12:00:00Z')).toEqual([
+      'reasonable-grounds-decision repeat 2026-03-30T08:00:00.000Z',
+    ]);
+  });
+
+  it('the scheduler and the processor agree: every reminder held and already due is one the processor raises', () => {
+    const states = [
+      given(identifiedOn('2026-03-01')),
+      given(identifiedOn('2026-03-01'), raised('referral-decision', '2026-03-10T09:00:00.000Z')),
+      given(identifiedOn('2026-03-01'), consent('2026-03-01'), referral('2026-03-02')),
+      given(...recoveryPeriod),
+      given(...recoveryPeriod, [raised('recovery-period', END), END]),
+      given(...recoveryPeriod, cg('2026-04-20'), exit('2026-06-01')),
+    ];
+    const instants = ['2026-03-02T12:00:00Z', '2026-03-20T12:00:00Z', '2026-04-30T12:00:00Z', '2026-12-01T12:00:00Z'];
+    let checked = 0;
+    for (const state of states) {
+      for (const now of instants) {
+        for (const reminder of pendingReminders(state, policy, calendar, new Date(now))) {
+          if (Date.parse(reminder.at) > Date.parse(now)) continue;
+          checked += 1;
+          expect([reminder.key, reminder.at, decide(state, reminder.key, reminder.at, now).outcome]).toEqual([
+            reminder.key,
+            reminder.at,
+            'raise',
+          ]);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
   it('an exit starts the follow-ups, each reminded at due, in order; a completed one leaves', () => {
     const exited = [...recoveryPeriod, cg('2026-04-20'), exit('2026-06-01')];
     expect(pending(given(...exited), '2026-06-01T12:00:00Z')).toEqual([

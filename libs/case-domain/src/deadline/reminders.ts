@@ -89,8 +89,10 @@ export function pendingRemindersOf(
       latestRepeat = cursor;
     }
   }
-  // A repeat already past says all the listed ones said, and later: they are superseded.
-  const owed = latestRepeat !== undefined ? [latestRepeat] : past;
+  // A repeat already past (raised or not) says all the listed ones said, and later: they are
+  // superseded (as `decideReminder` judges them).
+  const superseded = firstRepeat(deadline, calendar) <= now;
+  const owed = [...(superseded ? [] : past), ...(latestRepeat !== undefined ? [latestRepeat] : [])];
   return [...owed, ...future].map(reminder);
 }
 
