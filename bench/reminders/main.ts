@@ -27,7 +27,7 @@ import {
   type CaseState,
   type DeadlinePolicy,
 } from '../../libs/case-domain/src';
-import { metadataOf, toEventData } from '../../libs/command-handling/src';
+import { metadataOf } from '../../libs/command-handling/src';
 import { SqliteEventStore } from '../../libs/event-store/src';
 import { deadlineRules } from '../../libs/platform/src/read-models/deadline-rules';
 import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
@@ -41,7 +41,7 @@ import {
   runReminderJob,
   type ReminderJobData,
 } from '../../libs/reminders/src';
-import { police } from '../../test/support/workload';
+import { decidedCaseEvents, police } from '../../test/support/workload';
 
 const REMINDERS = Number(process.env.BENCH_REMINDERS ?? 100_000);
 const FIRING = Number(process.env.BENCH_FIRING ?? 1_000);
@@ -72,26 +72,8 @@ function recognised(caseId: string, today: string): CaseCommand[] {
 }
 
 /** Appends a case's commands as the command handler would (decided by the real decider), in one append. */
-async function appendCase(store: SqliteEventStore, caseId: string, commands: CaseCommand[], now: Date) {
-  let state: CaseState = caseDecider.initialState;
-  const events: CaseEvent[] = [];
-  for (const command of commands) {
-    const decided = caseDecider.decide(command, state, { actor: police, now });
-    for (const event of decided) state = caseDecider.evolve(state, event, now.toISOString());
-    events.push(...decided);
-  }
-  const metadata = {
-    actor: { userId: police.userId, role: police.role, agency: police.agency.id },
-    correlationId: caseId,
-    causationId: caseId,
-    recordedAt: now.toISOString(),
-    command: 'bench',
-  };
-  return store.append(
-    caseStream(caseId),
-    events.map((event) => toEventData(event, metadata)),
-  );
-}
+const appendCase = (store: SqliteEventStore, caseId: string, commands: CaseCommand[], now: Date) =>
+  store.append(caseStream(caseId), decidedCaseEvents(commands, now));
 
 async function scheduling(dir: string, redisUrl: string) {
   const store = new SqliteEventStore(join(dir, 'scheduling.sqlite'));

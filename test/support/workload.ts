@@ -141,7 +141,7 @@ export function caseCommands(n: number, rand: () => number): CaseCommand[] {
 }
 
 /** An event ready to append, with the metadata the command handler would have written. */
-function withMetadata(event: { type: string; data: unknown }, actor: Actor, command: string): EventData {
+function withMetadata(event: { type: string; data: unknown }, actor: Actor, command: string, now: Date): EventData {
   return {
     type: event.type,
     data: event.data,
@@ -149,7 +149,7 @@ function withMetadata(event: { type: string; data: unknown }, actor: Actor, comm
       actor: { userId: actor.userId, role: actor.role, agency: actor.agency.id },
       correlationId: 'synthetic',
       causationId: 'synthetic',
-      recordedAt: workloadNow.toISOString(),
+      recordedAt: now.toISOString(),
       schemaVersion: currentSchemaVersion(event.type),
       command,
     },
@@ -158,13 +158,18 @@ function withMetadata(event: { type: string; data: unknown }, actor: Actor, comm
 
 /** The events of one case's commands, decided by the real domain rules (so they are valid). */
 export function caseEvents(n: number, rand: () => number): EventData[] {
+  return decidedCaseEvents(caseCommands(n, rand));
+}
+
+/** The events a police caseworker's commands on one case produce at `now`, decided by the real rules. */
+export function decidedCaseEvents(commands: readonly CaseCommand[], now: Date = workloadNow): EventData[] {
   let state = caseDecider.initialState;
   const out: EventData[] = [];
-  for (const command of caseCommands(n, rand)) {
-    const events: CaseEvent[] = caseDecider.decide(command, state, { actor: police, now: workloadNow });
+  for (const command of commands) {
+    const events: CaseEvent[] = caseDecider.decide(command, state, { actor: police, now });
     for (const event of events) {
-      state = caseDecider.evolve(state, event);
-      out.push(withMetadata(event, police, command.type));
+      state = caseDecider.evolve(state, event, now.toISOString());
+      out.push(withMetadata(event, police, command.type, now));
     }
   }
   return out;
@@ -206,7 +211,7 @@ export function meetingEvents(n: number, caseNumbers: readonly number[], rand: (
   for (const command of commands) {
     for (const event of maracMeetingDecider.decide(command, state, { actor: coordinator, now: workloadNow })) {
       state = maracMeetingDecider.evolve(state, event);
-      out.push(withMetadata(event, coordinator, command.type));
+      out.push(withMetadata(event, coordinator, command.type, workloadNow));
     }
   }
   return out;

@@ -34,11 +34,13 @@ function labelOf(deadline: Deadline, at: number): string {
 
 const isListed = (deadline: Deadline, at: number) => deadline.reminders.some((reminder) => ms(reminder.at) === at);
 
+/** The last listed reminder's time (the due time if none are listed): repeats follow it. */
+const lastListedAt = (deadline: Deadline): string => deadline.reminders.at(-1)?.at ?? deadline.dueAt;
+
 /** When the deadline's first repeat falls (after its listed reminders); never, without repeats. */
 function firstRepeat(deadline: Deadline, calendar: WorkingDayCalendar): number {
   if (!deadline.repeatEvery) return Infinity;
-  const lastListed = deadline.reminders.length > 0 ? deadline.reminders.at(-1)!.at : deadline.dueAt;
-  const next = nextReminderAfter(deadline, lastListed, calendar);
+  const next = nextReminderAfter(deadline, lastListedAt(deadline), calendar);
   return next === undefined ? Infinity : ms(next);
 }
 
@@ -76,8 +78,7 @@ export function pendingRemindersOf(
   let latestRepeat: number | undefined;
   if (future.length === 0 && deadline.repeatEvery) {
     // Walk the repeats on from the last reminder raised or listed, up to now and one beyond.
-    const lastListed = deadline.reminders.length > 0 ? ms(deadline.reminders.at(-1)!.at) : ms(deadline.dueAt);
-    let cursor = Math.max(lastRaised, lastListed);
+    let cursor = Math.max(lastRaised, ms(lastListedAt(deadline)));
     for (let step = 0; step < MAX_STEPS; step++) {
       const next = nextReminderAfter(deadline, new Date(cursor).toISOString(), calendar);
       if (next === undefined) break;

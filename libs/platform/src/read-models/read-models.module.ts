@@ -19,6 +19,7 @@ import {
 } from '@app/read-models';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG, EVENT_STORE, REDIS } from '../tokens';
+import { settledWithin } from '../settled-within';
 import { deadlineRules } from './deadline-rules';
 import { ProjectionsHealthIndicator } from './projections.health';
 import { PROJECTION_FOLLOWERS, PROJECTIONS, READ_MODELS, readModelRoot } from './read-models.tokens';
@@ -52,11 +53,8 @@ export class ProjectionWorkerService implements OnApplicationBootstrap, BeforeAp
    * bounded: a subscription that does not end promptly must not hold the process up.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
     this.logger.log('stopping the projections');
-    await Promise.race([this.worker.stop(), timeout]);
-    clearTimeout(timer);
+    await settledWithin(this.worker.stop(), 5_000);
     this.logger.log('projections stopped');
   }
 }

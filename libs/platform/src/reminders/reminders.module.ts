@@ -24,6 +24,7 @@ import {
 } from '@app/reminders';
 import type { AppConfig } from '../config/app-config';
 import { PROJECTION_FOLLOWERS } from '../read-models/read-models.tokens';
+import { settledWithin } from '../settled-within';
 import { APP_CONFIG, EVENT_STORE, REDIS, REDIS_URL } from '../tokens';
 
 export const REMINDER_SCHEDULER = Symbol('REMINDER_SCHEDULER');
@@ -70,11 +71,7 @@ export class ReminderProcessorHost extends WorkerHost implements BeforeApplicati
   /** Before the event store closes: let running jobs finish, take no more. */
   async beforeApplicationShutdown(): Promise<void> {
     this.logger.log('stopping the reminder processor');
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(resolve, 5_000, 'timed out')));
-    const outcome = await Promise.race([this.worker.close().then(() => 'closed' as const), timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timed out') {
+    if (!(await settledWithin(this.worker.close(), 5_000))) {
       // A job still running is retried by BullMQ once its lock expires; raising is idempotent.
       this.logger.warn('reminder jobs still running after 5 s: closing without waiting for them');
       await this.worker.close(true);
