@@ -67,6 +67,17 @@ const STARTS: Partial<Record<CaseEvent['type'], DeadlineStart>> = {
   ReportedMissing: 'missing',
 };
 
+/** Every deadline start, none recorded yet (the shape `startedAt` always has). */
+const noStarts: Readonly<Record<DeadlineStart, string | undefined>> = {
+  identified: undefined,
+  referred: undefined,
+  reasonableGrounds: undefined,
+  conclusiveGrounds: undefined,
+  exit: undefined,
+  placement: undefined,
+  missing: undefined,
+};
+
 /**
  * `evolveCase` that also notes when deadline-starting events were recorded (`recordedAt`, from
  * the event's metadata): what read models and the reminder scheduler fold with.
@@ -77,16 +88,47 @@ export function evolveCaseAt(state: CaseState, event: CaseEvent, recordedAt: str
   if (event.type === 'ReconsiderationDecided') {
     start = event.data.decision === 'reasonable_grounds' ? 'reasonableGrounds' : 'conclusiveGrounds';
   }
-  return start ? { ...next, startedAt: { ...next.startedAt, [start]: recordedAt } } : next;
+  if (!start) return next;
+  const startedAt: Record<DeadlineStart, string | undefined> = { ...noStarts, ...next.startedAt };
+  startedAt[start] = recordedAt;
+  if (next === state) return { ...next, startedAt };
+  // `next` was made just now by `evolveCase` and nobody else holds it: set on it rather than copy it again.
+  (next as { startedAt?: CaseState['startedAt'] }).startedAt = startedAt;
+  return next;
 }
 
+/**
+ * Before any event. Every field is here, unset ones as undefined (which JSON leaves out), so every
+ * state folded from it has the same keys in the same order: folding stays on one hidden class,
+ * which is several times faster than a state whose keys arrive in the order events set them.
+ */
 export const initialCaseState: CaseState = {
   exists: false,
+  caseId: undefined,
   child: false,
+  identifyingAgency: undefined,
+  identifiedOn: undefined,
   closed: false,
+  closedOn: undefined,
+  assignee: undefined,
   consent: 'awaiting',
+  consentOn: undefined,
+  dutyToNotifyOn: undefined,
+  referredOn: undefined,
+  reasonableGrounds: undefined,
+  conclusiveGrounds: undefined,
+  pendingReconsideration: undefined,
+  placementRequested: undefined,
+  activePlacement: undefined,
+  outreachSince: undefined,
+  moveOnSince: undefined,
+  exit: undefined,
   followUpsCompleted: 0,
+  missingSince: undefined,
+  riskLevel: undefined,
   maracReferrals: 0,
+  startedAt: noStarts,
+  remindersRaised: undefined,
 };
 
 /** Folds one event into the state. Pure; never refuses an event (the rules ran when it was decided). */

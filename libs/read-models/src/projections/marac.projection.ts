@@ -57,6 +57,7 @@ export function maracProjection(dueAtOf: (dueOn: LocalDate) => string): Projecti
       area: '',
       meetsOn: '',
       attendingAgencies: [],
+      closedOn: undefined,
       listed: [],
       discussions: [],
       actions: {},

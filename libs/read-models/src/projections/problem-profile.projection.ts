@@ -45,6 +45,7 @@ export function problemProfileProjection(): Projection<ProfileCase> {
     entityOf: (event) => (event.stream.startsWith('case-') ? event.stream.slice('case-'.length) : undefined),
     initialState: {
       area: 'unspecified',
+      identified: undefined,
       referrals: [],
       dutiesToNotify: [],
       decisions: [],

@@ -10,6 +10,7 @@ import {
 } from './outputs-diff';
 import { projectionKeys } from './keys';
 import type { ProjectedEvent, Projection } from './projection';
+import { inShapeOf } from './state-shape';
 
 interface Entity<State> {
   readonly state: State;
@@ -161,7 +162,7 @@ export class ProjectionInstance<State = unknown> {
       slice.forEach((entity, index) => {
         const json = values[index];
         if (json == null) return; // never seen: starts from the initial state with no outputs
-        const state = JSON.parse(json) as State;
+        const state = inShapeOf(this.projection.initialState, JSON.parse(json) as State);
         this.cache.set(entity, { state, outputs: indexOutputs(this.projection.outputs(entity, state)) });
       });
     }
