@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import { availableParallelism } from 'node:os';
 import { openEventStore } from '@app/event-store';
 import {
   connectedOrTimedOut,
   createRedisClient,
   deadlineRules,
   eventStoreConnectionFor,
+  parallelRebuild,
   readModelRoot,
   resolveRedis,
   runMain,
@@ -19,13 +21,19 @@ import { readModelProjections, rebuildReadModels } from '@app/read-models';
 runMain(async (config, onShutdown) => {
   const redisServer = await resolveRedis(config, { reuseRunning: true });
   onShutdown(() => redisServer.stop());
-  const store = openEventStore(eventStoreConnectionFor(config));
+  const connection = eventStoreConnectionFor(config);
+  const store = openEventStore(connection);
   onShutdown(() => store.close());
   const redis = await connectedOrTimedOut(createRedisClient(redisServer.url));
   onShutdown(async () => redis.disconnect());
   console.log(`rebuilding read models from ${store.description} into ${redisServer.description}`);
   const result = await rebuildReadModels(store, redis, readModelProjections(deadlineRules(config.deadlinePolicy)), {
     root: readModelRoot(config),
+    // History is folded in worker threads, one per core, each over its share of the streams.
+    parallel: parallelRebuild(
+      { eventStore: connection, redisUrl: redisServer.url, deadlinePolicy: config.deadlinePolicy },
+      availableParallelism(),
+    ),
     log: (message) => console.log(message),
     progress: (checkpoint, head) => console.log(`  at ${checkpoint ?? 'the start'} of ${head ?? 'nothing'}`),
   });

@@ -12,4 +12,5 @@ export * from './read-models/read-models.tokens';
 export * from './read-models/read-models.module';
 export * from './read-models/projections.health';
 export * from './read-models/deadline-rules';
+export * from './read-models/fold-setup';
 export * from './reminders/reminders.module';

@@ -4,6 +4,8 @@ export * from './runner/lease-lock';
 export * from './runner/projection-runner';
 export * from './runner/projection-worker';
 export * from './runner/rebuild';
+export * from './runner/parallel-fold';
+export type { FoldFailure, HistoryFoldResult } from './runner/history-fold';
 export * from './runner/generations';
 export * from './runner/batches';
 export * from './projections/queues';

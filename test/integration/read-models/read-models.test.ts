@@ -4,13 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { SqliteEventStore } from '../../../libs/event-store/src';
+import { defaultDeadlinePolicy } from '../../../libs/case-domain/src';
 import { deadlineRules } from '../../../libs/platform/src/read-models/deadline-rules';
+import { parallelRebuild } from '../../../libs/platform/src/read-models/fold-setup';
 import {
   ProjectionRunner,
   ProjectionWorker,
   ReadModelKeys,
   ReadModels,
   readModelProjections,
+  RebuildFailed,
   rebuildReadModels,
 } from '../../../libs/read-models/src';
 import { dumpKeys, until } from '../../support/read-model-dump';
@@ -93,5 +96,52 @@ describe('read models over a synthetic workload (embedded store, real Redis)', (
     const rebuiltDuring = await dumpKeys(redis, keys.generation(2));
     expect(Object.keys(rebuiltDuring).length).toBeGreaterThan(700);
     expect(rebuiltDuring).toEqual(await dumpKeys(redis, keys.generation(3)));
+  });
+
+  // What `npm run projections:rebuild` does: the history folded by worker threads, each over a share of the streams.
+  const inThreads = (partitions: number) =>
+    parallelRebuild(
+      {
+        eventStore: { kind: 'embedded', file: join(dir, 'events.sqlite') },
+        redisUrl: process.env.TEST_REDIS_URL!,
+        deadlinePolicy: defaultDeadlinePolicy,
+      },
+      partitions,
+    );
+
+  it('a rebuild folded in worker threads, while commands arrive, ends identical to one folded in one thread at rest', async () => {
+    const keys = new ReadModelKeys(root);
+    await appendWorkload(store, 300, { seed: 5, concurrent: 30 });
+    const writer = appendWorkload(store, 60, { seed: 6, firstCase: 2_000, concurrent: 10 });
+    // Small flushes: entities written, then changed, then written again, by each partition.
+    const threaded = await rebuildReadModels(store, redis, projections(), {
+      root,
+      flushEvery: 97,
+      parallel: inThreads(3),
+    });
+    await writer;
+    const sequential = await rebuildReadModels(store, redis, projections(), { root });
+    expect([threaded.generation, sequential.generation]).toEqual([2, 3]);
+    const rebuilt = await dumpKeys(redis, keys.generation(2), true);
+    expect(Object.keys(rebuilt).length).toBeGreaterThan(1_000);
+    expect(rebuilt).toEqual(await dumpKeys(redis, keys.generation(3), true));
+  });
+
+  it('a threaded rebuild meeting an event a projection cannot read fails, names it, and leaves readers where they were', async () => {
+    const keys = new ReadModelKeys(root);
+    await appendWorkload(store, 40, { seed: 8 });
+    const stream = 'case-00000000-0000-4000-8000-000000000007';
+    const poison = await store.append(stream, [
+      { type: 'NoteAdded', data: { note: 'synthetic' }, metadata: { schemaVersion: 99 } },
+    ]);
+    await appendWorkload(store, 10, { seed: 9, firstCase: 500 });
+    const failure = await rebuildReadModels(store, redis, projections(), { root, parallel: inThreads(2) }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(RebuildFailed);
+    expect((failure as Error).message).toContain(`NoteAdded at ${poison.position.commit}`);
+    expect((failure as Error).message).toContain(stream);
+    expect(await redis.get(keys.active)).toBeNull();
+    expect(await redis.keys(`${keys.generation(2)}:*`)).toEqual([]);
   });
 });

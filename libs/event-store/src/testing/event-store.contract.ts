@@ -247,6 +247,25 @@ export function describeEventStoreContract(adapter: string, connect: () => Promi
         expect(backwards).toEqual([...appended].reverse());
       });
 
+      it('splits streams by a class on the last character of the name, each stream to exactly one side, in order', async () => {
+        // What a partitioned rebuild reads: every stream in one partition, none in two.
+        const names = Array.from({ length: 30 }, (_, i) => streamName(`s${i}`));
+        for (const name of names) await store.append(name, [event('Partitioned'), event('Partitioned')]);
+        const first = (await store.readStream(names[0]!))[0]!.position;
+        const read = async (regex: string) => {
+          const seen: string[] = [];
+          for await (const e of store.readAll({ fromPosition: first, filter: { on: 'streamName', regex } })) {
+            if (e.stream.startsWith(prefix)) seen.push(e.stream);
+          }
+          return seen;
+        };
+        const even = await read('[02468]$');
+        const odd = await read('[^02468]$');
+        const endsEven = (name: string) => /[02468]$/.test(name);
+        expect(even).toEqual(names.filter(endsEven).flatMap((name) => [name, name]));
+        expect(odd).toEqual(names.filter((name) => !endsEven(name)).flatMap((name) => [name, name]));
+      });
+
       it('filters on event type by prefix and by regular expression, and stops at maxCount', async () => {
         const stream = streamName();
         const start = await store.append(stream, [

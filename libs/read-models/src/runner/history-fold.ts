@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { comparePositions, formatPosition, type EventStore, type Position } from '@app/event-store';
+import { comparePositions, formatPosition, type EventFilter, type EventStore, type Position } from '@app/event-store';
 import { projectionKeys } from './keys';
 import { counterCommands, diffOutputs, indexOutputs, noOutputs, type Command } from './outputs-diff';
 import type { ProjectedEvent, Projection } from './projection';
@@ -13,6 +13,28 @@ export interface HistoryFoldOptions {
   readonly log?: (message: string) => void;
   /** Called about once a second with the position reached and the head it reads up to. */
   readonly progress?: (checkpoint: string | null, head: string | null) => void;
+  /** Fold up to this position (default: the store's last event when the fold starts). */
+  readonly head?: Position;
+  /** Only the streams this filter lets through (one partition of a parallel fold). */
+  readonly filter?: EventFilter;
+  /** Write each projection's checkpoint after its data (default true; a partition leaves it to its coordinator). */
+  readonly checkpoints?: boolean;
+}
+
+/** Where a projection could not go on: the event it refused, or the entity whose outputs failed. */
+export interface FoldFailure {
+  readonly projection: string;
+  readonly error: string;
+  readonly position?: string;
+  readonly stream?: string;
+  readonly eventType?: string;
+  readonly entity?: string;
+}
+
+export interface HistoryFoldResult {
+  /** The last event folded (undefined for an empty store). */
+  readonly last?: Position;
+  readonly failures: readonly FoldFailure[];
 }
 
 /** Redis commands per pipeline sent while flushing. */
@@ -37,6 +59,7 @@ class FoldedProjection<State> {
   private readonly dirty = new Set<string>();
   /** Set when an event or an entity's outputs failed: from here on the live runner takes it. */
   failed = false;
+  failure?: FoldFailure;
 
   constructor(
     readonly projection: Projection<State>,
@@ -63,15 +86,25 @@ class FoldedProjection<State> {
    */
   fold(): void {
     const { projection, states } = this;
+    let current: ProjectedEvent | undefined;
     try {
       for (const [entity, events] of this.pending) {
         let state = states.get(entity) ?? projection.initialState;
-        for (const event of events) state = projection.evolve(state, event);
+        for (const event of events) {
+          current = event;
+          state = projection.evolve(state, event);
+        }
         states.set(entity, state);
         this.dirty.add(entity);
       }
-    } catch {
-      this.abandon();
+    } catch (error) {
+      this.abandon({
+        projection: projection.name,
+        error: messageOf(error),
+        position: current && formatPosition(current.position),
+        stream: current?.stream,
+        eventType: current?.type,
+      });
     }
     this.pending.clear();
   }
@@ -84,8 +117,10 @@ class FoldedProjection<State> {
     const { projection, prefix } = this;
     const commands = new Writes();
     const counterDeltas = new Map<string, [string, string, number]>();
+    let current: string | undefined;
     try {
       for (const entity of this.dirty) {
+        current = entity;
         const state = this.states.get(entity)!;
         const before = this.written.get(entity);
         diffOutputs(
@@ -97,8 +132,8 @@ class FoldedProjection<State> {
         );
         commands.push(['set', this.keys.state(entity), JSON.stringify(state)]);
       }
-    } catch {
-      this.abandon();
+    } catch (error) {
+      this.abandon({ projection: projection.name, error: messageOf(error), entity: current });
       return undefined;
     }
     for (const entity of this.dirty) this.written.set(entity, this.states.get(entity)!);
@@ -111,8 +146,9 @@ class FoldedProjection<State> {
    * Stops folding and forgets what was not written: the runner resumes from the last flush,
    * event by event, and stops at the failing event with its status (as for a live projection).
    */
-  private abandon(): void {
+  private abandon(failure: FoldFailure): void {
     this.failed = true;
+    this.failure = failure;
     this.pending.clear();
     this.states.clear();
     this.written.clear();
@@ -123,18 +159,19 @@ class FoldedProjection<State> {
 /**
  * Folds every projection over the history up to the store's last event as it stands now, into a
  * generation nobody reads, writing only at flushes (pipelined, no transactions) and each
- * projection's checkpoint once its flushed data is in Redis. Returns that last event's position
- * (undefined for an empty store). A projection that cannot handle an event is left at its last
- * flush, for the runner to stop at that event. Events appended meanwhile are left to the runner.
+ * projection's checkpoint once its flushed data is in Redis. Returns the last event folded
+ * (undefined for an empty store) and the projections that failed. A projection that cannot handle
+ * an event is left at its last flush, for the runner to stop at that event. Events appended
+ * meanwhile are left to the runner.
  */
 export async function foldHistory(
   store: EventStore,
   redis: Redis,
   projections: readonly Projection[],
   options: HistoryFoldOptions,
-): Promise<Position | undefined> {
-  const head = await lastPosition(store);
-  if (!head) return undefined;
+): Promise<HistoryFoldResult> {
+  const head = options.head ?? (await lastPosition(store));
+  if (!head) return { failures: [] };
   const folds = projections.map((projection) => new FoldedProjection(projection, options.prefix));
   const flushEvery = options.flushEvery ?? 250_000;
   let last: Position | undefined;
@@ -147,11 +184,11 @@ export async function foldHistory(
     for (const fold of folds) if (!fold.failed) fold.fold();
     const batches = folds.map((fold) => (fold.failed ? undefined : fold.changes()));
     await writing;
-    writing = write(redis, folds, batches, at);
+    writing = write(redis, folds, batches, options.checkpoints === false ? undefined : at);
     // Awaited at the next flush; until then a failure must not count as unhandled.
     writing.catch(() => undefined);
   };
-  for await (const recorded of store.readAll({ fromPosition: 'start' })) {
+  for await (const recorded of store.readAll({ fromPosition: 'start', filter: options.filter })) {
     if (comparePositions(recorded.position, head) > 0) break;
     const event = toProjectedEvent(recorded);
     for (const fold of folds) if (!fold.failed) fold.add(event);
@@ -175,15 +212,17 @@ export async function foldHistory(
   await writing;
   const failed = folds.filter((fold) => fold.failed).map((fold) => fold.projection.name);
   if (failed.length > 0) options.log?.(`left to the runner from their last flush: ${failed.join(', ')}`);
-  return last;
+  return { last, failures: folds.flatMap((fold) => (fold.failure ? [fold.failure] : [])) };
 }
 
-/** Writes one flush: every projection's data, then (once that is in) their checkpoints. */
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Writes one flush: every projection's data, then (once that is in) their checkpoints, if `at` is given. */
 async function write(
   redis: Redis,
   folds: readonly FoldedProjection<unknown>[],
   batches: readonly (Writes | undefined)[],
-  at: Position,
+  at: Position | undefined,
 ): Promise<void> {
   let pipeline = redis.pipeline();
   let queued = 0;
@@ -200,6 +239,7 @@ async function write(
   }
   if (queued > 0) sent.push(pipeline.exec().then(throwOnError));
   await Promise.all(sent);
+  if (!at) return;
   const checkpoints: string[] = [];
   batches.forEach((writes, index) => {
     if (!writes) return;

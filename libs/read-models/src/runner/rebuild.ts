@@ -1,9 +1,10 @@
 import type Redis from 'ioredis';
 import { comparePositions, formatPosition, type EventStore, type Position } from '@app/event-store';
 import { activeGeneration, deleteGenerations, nextGeneration } from './generations';
-import { foldHistory, lastPosition } from './history-fold';
+import { foldHistory, lastPosition, type FoldFailure } from './history-fold';
 import { ReadModelKeys } from './keys';
 import { LeaseLock } from './lease-lock';
+import { foldHistoryInParallel, type ParallelFoldOptions } from './parallel-fold';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -16,6 +17,8 @@ export interface RebuildOptions {
   readonly log?: (message: string) => void;
   /** Called about once a second while catching up. */
   readonly progress?: (checkpoint: string | null, head: string | null) => void;
+  /** Fold the history in worker threads, one per partition of the streams (else in this thread). */
+  readonly parallel?: ParallelFoldOptions;
 }
 
 export interface RebuildResult {
@@ -29,6 +32,11 @@ export interface RebuildResult {
 export class RebuildFailed extends Error {
   override readonly name = 'RebuildFailed';
 }
+
+const describe = (failure: FoldFailure) =>
+  failure.position
+    ? `${failure.projection} cannot handle ${failure.eventType} at ${failure.position} in ${failure.stream}: ${failure.error}`
+    : `${failure.projection} failed on ${failure.entity}: ${failure.error}`;
 
 /**
  * Builds every projection afresh, from position zero, in a new generation beside the live one
@@ -59,12 +67,22 @@ export async function rebuildReadModels(
     // History up to the head as it is now, folded in memory; then the runner, from the checkpoints
     // that wrote, catches up with what was appended meanwhile (and stops at any event a projection
     // cannot handle, as the live worker would).
-    await foldHistory(store, redis, projections, {
+    const fold = {
       prefix: keys.generation(generation),
       flushEvery: options.flushEvery,
       log: options.log,
       progress: options.progress,
-    });
+    };
+    if (options.parallel) {
+      // Partitions stop at different points, so a failure cannot be handed to the runner: it ends the rebuild.
+      const { failures } = await foldHistoryInParallel(store, redis, projections, {
+        ...fold,
+        parallel: options.parallel,
+      });
+      if (failures.length > 0) throw new RebuildFailed(`projections stopped: ${failures.map(describe).join('; ')}`);
+    } else {
+      await foldHistory(store, redis, projections, fold);
+    }
     const runner = new ProjectionRunner(store, redis, projections, {
       prefix: keys.generation(generation),
       batchSize: options.batchSize ?? 5_000,

@@ -1,0 +1,40 @@
+import { extname, join } from 'node:path';
+import type { DeadlinePolicy } from '@app/case-domain';
+import { openEventStore, type EventStoreConnection } from '@app/event-store';
+import { readModelProjections, type FoldWorkerSetup, type ParallelFoldOptions } from '@app/read-models';
+import { connectedOrTimedOut, createRedisClient } from '../redis/redis-client';
+import { deadlineRules } from './deadline-rules';
+
+/** What a rebuild's fold worker opens: the same store, Redis and deadline policy as the rebuild itself. */
+export interface RebuildWorkerData {
+  readonly eventStore: EventStoreConnection;
+  readonly redisUrl: string;
+  readonly deadlinePolicy: DeadlinePolicy;
+}
+
+/** Loaded by each fold worker thread (`foldHistoryInParallel`). */
+export async function openFoldWorker(data: RebuildWorkerData): Promise<FoldWorkerSetup> {
+  const store = openEventStore(data.eventStore);
+  const redis = await connectedOrTimedOut(createRedisClient(data.redisUrl));
+  return {
+    store,
+    redis,
+    projections: readModelProjections(deadlineRules(data.deadlinePolicy)),
+    close: async () => {
+      await store.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/**
+ * Folding the history in worker threads, one per partition of the streams: each needs a core, and
+ * the young generation is sized so that most intermediate states die before they are copied.
+ */
+export function parallelRebuild(data: RebuildWorkerData, partitions: number): ParallelFoldOptions {
+  return {
+    partitions,
+    setup: { module: join(__dirname, `fold-setup${extname(__filename)}`), data },
+    youngGenerationMb: 64,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * A worker thread folding one partition of the history (see `foldHistoryInParallel`): it opens its
+ * own store, Redis and projections through the setup module it is given, folds the streams its
+ * regular expression lets through up to the head, writes their data (no checkpoints), and reports.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { parsePosition } from '@app/event-store';
+import { foldHistory } from './history-fold';
+import type { FoldWorkerData, FoldWorkerMessage, FoldWorkerSetup } from './parallel-fold';
+
+async function run(data: FoldWorkerData): Promise<void> {
+  const setupModule = (await import(data.setup.module)) as {
+    openFoldWorker(data: unknown): Promise<FoldWorkerSetup>;
+  };
+  const setup = await setupModule.openFoldWorker(data.setup.data);
+  const post = (message: FoldWorkerMessage) => parentPort!.postMessage(message);
+  try {
+    const head = parsePosition(data.head);
+    if (!head) throw new Error(`not a position: ${data.head}`);
+    const result = await foldHistory(setup.store, setup.redis, setup.projections, {
+      prefix: data.prefix,
+      head,
+      filter: { on: 'streamName', regex: data.regex },
+      checkpoints: false,
+      flushEvery: data.flushEvery,
+      progress: (checkpoint) => post({ kind: 'progress', checkpoint }),
+    });
+    post({
+      kind: 'done',
+      projections: setup.projections.map((projection) => projection.name),
+      failures: result.failures,
+    });
+  } finally {
+    await setup.close();
+  }
+}
+
+// An error thrown here reaches the main thread as the worker's 'error' event.
+void run(workerData as FoldWorkerData).catch((error: unknown) => {
+  throw error;
+});
