@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import { comparePositions, formatPosition, type EventFilter, type EventStore, type Position } from '@app/event-store';
 import { projectionKeys } from './keys';
-import { counterCommands, diffOutputs, indexOutputs, noOutputs, type Command } from './outputs-diff';
-import type { ProjectedEvent, Projection } from './projection';
+import { counterCommands, diffOutputs, indexOutputs, type Command } from './outputs-diff';
+import type { ProjectedEvent, Projection, ReadModelOutputs } from './projection';
 import { toProjectedEvent } from './projected-event';
 
 export interface HistoryFoldOptions {
@@ -123,14 +123,17 @@ class FoldedProjection<State> {
         current = entity;
         const state = this.states.get(entity)!;
         const before = this.written.get(entity);
-        diffOutputs(
-          prefix,
-          before === undefined ? noOutputs : indexOutputs(projection.outputs(entity, before)),
-          indexOutputs(projection.outputs(entity, state)),
-          commands,
-          counterDeltas,
-        );
-        commands.push(['set', this.keys.state(entity), JSON.stringify(state)]);
+        const after = projection.outputs(entity, state);
+        if (before === undefined) commands.addOutputs(prefix, after, counterDeltas);
+        else
+          diffOutputs(
+            prefix,
+            indexOutputs(projection.outputs(entity, before)),
+            indexOutputs(after),
+            commands,
+            counterDeltas,
+          );
+        commands.set(this.keys.state(entity), JSON.stringify(state));
       }
     } catch (error) {
       this.abandon({ projection: projection.name, error: messageOf(error), entity: current });
@@ -270,6 +273,30 @@ class Writes {
   /** A sorted set's members: new score, or null when removed. */
   private readonly sortedSets = new Map<string, Map<string, number | null>>();
   private readonly counters = new Map<string, Map<string, number>>();
+
+  set(key: string, value: string): void {
+    this.strings.set(key, value);
+  }
+
+  /**
+   * The outputs of an entity not written before, straight in (what `diffOutputs` from no outputs
+   * gives, without indexing them first): an entity's memberships are its own, so the lowest score
+   * it gives a member wins; counts add to `counterDeltas`.
+   */
+  addOutputs(prefix: string, outputs: ReadModelOutputs, counterDeltas: Map<string, [string, string, number]>): void {
+    for (const key in outputs.documents) this.strings.set(`${prefix}:${key}`, JSON.stringify(outputs.documents[key]));
+    for (const [key, member, score] of outputs.members ?? []) {
+      const members = this.members(`${prefix}:${key}`);
+      const seen = members.get(member);
+      if (seen === undefined || seen === null || score < seen) members.set(member, score);
+    }
+    for (const [key, field, amount] of outputs.counts ?? []) {
+      const id = `${key}\u0000${field}`;
+      const delta = counterDeltas.get(id);
+      if (delta) delta[2] += amount;
+      else counterDeltas.set(id, [key, field, amount]);
+    }
+  }
 
   push([name, key, ...args]: Command): void {
     switch (name) {

@@ -30,6 +30,9 @@ export interface ParallelFoldOptions {
   readonly youngGenerationMb?: number;
 }
 
+/** Events a partition reads between two flushes, unless told otherwise (measured: 20k–60k best of 20k–1M). */
+const PARTITION_FLUSH_EVERY = 50_000;
+
 /** Messages from a fold worker to the thread that started it. */
 export type FoldWorkerMessage =
   | { readonly kind: 'progress'; readonly checkpoint: string | null }
@@ -96,7 +99,8 @@ export async function foldHistoryInParallel(
           prefix: options.prefix,
           regex,
           head: formatPosition(head),
-          flushEvery: options.flushEvery,
+          // Small flushes: their writes overlap the folding, and the last one, which nothing overlaps, is short.
+          flushEvery: options.flushEvery ?? PARTITION_FLUSH_EVERY,
         },
         options.parallel.youngGenerationMb,
         (worker) => workers.push(worker),
