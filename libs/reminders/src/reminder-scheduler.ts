@@ -188,17 +188,17 @@ export class ReminderScheduler implements ProjectionFollower {
   async syncCases(given: readonly string[]): Promise<void> {
     const now = this.now();
     const desired = new Map<string, ReminderJob[]>();
-    await Promise.all(
-      given.map(async (caseId) => {
-        const recorded = await this.store.readStream(`${CASE_STREAM}${caseId}`);
-        try {
-          desired.set(caseId, this.jobsOf(caseId, foldCaseEvents(recorded), now));
-        } catch (error) {
-          // An event this code cannot read (a newer schema): leave the case's jobs as they are.
-          this.options.log?.(`reminders: cannot fold case-${caseId}: ${(error as Error).message}`);
-        }
-      }),
-    );
+    const streams = await Promise.all(given.map((caseId) => this.store.readStream(`${CASE_STREAM}${caseId}`)));
+    const breathe = breather();
+    for (const [index, caseId] of given.entries()) {
+      await breathe();
+      try {
+        desired.set(caseId, this.jobsOf(caseId, foldCaseEvents(streams[index]!), now));
+      } catch (error) {
+        // An event this code cannot read (a newer schema): leave the case's jobs as they are.
+        this.options.log?.(`reminders: cannot fold case-${caseId}: ${(error as Error).message}`);
+      }
+    }
     const caseIds = [...desired.keys()];
     const read = this.redis.pipeline();
     for (const caseId of caseIds) read.smembers(this.keys.caseJobs(caseId));
@@ -246,7 +246,9 @@ export class ReminderScheduler implements ProjectionFollower {
     const desired = new Map<string, ReminderJob>();
     const byCase = new Map<string, string[]>();
     let openCases = 0;
+    const breathe = breather();
     for (const [caseId, state] of states) {
+      await breathe();
       const jobs = this.jobsOf(caseId, state, now);
       if (jobs.length === 0) continue;
       openCases += 1;
@@ -324,4 +326,17 @@ export class ReminderScheduler implements ProjectionFollower {
     }
     await write.exec();
   }
+}
+
+/**
+ * Deriving a case's reminders can take milliseconds (an old case walks its repeats up to now), and
+ * the projections share this thread: between cases, give the event loop a turn every 10 ms.
+ */
+function breather(everyMs = 10): () => Promise<void> {
+  let since = Date.now();
+  return async () => {
+    if (Date.now() - since < everyMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = Date.now();
+  };
 }
