@@ -29,7 +29,7 @@ import {
   SCHEDULED_STATES,
   type ReminderJobData,
 } from '../../../libs/reminders/src';
-import { police } from '../../support/workload';
+import { appendWorkload, caseIdOf, police } from '../../support/workload';
 
 /**
  * Lengths in seconds for what these tests watch; everything else a day = an hour, so it stays
@@ -175,6 +175,37 @@ describe('reminders as BullMQ jobs (embedded store, real Redis, lengths in secon
       };
     });
   const plus = (instant: string, ms: number) => new Date(Date.parse(instant) + ms).toISOString();
+
+  it('deriving reminders case after case gives the event loop turns, so the projections beside it go on', async () => {
+    // An old case walks its repeats up to now: milliseconds each. Here every derivation takes 5 ms.
+    await appendWorkload(store, 40, { seed: 4 });
+    let ticks = 0;
+    const ticking = setInterval(() => ticks++, 1);
+    const reconciling: number[] = [];
+    const syncing: number[] = [];
+    let seen = reconciling;
+    const slow = new ReminderScheduler(store, redis, harness.queue, {
+      prefix: `${prefix}-slow`,
+      pendingOf: () => {
+        const end = Date.now() + 5;
+        while (Date.now() < end);
+        seen.push(ticks);
+        return [];
+      },
+    });
+    try {
+      await slow.reconcile();
+      seen = syncing;
+      await slow.syncCases(Array.from({ length: 40 }, (_, n) => caseIdOf(n)));
+    } finally {
+      clearInterval(ticking);
+    }
+    // Timers ran between the first case derived and the last, in both.
+    expect(reconciling).toHaveLength(40);
+    expect(reconciling.at(-1)).toBeGreaterThan(reconciling[0]!);
+    expect(syncing).toHaveLength(40);
+    expect(syncing.at(-1)).toBeGreaterThan(syncing[0]!);
+  });
 
   it('a positive RG decision raises the recovery-period reminders at their times, each once, and the queue shows it', async () => {
     const caseId = randomUUID();
