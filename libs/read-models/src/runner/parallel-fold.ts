@@ -60,10 +60,9 @@ export function streamPartitions(count: number): string[] {
     const digit = Number.parseInt(char, 16);
     classes[digit % count]!.push(char);
   }
-  const escape = (chars: readonly string[]) => chars.join('');
-  const others = classes.slice(1).flat();
+  const others = classes.slice(1);
   // The first partition takes every last character the others do not: hex digits and anything else.
-  return [`[^${escape(others)}]$`, ...classes.slice(1).map((chars) => `[${escape(chars)}]$`)];
+  return [`[^${others.flat().join('')}]$`, ...others.map((chars) => `[${chars.join('')}]$`)];
 }
 
 /**
