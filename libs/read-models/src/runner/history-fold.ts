@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { comparePositions, formatPosition, type EventFilter, type EventStore, type Position } from '@app/event-store';
 import { projectionKeys } from './keys';
-import { counterCommands, diffOutputs, indexOutputs, type Command } from './outputs-diff';
+import { addCounterDelta, counterCommands, diffOutputs, indexOutputs, type Command } from './outputs-diff';
 import type { ProjectedEvent, Projection, ReadModelOutputs } from './projection';
 import { toProjectedEvent } from './projected-event';
 
@@ -290,12 +290,7 @@ class Writes {
       const seen = members.get(member);
       if (seen === undefined || seen === null || score < seen) members.set(member, score);
     }
-    for (const [key, field, amount] of outputs.counts ?? []) {
-      const id = `${key}\u0000${field}`;
-      const delta = counterDeltas.get(id);
-      if (delta) delta[2] += amount;
-      else counterDeltas.set(id, [key, field, amount]);
-    }
+    for (const [key, field, amount] of outputs.counts ?? []) addCounterDelta(counterDeltas, key, field, amount);
   }
 
   push([name, key, ...args]: Command): void {

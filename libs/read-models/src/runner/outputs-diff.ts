@@ -54,13 +54,21 @@ export function diffOutputs(
   for (const [id, [key, member]] of before.members) {
     if (!after.members.has(id)) commands.push(['zrem', `${prefix}:${key}`, member]);
   }
-  const addDelta = (id: string, key: string, field: string, amount: number) => {
-    const delta = counterDeltas.get(id);
-    if (delta) delta[2] += amount;
-    else counterDeltas.set(id, [key, field, amount]);
-  };
-  for (const [id, [key, field, amount]] of after.counts) addDelta(id, key, field, amount);
-  for (const [id, [key, field, amount]] of before.counts) addDelta(id, key, field, -amount);
+  for (const [key, field, amount] of after.counts.values()) addCounterDelta(counterDeltas, key, field, amount);
+  for (const [key, field, amount] of before.counts.values()) addCounterDelta(counterDeltas, key, field, -amount);
+}
+
+/** Adds to a batch's change of one counter field (kept by key and field, so each is written once). */
+export function addCounterDelta(
+  counterDeltas: Map<string, [string, string, number]>,
+  key: string,
+  field: string,
+  amount: number,
+): void {
+  const id = `${key}\u0000${field}`;
+  const delta = counterDeltas.get(id);
+  if (delta) delta[2] += amount;
+  else counterDeltas.set(id, [key, field, amount]);
 }
 
 export function counterCommands(prefix: string, counterDeltas: Map<string, [string, string, number]>): Command[] {
