@@ -35,7 +35,12 @@ runMain(async (config, onShutdown) => {
       availableParallelism(),
     ),
     log: (message) => console.log(message),
-    progress: (checkpoint, head) => console.log(`  at ${checkpoint ?? 'the start'} of ${head ?? 'nothing'}`),
+    progress: (progress) =>
+      console.log(
+        progress.phase === 'history'
+          ? `  folded ${progress.events} events of history up to ${progress.head}`
+          : `  catching up: at ${progress.checkpoint ?? 'the start'} of ${progress.head ?? 'nothing'}`,
+      ),
   });
   console.log(
     `rebuilt in ${(result.elapsedMs / 1000).toFixed(1)} s up to ${result.head ?? 'an empty store'}: readers now use generation ${result.generation} (was ${result.previousGeneration})`,

@@ -9,6 +9,7 @@
  * - events whose type or stream starts with `$` are the store's own and never reach callers
  *   of `readAll` or `subscribeToAll`.
  */
+import type { StreamPartition } from './partition';
 
 /** A position in the global log (`$all`). The embedded store uses the same number for both parts. */
 export interface Position {
@@ -79,6 +80,13 @@ export interface ReadAllOptions {
   readonly filter?: EventFilter;
 }
 
+export interface ReadByStreamOptions {
+  /** Inclusive: events after this position are left out. */
+  readonly upTo: Position;
+  /** Only the streams of this partition (default every stream). */
+  readonly partition?: StreamPartition;
+}
+
 export interface SubscribeToAllOptions {
   /** Exclusive: the subscription delivers events after this position. Defaults to `'start'`. */
   readonly fromPosition?: Position | 'start' | 'end';
@@ -106,6 +114,13 @@ export interface EventStore {
 
   /** Reads the global log in order, page by page, without holding it all in memory. */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+
+  /**
+   * Reads `$all` up to a position grouped by stream: a stream's events together and in order,
+   * streams in no particular order. For a fold that needs each stream's events in order but not
+   * the order between streams (a rebuild). Page by page, without holding it all in memory.
+   */
+  readAllByStream(options: ReadByStreamOptions): AsyncIterable<RecordedEvent>;
 
   subscribeToAll(options?: SubscribeToAllOptions): Subscription;
 

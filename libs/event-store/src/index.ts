@@ -1,6 +1,7 @@
 export * from './event-store.port';
 export * from './errors';
 export * from './position';
+export { partitionCharacters, partitionRegex, type StreamPartition } from './partition';
 export { eventMatcher, isSystemEvent } from './filter';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './embedded/sqlite-event-store';
 export { EventStoreDbEventStore } from './esdb/esdb-event-store';

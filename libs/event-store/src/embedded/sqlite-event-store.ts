@@ -9,12 +9,14 @@ import type {
   EventStore,
   ExpectedRevision,
   ReadAllOptions,
+  ReadByStreamOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeToAllOptions,
   Subscription,
 } from '../event-store.port';
-import { eventMatcher } from '../filter';
+import { eventMatcher, isSystemEvent } from '../filter';
+import { partitionCharacters, type StreamPartition } from '../partition';
 import { serializeEvents, type SerializedEvent } from '../serialize-events';
 import { CommitSignal } from './commit-signal';
 import { migrate } from './schema';
@@ -81,6 +83,7 @@ export class SqliteEventStore implements EventStore {
     allBackwards: Database.Statement<[number, number]>;
     lastPosition: Database.Statement<[]>;
   };
+  private readonly byStream = new Map<string, { first: Database.Statement; next: Database.Statement }>();
   private readonly writeBatch: Database.Transaction<(batch: PendingAppend[]) => Outcome[]>;
 
   constructor(
@@ -168,6 +171,39 @@ export class SqliteEventStore implements EventStore {
       const last = rows[rows.length - 1]![0];
       cursor = backwards ? last - 1 : last + 1;
     }
+  }
+
+  /**
+   * Walks the `(stream, revision)` index, so each page is one index seek; the partition is a test
+   * on the index's own column, so rows of other partitions are never read from the table.
+   */
+  async *readAllByStream(options: ReadByStreamOptions): AsyncGenerator<RecordedEvent> {
+    this.assertOpen();
+    const upTo = Number(options.upTo.commit);
+    const { first, next } = this.byStreamStatements(options.partition ?? { index: 0, count: 1 });
+    let rows = first.all(upTo, this.pageSize) as Row[];
+    while (!this.closed) {
+      for (const row of rows) if (!isSystemEvent(row[1], row[4])) yield toRecordedEvent(row);
+      if (rows.length < this.pageSize) return;
+      const last = rows[rows.length - 1]!;
+      rows = next.all(last[1], last[2], upTo, this.pageSize) as Row[];
+    }
+  }
+
+  private byStreamStatements(partition: StreamPartition) {
+    const key = `${partition.index}/${partition.count}`;
+    let statements = this.byStream.get(key);
+    if (!statements) {
+      const where = partitionCondition(partition);
+      const select = `SELECT ${COLUMNS} FROM events INDEXED BY events_by_stream`;
+      const order = 'ORDER BY stream, revision LIMIT ?';
+      statements = {
+        first: this.db.prepare(`${select} WHERE position <= ?${where} ${order}`).raw(),
+        next: this.db.prepare(`${select} WHERE (stream, revision) > (?, ?) AND position <= ?${where} ${order}`).raw(),
+      };
+      this.byStream.set(key, statements);
+    }
+    return statements;
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
@@ -275,6 +311,16 @@ function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_strea
     default:
       return actual === expected;
   }
+}
+
+/** The partition as SQL on the stream name (the characters are hex digits: nothing to escape). */
+function partitionCondition(partition: StreamPartition): string {
+  if (partition.count === 1) return '';
+  const { chars, othersChars, takesOthers } = partitionCharacters(partition);
+  const list = (of: readonly string[]) => of.map((char) => `'${char}'`).join(', ');
+  return takesOthers
+    ? ` AND substr(stream, -1) NOT IN (${list(othersChars)})`
+    : ` AND substr(stream, -1) IN (${list(chars)})`;
 }
 
 function toRecordedEvent(row: Row): RecordedEvent {

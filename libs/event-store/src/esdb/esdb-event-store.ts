@@ -19,12 +19,14 @@ import type {
   EventStore,
   Position,
   ReadAllOptions,
+  ReadByStreamOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeToAllOptions,
   Subscription,
 } from '../event-store.port';
 import { eventMatcher } from '../filter';
+import { partitionRegex } from '../partition';
 import { comparePositions } from '../position';
 import { serializeEvents } from '../serialize-events';
 
@@ -122,6 +124,36 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * EventStoreDB has no index of `$all` by stream, so this reads in two passes: `$all` up to the
+   * position for the partition's streams and the last revision of each at that position (names
+   * only are kept), then each stream up to that revision, a few reads in flight.
+   */
+  async *readAllByStream(options: ReadByStreamOptions): AsyncGenerator<RecordedEvent> {
+    const regex = partitionRegex(options.partition ?? { index: 0, count: 1 });
+    const lastRevision = new Map<string, bigint>();
+    for await (const event of this.readAll({ filter: { on: 'streamName', regex } })) {
+      if (comparePositions(event.position, options.upTo) > 0) break;
+      lastRevision.set(event.stream, event.revision);
+    }
+    const reads: Promise<RecordedEvent[]>[] = [];
+    const streams = lastRevision.entries();
+    const readNext = () => {
+      const next = streams.next();
+      if (next.done) return;
+      const [stream, last] = next.value;
+      const read = this.readStream(stream, { maxCount: Number(last) + 1 });
+      read.catch(() => undefined); // awaited in turn below
+      reads.push(read);
+    };
+    for (let i = 0; i < STREAM_READS_IN_FLIGHT; i++) readNext();
+    while (reads.length > 0) {
+      const events = await reads.shift()!;
+      readNext();
+      yield* events;
+    }
+  }
+
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
     const subscription = this.client.subscribeToAll({
       fromPosition: options.fromPosition ?? 'start',
@@ -169,6 +201,9 @@ export class EventStoreDbEventStore implements EventStore {
     return last.position;
   }
 }
+
+/** Stream reads `readAllByStream` keeps in flight. */
+const STREAM_READS_IN_FLIGHT = 16;
 
 /** How long `close` waits for the client to finish its open calls. */
 const CLOSE_WAIT_MS = 3_000;

@@ -266,6 +266,50 @@ export function describeEventStoreContract(adapter: string, connect: () => Promi
         expect(odd).toEqual(names.filter((name) => !endsEven(name)).flatMap((name) => [name, name]));
       });
 
+      it('reads up to a position grouped by stream, each stream whole and in order, in exactly one partition', async () => {
+        // What a rebuild reads: interleaved appends come back one stream at a time.
+        const names = Array.from({ length: 24 }, (_, i) => streamName(`g${i.toString(16)}`));
+        const appended = new Map<string, string[]>();
+        let upTo: Position | undefined;
+        for (let round = 0; round < 3; round++) {
+          for (const name of names) {
+            const written = [event(`Grouped${round}`), event(`Grouped${round}b`)];
+            upTo = (await store.append(name, written)).position;
+            appended.set(name, [...(appended.get(name) ?? []), ...written.map((e) => e.id)]);
+          }
+        }
+        // Appended after `upTo`: left out.
+        for (const name of names.slice(0, 5)) await store.append(name, [event('TooLate')]);
+        const read = async (partition?: { index: number; count: number }) => {
+          const seen: RecordedEvent[] = [];
+          for await (const e of store.readAllByStream({ upTo: upTo!, partition })) {
+            if (e.stream.startsWith(prefix)) seen.push(e);
+          }
+          return seen;
+        };
+        const grouped = (events: RecordedEvent[]) => {
+          const streams = new Map<string, string[]>();
+          let previous: string | undefined;
+          for (const e of events) {
+            // A stream seen again after another one would mean it was not read whole.
+            if (e.stream !== previous) expect(streams.has(e.stream)).toBe(false);
+            previous = e.stream;
+            streams.set(e.stream, [...(streams.get(e.stream) ?? []), e.id]);
+            expect(e.revision).toBe(BigInt(streams.get(e.stream)!.length - 1));
+          }
+          return streams;
+        };
+        const whole = grouped(await read());
+        expect(new Map([...whole].sort())).toEqual(new Map([...appended].sort()));
+        const parts = await Promise.all([0, 1, 2].map((index) => read({ index, count: 3 })));
+        const byPartition = parts.map(grouped);
+        for (const name of names) {
+          expect(byPartition.filter((streams) => streams.has(name))).toHaveLength(1);
+        }
+        expect(byPartition.every((streams) => streams.size >= 4)).toBe(true);
+        expect(parts.flat()).toHaveLength(names.length * 6);
+      });
+
       it('filters on event type by prefix and by regular expression, and stops at maxCount', async () => {
         const stream = streamName();
         const start = await store.append(stream, [

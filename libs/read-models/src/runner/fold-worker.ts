@@ -1,7 +1,7 @@
 /**
  * A worker thread folding one partition of the history (see `foldHistoryInParallel`): it opens its
- * own store, Redis and projections through the setup module it is given, folds the streams its
- * regular expression lets through up to the head, writes their data (no checkpoints), and reports.
+ * own store, Redis and projections through the setup module it is given, folds the streams of its
+ * partition up to the head, writes their data (no checkpoints), and reports.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { parsePosition } from '@app/event-store';
@@ -20,14 +20,14 @@ async function run(data: FoldWorkerData): Promise<void> {
     const result = await foldHistory(setup.store, setup.redis, setup.projections, {
       prefix: data.prefix,
       head,
-      filter: { on: 'streamName', regex: data.regex },
-      checkpoints: false,
-      flushEvery: data.flushEvery,
-      progress: (checkpoint) => post({ kind: 'progress', checkpoint }),
+      partition: data.partition,
+      streamsPerWrite: data.streamsPerWrite,
+      progress: (events) => post({ kind: 'progress', events }),
     });
     post({
       kind: 'done',
       projections: setup.projections.map((projection) => projection.name),
+      events: result.events,
       failures: result.failures,
     });
   } finally {

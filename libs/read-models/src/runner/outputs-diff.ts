@@ -40,7 +40,7 @@ export function diffOutputs(
   before: IndexedOutputs,
   after: IndexedOutputs,
   commands: { push(command: Command): unknown },
-  counterDeltas: Map<string, [string, string, number]>,
+  counterDeltas: CounterDeltas,
 ): void {
   for (const [key, json] of after.documents) {
     if (before.documents.get(key) !== json) commands.push(['set', `${prefix}:${key}`, json]);
@@ -54,27 +54,29 @@ export function diffOutputs(
   for (const [id, [key, member]] of before.members) {
     if (!after.members.has(id)) commands.push(['zrem', `${prefix}:${key}`, member]);
   }
-  for (const [key, field, amount] of after.counts.values()) addCounterDelta(counterDeltas, key, field, amount);
-  for (const [key, field, amount] of before.counts.values()) addCounterDelta(counterDeltas, key, field, -amount);
+  for (const [key, field, amount] of after.counts.values()) counterDeltas.add(key, field, amount);
+  for (const [key, field, amount] of before.counts.values()) counterDeltas.add(key, field, -amount);
 }
 
-/** Adds to a batch's change of one counter field (kept by key and field, so each is written once). */
-export function addCounterDelta(
-  counterDeltas: Map<string, [string, string, number]>,
-  key: string,
-  field: string,
-  amount: number,
-): void {
-  const id = `${key}\u0000${field}`;
-  const delta = counterDeltas.get(id);
-  if (delta) delta[2] += amount;
-  else counterDeltas.set(id, [key, field, amount]);
-}
+/**
+ * Changes to hash counters, added up by key and field, so a batch (or a whole rebuild) writes each
+ * counter field once however many entities moved it. Fields whose changes cancel out are not written.
+ */
+export class CounterDeltas {
+  private readonly byKey = new Map<string, Map<string, number>>();
 
-export function counterCommands(prefix: string, counterDeltas: Map<string, [string, string, number]>): Command[] {
-  const commands: Command[] = [];
-  for (const [key, field, amount] of counterDeltas.values()) {
-    if (amount !== 0) commands.push(['hincrby', `${prefix}:${key}`, field, amount]);
+  add(key: string, field: string, amount: number): void {
+    let fields = this.byKey.get(key);
+    if (!fields) this.byKey.set(key, (fields = new Map<string, number>()));
+    fields.set(field, (fields.get(field) ?? 0) + amount);
   }
-  return commands;
+
+  commands(prefix: string): Command[] {
+    const commands: Command[] = [];
+    for (const [key, fields] of this.byKey) {
+      for (const [field, amount] of fields)
+        if (amount !== 0) commands.push(['hincrby', `${prefix}:${key}`, field, amount]);
+    }
+    return commands;
+  }
 }

@@ -1,9 +1,8 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Redis from 'ioredis';
-import { comparePositions, formatPosition, parsePosition, type EventStore, type Position } from '@app/event-store';
-import { lastPosition, type FoldFailure, type HistoryFoldResult } from './history-fold';
-import { projectionKeys } from './keys';
+import { formatPosition, type EventStore, type Position, type StreamPartition } from '@app/event-store';
+import type { FoldFailure, HistoryFoldResult } from './history-fold';
 import type { Projection } from './projection';
 
 /**
@@ -23,101 +22,72 @@ export interface ParallelFoldOptions {
   readonly partitions: number;
   /** The module exporting `openFoldWorker(data): Promise<FoldWorkerSetup>`, and its data (structured-cloneable). */
   readonly setup: { readonly module: string; readonly data: unknown };
-  /**
-   * Each worker's young generation. A fold keeps every entity's state while it reads; a larger young
-   * generation lets more of each short-lived intermediate die before it is copied.
-   */
+  /** Each worker's young generation (a fold makes mostly short-lived garbage). */
   readonly youngGenerationMb?: number;
 }
 
-/** Events a partition reads between two flushes, unless told otherwise (measured: 20k–60k best of 20k–1M). */
-const PARTITION_FLUSH_EVERY = 50_000;
-
 /** Messages from a fold worker to the thread that started it. */
 export type FoldWorkerMessage =
-  | { readonly kind: 'progress'; readonly checkpoint: string | null }
-  | { readonly kind: 'done'; readonly projections: readonly string[]; readonly failures: readonly FoldFailure[] };
+  | { readonly kind: 'progress'; readonly events: number }
+  | {
+      readonly kind: 'done';
+      readonly projections: readonly string[];
+      readonly events: number;
+      readonly failures: readonly FoldFailure[];
+    };
 
 /** What a fold worker is started with. */
 export interface FoldWorkerData {
   readonly setup: { readonly module: string; readonly data: unknown };
   readonly prefix: string;
-  readonly regex: string;
+  readonly partition: StreamPartition;
   readonly head: string;
-  readonly flushEvery?: number;
+  readonly streamsPerWrite?: number;
 }
 
 /**
- * Regular expressions on stream names splitting every stream into `count` partitions by the last
- * character of its name (UUIDs end in a hex digit, synthetic ids in a decimal one: both spread
- * evenly). They are complementary: each non-empty name matches exactly one.
- */
-export function streamPartitions(count: number): string[] {
-  if (count <= 1) return ['.*'];
-  const chars = '0123456789abcdefABCDEF';
-  const classes: string[][] = Array.from({ length: count }, () => []);
-  for (const char of chars) {
-    const digit = Number.parseInt(char, 16);
-    classes[digit % count]!.push(char);
-  }
-  const others = classes.slice(1);
-  // The first partition takes every last character the others do not: hex digits and anything else.
-  return [`[^${others.flat().join('')}]$`, ...others.map((chars) => `[${chars.join('')}]$`)];
-}
-
-/**
- * `foldHistory` split across worker threads: each folds the streams of one partition (a stream's
- * events all go to one partition, so a projection whose entity is named by the stream sees each
- * entity's events in order) into the same generation; counters add up whichever partition wrote
- * them. Once every partition has folded up to the head without a failure, each projection's
- * checkpoint is written at the head. A failure is returned, not resumed: the partitions stopped
- * at different points, so no checkpoint can describe what they wrote.
+ * `foldHistory` split across worker threads, each folding the streams of one partition into the
+ * same generation (an entity is named by its stream, so it belongs to one partition; counters add
+ * up whichever partition wrote them). One partition failing ends the fold: the others are
+ * terminated, and the failure returned.
  */
 export async function foldHistoryInParallel(
-  store: EventStore,
-  redis: Redis,
   projections: readonly Projection[],
   options: {
     readonly prefix: string;
+    readonly head: Position;
     readonly parallel: ParallelFoldOptions;
-    readonly flushEvery?: number;
-    readonly progress?: (checkpoint: string | null, head: string | null) => void;
+    readonly streamsPerWrite?: number;
+    readonly progress?: (events: number) => void;
   },
 ): Promise<HistoryFoldResult> {
-  const head = await lastPosition(store);
-  if (!head) return { failures: [] };
-  const regexes = streamPartitions(options.parallel.partitions);
-  const reached = regexes.map((): Position | undefined => undefined);
+  const count = options.parallel.partitions;
+  const folded = Array.from({ length: count }, () => 0);
   let lastReport = 0;
   const workers: Worker[] = [];
   const running = Promise.all(
-    regexes.map((regex, index) =>
+    folded.map((_, index) =>
       runFoldWorker(
         {
           setup: options.parallel.setup,
           prefix: options.prefix,
-          regex,
-          head: formatPosition(head),
-          // Small flushes: their writes overlap the folding, and the last one, which nothing overlaps, is short.
-          flushEvery: options.flushEvery ?? PARTITION_FLUSH_EVERY,
+          partition: { index, count },
+          head: formatPosition(options.head),
+          streamsPerWrite: options.streamsPerWrite,
         },
         options.parallel.youngGenerationMb,
         (worker) => workers.push(worker),
-        (checkpoint) => {
-          reached[index] = checkpoint === null ? undefined : parsePosition(checkpoint);
+        (events) => {
+          folded[index] = events;
           if (options.progress && Date.now() - lastReport >= 1_000) {
             lastReport = Date.now();
-            // The slowest partition is where the fold as a whole has reached.
-            const slowest = reached.includes(undefined)
-              ? undefined
-              : (reached as Position[]).reduce((a, b) => (comparePositions(a, b) <= 0 ? a : b));
-            options.progress(slowest ? formatPosition(slowest) : null, formatPosition(head));
+            options.progress(folded.reduce((a, b) => a + b, 0));
           }
         },
       ),
     ),
   );
-  // One partition failing ends the fold: the others would write into a generation about to be deleted.
+  // A thread that failed outright (not a projection refusing an event) ends the others too.
   const results = await running.catch(async (error: unknown) => {
     await Promise.all(workers.map((worker) => worker.terminate()));
     throw error;
@@ -128,22 +98,17 @@ export async function foldHistoryInParallel(
       throw new Error(`a fold worker opened projections ${result.projections.join(', ')}, not ${expected.join(', ')}`);
     }
   }
-  const failures = results.flatMap((result) => result.failures);
-  if (failures.length === 0) {
-    const checkpoints = projections.flatMap((projection) => [
-      projectionKeys(options.prefix, projection.name).checkpoint,
-      formatPosition(head),
-    ]);
-    await redis.mset(...checkpoints);
-  }
-  return { last: head, failures };
+  return {
+    events: results.reduce((sum, result) => sum + result.events, 0),
+    failures: results.flatMap((result) => result.failures),
+  };
 }
 
 function runFoldWorker(
   data: FoldWorkerData,
   youngGenerationMb: number | undefined,
   onStart: (worker: Worker) => void,
-  onProgress: (checkpoint: string | null) => void,
+  onProgress: (events: number) => void,
 ): Promise<Extract<FoldWorkerMessage, { kind: 'done' }>> {
   const entry = join(__dirname, `fold-worker${extname(__filename)}`);
   // Under ts-node-like loaders (tests, benchmarks) the worker loads TypeScript the same way.
@@ -159,7 +124,7 @@ function runFoldWorker(
   return new Promise((resolve, reject) => {
     let done: Extract<FoldWorkerMessage, { kind: 'done' }> | undefined;
     worker.on('message', (message: FoldWorkerMessage) => {
-      if (message.kind === 'progress') onProgress(message.checkpoint);
+      if (message.kind === 'progress') onProgress(message.events);
       else done = message;
     });
     worker.on('error', reject);
@@ -167,7 +132,9 @@ function runFoldWorker(
       if (done) resolve(done);
       else
         reject(
-          new Error(`the fold worker for streams matching ${data.regex} exited with code ${code} before it finished`),
+          new Error(
+            `the fold worker for partition ${data.partition.index} of ${data.partition.count} exited with code ${code} before it finished`,
+          ),
         );
     });
   });

@@ -1,13 +1,6 @@
 import type Redis from 'ioredis';
 import { comparePositions, formatPosition, type Position } from '@app/event-store';
-import {
-  counterCommands,
-  diffOutputs,
-  indexOutputs,
-  noOutputs,
-  type Command,
-  type IndexedOutputs,
-} from './outputs-diff';
+import { CounterDeltas, diffOutputs, indexOutputs, noOutputs, type Command, type IndexedOutputs } from './outputs-diff';
 import { projectionKeys } from './keys';
 import type { ProjectedEvent, Projection } from './projection';
 import { inShapeOf } from './state-shape';
@@ -98,7 +91,7 @@ export class ProjectionInstance<State = unknown> {
       }
     });
     const commands: Command[] = [];
-    const counterDeltas = new Map<string, [string, string, number]>();
+    const counterDeltas = new CounterDeltas();
     const updates: [string, Entity<State>][] = [];
     for (const [entity, state] of working) {
       const outputs = indexOutputs(projection.outputs(entity, state));
@@ -106,7 +99,7 @@ export class ProjectionInstance<State = unknown> {
       commands.push(['set', this.keys.state(entity), JSON.stringify(state)]);
       updates.push([entity, { state, outputs }]);
     }
-    commands.push(...counterCommands(this.prefix, counterDeltas));
+    commands.push(...counterDeltas.commands(this.prefix));
     return {
       commands,
       checkpoint,

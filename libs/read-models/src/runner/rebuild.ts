@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import { comparePositions, formatPosition, type EventStore, type Position } from '@app/event-store';
 import { activeGeneration, deleteGenerations, nextGeneration } from './generations';
 import { foldHistory, lastPosition, type FoldFailure } from './history-fold';
-import { ReadModelKeys } from './keys';
+import { projectionKeys, ReadModelKeys } from './keys';
 import { LeaseLock } from './lease-lock';
 import { foldHistoryInParallel, type ParallelFoldOptions } from './parallel-fold';
 import type { Projection } from './projection';
@@ -12,14 +12,19 @@ export interface RebuildOptions {
   readonly root: string;
   /** Events per batch once history is folded and the runner catches up. */
   readonly batchSize?: number;
-  /** Events folded in memory between two writes of history to Redis. */
-  readonly flushEvery?: number;
+  /** Streams of history folded between two writes to Redis. */
+  readonly streamsPerWrite?: number;
   readonly log?: (message: string) => void;
-  /** Called about once a second while catching up. */
-  readonly progress?: (checkpoint: string | null, head: string | null) => void;
+  /** Called about once a second. */
+  readonly progress?: (progress: RebuildProgress) => void;
   /** Fold the history in worker threads, one per partition of the streams (else in this thread). */
   readonly parallel?: ParallelFoldOptions;
 }
+
+/** How far a rebuild has gone: events of history folded, then the runner catching up. */
+export type RebuildProgress =
+  | { readonly phase: 'history'; readonly events: number; readonly head: string }
+  | { readonly phase: 'catching up'; readonly checkpoint: string | null; readonly head: string | null };
 
 export interface RebuildResult {
   readonly generation: number;
@@ -64,24 +69,24 @@ export async function rebuildReadModels(
     await deleteGenerations(redis, keys, (g) => g > previousGeneration && g !== generation);
     await redis.set(keys.building, String(generation));
     options.log?.(`rebuilding read models into generation ${generation} (readers stay on ${previousGeneration})`);
-    // History up to the head as it is now, folded in memory; then the runner, from the checkpoints
-    // that wrote, catches up with what was appended meanwhile (and stops at any event a projection
-    // cannot handle, as the live worker would).
-    const fold = {
-      prefix: keys.generation(generation),
-      flushEvery: options.flushEvery,
-      log: options.log,
-      progress: options.progress,
-    };
-    if (options.parallel) {
-      // Partitions stop at different points, so a failure cannot be handed to the runner: it ends the rebuild.
-      const { failures } = await foldHistoryInParallel(store, redis, projections, {
-        ...fold,
-        parallel: options.parallel,
-      });
+    // History up to the head as it is now, folded stream by stream; then the runner, from
+    // checkpoints at that head, catches up with what was appended meanwhile.
+    const prefix = keys.generation(generation);
+    const historyHead = await lastPosition(store);
+    if (historyHead) {
+      const head = formatPosition(historyHead);
+      const fold = {
+        prefix,
+        head: historyHead,
+        streamsPerWrite: options.streamsPerWrite,
+        progress: (events: number) => options.progress?.({ phase: 'history', events, head }),
+      };
+      const { events, failures } = options.parallel
+        ? await foldHistoryInParallel(projections, { ...fold, parallel: options.parallel })
+        : await foldHistory(store, redis, projections, fold);
       if (failures.length > 0) throw new RebuildFailed(`projections stopped: ${failures.map(describe).join('; ')}`);
-    } else {
-      await foldHistory(store, redis, projections, fold);
+      await redis.mset(projections.flatMap((projection) => [projectionKeys(prefix, projection.name).checkpoint, head]));
+      options.log?.(`folded ${events} events of history up to ${head}`);
     }
     const runner = new ProjectionRunner(store, redis, projections, {
       prefix: keys.generation(generation),
@@ -107,7 +112,11 @@ export async function rebuildReadModels(
         if (behind.length === 0) break;
         if (Date.now() - lastReport >= 1_000) {
           lastReport = Date.now();
-          options.progress?.(behind[0]!.formatCheckpoint(), head ? formatPosition(head) : null);
+          options.progress?.({
+            phase: 'catching up',
+            checkpoint: behind[0]!.formatCheckpoint(),
+            head: head ? formatPosition(head) : null,
+          });
         }
         await Promise.race([runner.stopped(), new Promise((resolve) => setTimeout(resolve, 20))]);
       }
