@@ -244,6 +244,17 @@ describe('projection runner on the embedded store and real Redis', () => {
     );
   });
 
+  it('a rebuild refuses a projection whose entity is not named by its stream alone', async () => {
+    for (let n = 0; n < 10; n++) await append(n);
+    const keys = new ReadModelKeys(root);
+    // Every case stream folded into one entity: stream by stream, each stream would overwrite the last.
+    const pooled: Projection<Counts> = { ...countingProjection('pooled'), entityOf: () => 'all-cases' };
+    const failure = await rebuildReadModels(store, redis, [pooled], { root }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RebuildFailed);
+    expect((failure as Error).message).toContain('all-cases is not named by stream case-');
+    expect(await redis.keys(`${keys.generation(2)}:*`)).toEqual([]);
+  });
+
   it('a rebuild whose projection cannot handle an event fails, names it, and leaves readers where they were', async () => {
     for (let n = 0; n < 20; n++) await append(n);
     const poison = await append(20, 'SomethingUnexpected');

@@ -34,7 +34,11 @@ export interface ReadModelOutputs {
 export interface Projection<State = unknown> {
   /** Names its keys and its checkpoint; stable across restarts. */
   readonly name: string;
-  /** The entity an event belongs to, or undefined for an event this projection does not read. */
+  /**
+   * The entity an event belongs to, or undefined for an event this projection does not read. It
+   * must depend on the event's stream alone, one entity per stream: a rebuild folds history stream
+   * by stream, and fails on a projection that breaks this.
+   */
   entityOf(event: ProjectedEvent): string | undefined;
   readonly initialState: State;
   evolve(state: State, event: ProjectedEvent): State;
