@@ -1,10 +1,4 @@
-import {
-  deadlinesFor,
-  defaultDeadlinePolicy,
-  englandAndWalesCalendar,
-  maracActionDeadline,
-  type DeadlinePolicy,
-} from '@app/case-domain';
+import { deadlinesFor, defaultDeadlinePolicy, englandAndWalesCalendar, type DeadlinePolicy } from '@app/case-domain';
 import type { DeadlineRules } from '@app/read-models';
 
 /**
@@ -16,6 +10,7 @@ export function deadlineRules(policy: DeadlinePolicy = defaultDeadlinePolicy): D
   const calendar = englandAndWalesCalendar();
   return {
     deadlinesOf: (state) => deadlinesFor(state, policy, calendar),
-    maracActionDueAt: (dueOn) => maracActionDeadline({ actionId: 'due', dueOn }, policy, calendar).dueAt,
+    // What `maracActionDeadline` gives as `dueAt`, without working out its reminders.
+    maracActionDueAt: (dueOn) => calendar.atLocalTime(dueOn, policy.timeOfDay),
   };
 }
