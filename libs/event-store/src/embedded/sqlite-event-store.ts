@@ -182,9 +182,11 @@ export class SqliteEventStore implements EventStore {
     const upTo = Number(options.upTo.commit);
     const { first, next } = this.byStreamStatements(options.partition ?? { index: 0, count: 1 });
     let rows = first.all(upTo, this.pageSize) as Row[];
-    while (!this.closed) {
+    for (;;) {
       for (const row of rows) if (!isSystemEvent(row[1], row[4])) yield toRecordedEvent(row);
       if (rows.length < this.pageSize) return;
+      // Closed mid-read: the store's own error, never an early end (a fold must not take part of history for all of it).
+      this.assertOpen();
       const last = rows[rows.length - 1]!;
       rows = next.all(last[1], last[2], upTo, this.pageSize) as Row[];
     }

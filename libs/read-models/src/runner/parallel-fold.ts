@@ -48,8 +48,9 @@ export interface FoldWorkerData {
 /**
  * `foldHistory` split across worker threads, each folding the streams of one partition into the
  * same generation (an entity is named by its stream, so it belongs to one partition; counters add
- * up whichever partition wrote them). One partition failing ends the fold: the others are
- * terminated, and the failure returned.
+ * up whichever partition wrote them). A projection refusing an event ends its partition's fold,
+ * and the failures of every partition are returned once all are done; a thread that fails
+ * outright (an error, not a refusal) has the others terminated and its error thrown.
  */
 export async function foldHistoryInParallel(
   projections: readonly Projection[],
