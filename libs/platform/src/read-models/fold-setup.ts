@@ -28,8 +28,9 @@ export async function openFoldWorker(data: RebuildWorkerData): Promise<FoldWorke
 }
 
 /**
- * Folding the history in worker threads, one per partition of the streams: each needs a core, and
- * the young generation is sized so that most intermediate states die before they are copied.
+ * Folding the history in worker threads, one per partition of the streams: each needs a core. The
+ * fold's garbage is short-lived (each state is dropped when its stream ends); young generations of
+ * 16, 32 and 64 MB measured alike, within this machine's noise.
  */
 export function parallelRebuild(data: RebuildWorkerData, partitions: number): ParallelFoldOptions {
   return {

@@ -89,7 +89,7 @@ export async function rebuildReadModels(
       options.log?.(`folded ${events} events of history up to ${head}`);
     }
     const runner = new ProjectionRunner(store, redis, projections, {
-      prefix: keys.generation(generation),
+      prefix,
       batchSize: options.batchSize ?? 5_000,
       log: options.log,
     });
