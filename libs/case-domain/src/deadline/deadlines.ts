@@ -249,13 +249,16 @@ export function nextReminderAfter(
     }
     case 'working_days': {
       const local = last.setZone(calendar.zone);
+      const today = calendar.dateAt(instant);
       let date = local.toISODate()!;
-      let candidate = local;
-      do {
+      for (;;) {
         date = calendar.addWorkingDays(date, repeat.amount);
-        candidate = local.set(dateParts(date));
-      } while (candidate.toMillis() <= now);
-      return candidate.toUTC().toISO()!;
+        // A date before the instant's own is before it at any time of day: luxon is asked only
+        // about the last day or two (a case years overdue steps through its dates cheaply).
+        if (date < today) continue;
+        const candidate = local.set(dateParts(date));
+        if (candidate.toMillis() > now) return candidate.toUTC().toISO()!;
+      }
     }
   }
 }

@@ -3,10 +3,20 @@ import { systemActor } from '../shared/actor';
 import { evolveCaseAt, initialCaseState, type CaseState } from '../case/case-state';
 import { cg, consent, exit, followUp, identifiedOn, referral, rg } from '../testing/dated-events';
 import { englandAndWalesCalendar } from './calendar';
-import { deadlinePolicyInSeconds, defaultDeadlinePolicy as policy } from './policy';
+import { nextReminderAfter, type Deadline } from './deadlines';
+import {
+  calendarDays,
+  deadlinePolicyInSeconds,
+  hours,
+  defaultDeadlinePolicy as policy,
+  seconds,
+  workingDays,
+  type Length,
+} from './policy';
 import {
   decideReminder,
   pendingReminders,
+  pendingRemindersOf,
   reminderDecider,
   ReminderNotRaised,
   type PendingReminder,
@@ -199,6 +209,83 @@ describe('reminders: what a scheduler holds, and what the processor raises', () 
       .filter((r) => r.key === 'recovery-period')
       .map((r) => r.at);
     expect(times).toEqual(['2026-03-10T10:00:38.000Z', '2026-03-10T10:00:45.000Z']);
+  });
+
+  it('a referral never made, identified in January 2025: daily repeats are still held in November 2026', () => {
+    const forgotten = given(identifiedOn('2025-01-13'), consent('2025-01-13'));
+    expect(pending(forgotten, '2026-11-23T12:00:00Z')).toEqual([
+      'referral-decision repeat 2026-11-23T09:00:00.000Z',
+      'referral-decision repeat 2026-11-24T09:00:00.000Z',
+    ]);
+    // Twenty years on (over 7,000 daily repeats): the chain of reminders has not stopped.
+    expect(pending(forgotten, '2045-01-20T12:00:00Z')).toEqual([
+      'referral-decision repeat 2045-01-20T09:00:00.000Z',
+      'referral-decision repeat 2045-01-21T09:00:00.000Z',
+    ]);
+  });
+
+  describe('the repeats held are the ones stepping through every repeat since the last reminder finds', () => {
+    /** The repeats after the last listed reminder, one at a time, up to the first after `now`. */
+    const stepped = (deadline: Deadline, now: number): number[] => {
+      const times: number[] = [];
+      let cursor = deadline.reminders.at(-1)!.at;
+      for (;;) {
+        cursor = nextReminderAfter(deadline, cursor, calendar)!;
+        times.push(Date.parse(cursor));
+        if (Date.parse(cursor) > now) return times;
+      }
+    };
+    const repeats: [string, Length, number][] = [
+      // [label, repeat, how far past the last listed reminder `now` goes, in repeats]
+      ['daily', calendarDays(1), 400],
+      ['weekly', calendarDays(7), 60],
+      ['28 days', calendarDays(28), 15],
+      ['every 24 hours', hours(24), 400],
+      ['every 72 hours', hours(72), 100],
+      ['every working day', workingDays(1), 300],
+      ['every 5 working days', workingDays(5), 60],
+      ['every 30 seconds', seconds(30), 500],
+    ];
+    const nominal = ({ amount, unit }: Length) =>
+      amount * { seconds: 1_000, hours: 3_600_000, calendar_days: 86_400_000, working_days: 86_400_000 }[unit];
+    // Before Christmas and New Year, before the clocks go forward, before they go back.
+    const lastListed = ['2025-12-23T09:00:00.000Z', '2026-03-27T09:00:00.000Z', '2026-10-23T08:00:00.000Z'];
+
+    it.each(repeats)('%s', (_label, repeatEvery, reach) => {
+      for (const last of lastListed) {
+        const deadline: Deadline = {
+          kind: 'referral_decision',
+          key: 'referral-decision',
+          dueAt: last,
+          dueOn: calendar.dateAt(last),
+          reminders: [{ at: last, label: 'due' }],
+          repeatEvery,
+        };
+        const all = stepped(deadline, Date.parse(last) + reach * nominal(repeatEvery));
+        // `now` on a repeat, just after one, between two, and before the first.
+        const nows = [0, 1, 2, 7, Math.floor(all.length / 2), all.length - 3].flatMap((index) => [
+          all[index]!,
+          all[index]! + 1,
+          all[index]! - 1,
+        ]);
+        for (const now of nows) {
+          const upToNow = all.filter((at) => at <= now);
+          const next = all.find((at) => at > now)!;
+          // The jump lands where the steps do.
+          expect(nextReminderAfter(deadline, new Date(now).toISOString(), calendar)).toBe(new Date(next).toISOString());
+          for (const raisedAt of [undefined, upToNow.at(-2), upToNow.at(-1)]) {
+            const raisedTimes = raisedAt === undefined ? [] : [raisedAt];
+            const latest = upToNow.filter((at) => raisedAt === undefined || at > raisedAt).at(-1);
+            const held = pendingRemindersOf(deadline, raisedTimes, now, calendar)
+              .filter((reminder) => reminder.label === 'repeat')
+              .map((reminder) => reminder.at);
+            expect(held).toEqual(
+              [...(latest === undefined ? [] : [latest]), next].map((at) => new Date(at).toISOString()),
+            );
+          }
+        }
+      }
+    });
   });
 
   it('the processor decider writes the event, or throws ReminderNotRaised and writes nothing', () => {

@@ -4,7 +4,7 @@ import type { CaseState } from '../case/case-state';
 import type { Decider } from '../shared/decider';
 import type { WorkingDayCalendar } from './calendar';
 import { deadlinesFor, nextReminderAfter, type Deadline } from './deadlines';
-import type { DeadlinePolicy } from './policy';
+import type { DeadlinePolicy, Length } from './policy';
 
 /** One reminder of one deadline, as a scheduler holds it until it fires. */
 export interface PendingReminder {
@@ -17,8 +17,32 @@ export interface PendingReminder {
   readonly at: string;
 }
 
-/** Enough repeats for years of daily reminders; a longer stretch is cut short, never looped on. */
-const MAX_STEPS = 5_000;
+/**
+ * A bound on the steps of a walk that starts at most `longestGap` before now (a few at most): a
+ * walk that somehow went on longer is cut short, never looped on.
+ */
+const MAX_STEPS = 100;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * More than the longest time between two repeats `every` apart: a local day is at most 25 hours,
+ * and `n` working days never span more than `2n + 10` calendar days (weekends, and at most four
+ * days off in a row, at Christmas). Generous on purpose: too long costs a step or two, too short
+ * would miss a repeat.
+ */
+function longestGap(every: Length): number {
+  switch (every.unit) {
+    case 'seconds':
+      return 2 * every.amount * 1_000;
+    case 'hours':
+      return 2 * every.amount * 3_600_000;
+    case 'calendar_days':
+      return (every.amount + 1) * DAY_MS;
+    case 'working_days':
+      return (2 * every.amount + 10) * DAY_MS;
+  }
+}
 
 const ms = (instant: string) => Date.parse(instant);
 
@@ -77,8 +101,11 @@ export function pendingRemindersOf(
   const past = listed.filter((at) => at <= now);
   let latestRepeat: number | undefined;
   if (future.length === 0 && deadline.repeatEvery) {
-    // Walk the repeats on from the last reminder raised or listed, up to now and one beyond.
-    let cursor = Math.max(lastRaised, ms(lastListedAt(deadline)));
+    // Walk the repeats on from the last reminder raised or listed, up to now and one beyond. The
+    // repeats are counted from the last listed reminder wherever the walk starts, so it starts at
+    // most one repeat's length before now: a case years overdue takes a step or two, not one per
+    // day since (which took 70 ms a case for daily repeats from 2025, and seconds for working days).
+    let cursor = Math.max(lastRaised, ms(lastListedAt(deadline)), now - longestGap(deadline.repeatEvery));
     for (let step = 0; step < MAX_STEPS; step++) {
       const next = nextReminderAfter(deadline, new Date(cursor).toISOString(), calendar);
       if (next === undefined) break;
