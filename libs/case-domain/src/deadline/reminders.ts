@@ -119,7 +119,7 @@ export function pendingRemindersOf(
   }
   // A repeat already past (raised or not) says all the listed ones said, and later: they are
   // superseded (as `decideReminder` judges them).
-  const superseded = firstRepeat(deadline, calendar) <= now;
+  const superseded = past.length > 0 && firstRepeat(deadline, calendar) <= now;
   const owed = [...(superseded ? [] : past), ...(latestRepeat !== undefined ? [latestRepeat] : [])];
   return [...owed, ...future].map(reminder);
 }
