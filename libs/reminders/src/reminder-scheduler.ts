@@ -41,6 +41,8 @@ export interface ReconcileResult {
 }
 
 const CASE_STREAM = 'case-';
+/** Case events `evolveCase` folds to the state as it was: what reminders a case needs cannot change. */
+const STATE_NEUTRAL: ReadonlySet<string> = new Set(['NoteAdded']);
 
 /** The state of a case from its recorded events, folded with the instants they were recorded. */
 export function foldCaseEvents(
@@ -120,11 +122,15 @@ export class ReminderScheduler implements ProjectionFollower {
     }
   }
 
-  /** Told of events the projections have committed: the cases they touch are re-synced. */
-  notify(events: readonly { readonly stream: string }[]): void {
+  /**
+   * Told of events the projections have committed: the cases they touch are re-synced, except by
+   * events that leave the case's state as it was (a note), which cannot change its reminders.
+   */
+  notify(events: readonly { readonly stream: string; readonly type: string }[]): void {
     if (!this.active) return;
-    for (const { stream } of events)
-      if (stream.startsWith(CASE_STREAM)) this.dirty.add(stream.slice(CASE_STREAM.length));
+    for (const { stream, type } of events) {
+      if (stream.startsWith(CASE_STREAM) && !STATE_NEUTRAL.has(type)) this.dirty.add(stream.slice(CASE_STREAM.length));
+    }
     if (this.dirty.size > 0) this.kick();
   }
 

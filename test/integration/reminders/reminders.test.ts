@@ -207,6 +207,35 @@ describe('reminders as BullMQ jobs (embedded store, real Redis, lengths in secon
     expect(syncing.at(-1)).toBeGreaterThan(syncing[0]!);
   });
 
+  it('a note leaves the case as it was: the leading scheduler does not re-derive its reminders', async () => {
+    let derived = 0;
+    const counting = new ReminderScheduler(store, redis, harness.queue, {
+      prefix: `${prefix}-counting`,
+      pendingOf: () => {
+        derived++;
+        return [];
+      },
+    });
+    counting.lead();
+    try {
+      await counting.idle();
+      derived = 0;
+      const noted = `case-${randomUUID()}`;
+      counting.notify([{ stream: noted, type: 'NoteAdded' }]);
+      await counting.idle();
+      expect(derived).toBe(0);
+      // A note beside an event that changes the case: that case is re-derived, once.
+      counting.notify([
+        { stream: noted, type: 'NoteAdded' },
+        { stream: `case-${randomUUID()}`, type: 'RiskAssessed' },
+      ]);
+      await counting.idle();
+      expect(derived).toBe(1);
+    } finally {
+      await counting.follow();
+    }
+  });
+
   it('a positive RG decision raises the recovery-period reminders at their times, each once, and the queue shows it', async () => {
     const caseId = randomUUID();
     const decidedAt = await recognisedVictim(caseId);
