@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Queue } from 'bullmq';
-import { caseDecider, type CaseEvent, type CaseState } from '@app/case-domain';
+import { caseDecider, STATE_NEUTRAL_EVENTS, type CaseEvent, type CaseState } from '@app/case-domain';
 import { metadataOf, toDomainEvent } from '@app/command-handling';
 import type { EventStore, RecordedEvent } from '@app/event-store';
 import type { ProjectionFollower } from '@app/read-models';
@@ -41,8 +41,6 @@ export interface ReconcileResult {
 }
 
 const CASE_STREAM = 'case-';
-/** Case events `evolveCase` folds to the state as it was: what reminders a case needs cannot change. */
-const STATE_NEUTRAL: ReadonlySet<string> = new Set(['NoteAdded']);
 
 /** The state of a case from its recorded events, folded with the instants they were recorded. */
 export function foldCaseEvents(
@@ -129,7 +127,8 @@ export class ReminderScheduler implements ProjectionFollower {
   notify(events: readonly { readonly stream: string; readonly type: string }[]): void {
     if (!this.active) return;
     for (const { stream, type } of events) {
-      if (stream.startsWith(CASE_STREAM) && !STATE_NEUTRAL.has(type)) this.dirty.add(stream.slice(CASE_STREAM.length));
+      if (stream.startsWith(CASE_STREAM) && !STATE_NEUTRAL_EVENTS.has(type as CaseEvent['type']))
+        this.dirty.add(stream.slice(CASE_STREAM.length));
     }
     if (this.dirty.size > 0) this.kick();
   }

@@ -14,7 +14,7 @@ import {
 } from '../testing/case-fixtures';
 import { caseDecider } from './case-decider';
 import type { CaseEvent } from './case-events';
-import { stageOf } from './case-state';
+import { evolveCase, STATE_NEUTRAL_EVENTS, stageOf } from './case-state';
 
 describe('the stage of a case', () => {
   const dtn: CaseEvent = {
@@ -52,5 +52,16 @@ describe('the stage of a case', () => {
     expect(stageOf(state)).toBe('recovery_period');
     expect(state.reasonableGrounds).toEqual({ outcome: 'positive', decidedOn: '2026-04-01' });
     expect(state.pendingReconsideration).toBeUndefined();
+  });
+});
+
+describe('events that leave the case as it was', () => {
+  it('a note folds to the very same state, at every stage (the reminder scheduler skips it)', () => {
+    const note: CaseEvent = { type: 'NoteAdded', data: { noteId: 'note-1', personal: { text: 'Synthetic note' } } };
+    expect([...STATE_NEUTRAL_EVENTS]).toEqual([note.type]);
+    for (const events of [[identifiedAdult], inRecoveryPeriod, [...inRecoveryPeriod, cgPositive, exited]]) {
+      const state = fold(caseDecider, events);
+      expect(evolveCase(state, note)).toBe(state);
+    }
   });
 });

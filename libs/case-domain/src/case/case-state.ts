@@ -131,6 +131,12 @@ export const initialCaseState: CaseState = {
   remindersRaised: undefined,
 };
 
+/**
+ * The case events `evolveCase` folds to the state as it was (a note): nothing derived from the state,
+ * its deadlines and reminders above all, can change with them.
+ */
+export const STATE_NEUTRAL_EVENTS: ReadonlySet<CaseEvent['type']> = new Set<CaseEvent['type']>(['NoteAdded']);
+
 /** Folds one event into the state. Pure; never refuses an event (the rules ran when it was decided). */
 export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
   switch (event.type) {
