@@ -31,6 +31,11 @@ describe('MARAC meetings over the command API', () => {
 
   it('schedules, lists, discusses, agrees actions, closes, and the owning agency completes its action', async () => {
     const caseId = await openCase();
+    const referral = await call('POST', `/cases/${caseId}/marac-referrals`, {
+      token: caseworker,
+      body: { referredOn: '2026-03-01', reason: 'High risk of re-exploitation' },
+    });
+    expect(referral.status).toBe(200);
     const meetingId = randomUUID();
     const actionId = randomUUID();
     const meeting = (path: string) => `/marac/meetings/${meetingId}${path}`;

@@ -131,6 +131,7 @@ describe('read models over the query API', () => {
   it('MARAC: agenda for attending agencies; a listed case is readable by them and a panel member may add a note', async () => {
     const { caseId } = await identify();
     await act(caseId, 'risk-assessments', { level: 'high', assessedOn: '2026-03-02', rationale: 'Threats' });
+    await act(caseId, 'marac-referrals', { referredOn: '2026-03-02', reason: 'High risk' });
     const meetingId = randomUUID();
     const meeting = (path: string) => `/marac/meetings/${meetingId}${path}`;
     const post = (path: string, body: unknown) => call('POST', meeting(path), { token: coordinator, body });
@@ -174,6 +175,7 @@ describe('read models over the query API', () => {
     expect((agenda.body.cases[0].changedSinceLastMeeting as { type: string }[]).map((c) => c.type)).toEqual([
       'PotentialVictimIdentified',
       'RiskAssessed',
+      'ReferredToMarac',
     ]);
     expect(JSON.stringify(agenda.body)).not.toContain('Test Person Q');
     expect((await call('GET', meeting('/agenda'), { token: healthPanel })).status).toBe(403);

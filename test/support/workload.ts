@@ -191,7 +191,8 @@ export function meetingEvents(n: number, caseNumbers: readonly number[], rand: (
   ];
   for (const [k, caseNumber] of caseNumbers.entries()) {
     const caseId = caseIdOf(caseNumber);
-    commands.push({ type: 'ListCaseAtMarac', caseId });
+    // Synthetic load: the listing rules are the domain specs' to test, so every listed case counts as referred.
+    commands.push({ type: 'ListCaseAtMarac', caseId, listedCase: { referredToMarac: true } });
     commands.push({ type: 'RecordMaracDiscussion', caseId, riskLevel: 'high', decisions: ['synthetic decision'] });
     const actionId = `a-${n}-${k}`;
     const dueOn = day('2026-01-05', week + 7);

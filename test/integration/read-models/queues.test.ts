@@ -163,7 +163,7 @@ describe('caseworker queues (embedded store, real Redis)', () => {
       meetsOn: '2026-06-10',
       attendingAgencies: ['police', 'housing'],
     });
-    await onMeeting(meetingId, { type: 'ListCaseAtMarac', caseId });
+    await onMeeting(meetingId, { type: 'ListCaseAtMarac', caseId, listedCase: { referredToMarac: true } });
     await onMeeting(meetingId, {
       type: 'AgreeMaracAction',
       actionId: 'a1',

@@ -12,11 +12,21 @@ import {
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import { caseStream, type MaracMeetingCommand } from '@app/case-domain';
-import type { CommandResult } from '@app/command-handling';
+import {
+  caseDecider,
+  caseStream,
+  ensureMeetingAgenciesConfigured,
+  fold,
+  type Agency,
+  type CaseEvent,
+  type CaseListingFacts,
+  type MaracMeetingCommand,
+} from '@app/case-domain';
+import { toDomainEvent, type CommandResult } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { AllowRoles } from '../auth/actor.decorators';
+import { AGENCIES } from '../auth/auth.guard';
 import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
 import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
@@ -38,6 +48,7 @@ export class MeetingsController {
   constructor(
     private readonly commands: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(AGENCIES) private readonly agencies: ReadonlyMap<string, Agency>,
   ) {}
 
   private async run(
@@ -47,6 +58,7 @@ export class MeetingsController {
     response: Response,
     status = HttpStatus.OK,
   ) {
+    ensureMeetingAgenciesConfigured(command, (agency) => this.agencies.has(agency));
     const result: CommandResult = await this.commands.execute(ExecuteCommand.onMeeting(meetingId, command, context));
     response.status(result.replayed ? HttpStatus.OK : status);
     return commandResponse(response, result, { meetingId });
@@ -63,7 +75,10 @@ export class MeetingsController {
     return this.run(meetingId, { type: 'ScheduleMaracMeeting', ...b, meetingId }, c, r, HttpStatus.CREATED);
   }
 
-  /** Lists a case: the case must exist (404 otherwise). */
+  /**
+   * Lists a case: the case must exist (404 otherwise); the meeting's rules then need its MARAC
+   * referral and area, read from the case's own stream (the source of truth, not a read model).
+   */
   @Post(':meetingId/cases')
   async list(
     @MeetingId() id: string,
@@ -71,9 +86,17 @@ export class MeetingsController {
     @CommandContext() c: RequestContext,
     @Res({ passthrough: true }) r: Response,
   ) {
-    const [identified] = await this.store.readStream(caseStream(b.caseId), { maxCount: 1 });
-    if (!identified) throw new NotFoundException(`There is no case ${b.caseId}`);
-    return this.run(id, { type: 'ListCaseAtMarac', caseId: b.caseId }, c, r);
+    const recorded = await this.store.readStream(caseStream(b.caseId));
+    const state = fold(
+      caseDecider,
+      recorded.map((event) => toDomainEvent<CaseEvent>(event)),
+    );
+    if (!state.exists) throw new NotFoundException(`There is no case ${b.caseId}`);
+    const listedCase: CaseListingFacts = {
+      referredToMarac: state.maracReferrals > 0,
+      ...(state.area === undefined ? {} : { area: state.area }),
+    };
+    return this.run(id, { type: 'ListCaseAtMarac', caseId: b.caseId, listedCase }, c, r);
   }
 
   @Post(':meetingId/discussions')

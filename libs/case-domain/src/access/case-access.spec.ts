@@ -34,11 +34,17 @@ describe('who may act on a case', () => {
   it('lets a panel member add notes to a case listed at a MARAC their agency attends, and nothing else', () => {
     const panel = { ...charityCaseworker, role: 'panel_member' as const };
     const attended = { attendingAgencies: ['safe-harbour', 'police'] };
-    expect(() => ensureMayActOnCase(panel, note, identified, attended)).not.toThrow();
+    const referred = fold(caseDecider, [
+      identifiedAdult,
+      { type: 'ReferredToMarac', data: { referredOn: '2026-03-02', reason: 'high risk' } },
+    ]);
+    expect(() => ensureMayActOnCase(panel, note, referred, attended)).not.toThrow();
+    // A listing without a MARAC referral (written before listings needed one) opens nothing.
+    expect(() => ensureMayActOnCase(panel, note, identified, attended)).toThrow(NotPermitted);
     expect(() => ensureMayActOnCase(panel, note, identified, { attendingAgencies: ['police'] })).toThrow(NotPermitted);
     expect(() => ensureMayActOnCase(panel, note, identified)).toThrow(NotPermitted);
     expect(() =>
-      ensureMayActOnCase(panel, { type: 'ReportMissing', reportedOn: '2026-06-01' }, identified, attended),
+      ensureMayActOnCase(panel, { type: 'ReportMissing', reportedOn: '2026-06-01' }, referred, attended),
     ).toThrow(NotPermitted);
   });
   it('reports an unknown case as not found', () =>

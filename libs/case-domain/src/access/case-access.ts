@@ -20,8 +20,8 @@ export function agenciesOf(state: CaseState): string[] {
 /**
  * The domain page's "who may do what" for case commands: caseworkers act on their own agency's
  * cases (the identifying or the assigned agency) and assign only within their own agency; a
- * panel member adds notes to cases listed at a MARAC meeting their agency attends (`marac`, from
- * the read models); no other role changes a case through these commands.
+ * panel member adds notes to cases referred to the MARAC and listed at a meeting their agency
+ * attends (`marac`, from the read models); no other role changes a case through these commands.
  */
 export function ensureMayActOnCase(
   actor: Actor,
@@ -31,7 +31,7 @@ export function ensureMayActOnCase(
 ): void {
   if (actor.role === 'panel_member' && command.type === 'AddNote') {
     if (!state.exists) throw new CaseNotFound('there is no such case');
-    if (marac.attendingAgencies.includes(actor.agency.id)) return;
+    if (state.maracReferrals > 0 && marac.attendingAgencies.includes(actor.agency.id)) return;
     throw new NotPermitted('a panel member adds notes only to cases listed at a MARAC their agency attends');
   }
   if (actor.role !== 'caseworker') throw new NotPermitted(`the ${actor.role} role may not ${command.type}`);

@@ -27,7 +27,11 @@ describe('who may act on a MARAC meeting', () => {
 
   it('lets the coordinator run the meeting', () =>
     expect(() =>
-      ensureMayActOnMeeting(as('marac_coordinator', 'police'), { type: 'ListCaseAtMarac', caseId: 'x' }, state),
+      ensureMayActOnMeeting(
+        as('marac_coordinator', 'police'),
+        { type: 'ListCaseAtMarac', caseId: 'x', listedCase: { referredToMarac: true } },
+        state,
+      ),
     ).not.toThrow());
   it('lets a panel member complete an action their agency owns', () =>
     expect(() => ensureMayActOnMeeting(as('panel_member', 'housing'), complete, state)).not.toThrow());
@@ -35,7 +39,11 @@ describe('who may act on a MARAC meeting', () => {
     expect(() => ensureMayActOnMeeting(as('panel_member', 'health'), complete, state)).toThrow(NotPermitted));
   it('refuses a panel member running the meeting', () =>
     expect(() =>
-      ensureMayActOnMeeting(as('panel_member', 'housing'), { type: 'ListCaseAtMarac', caseId: 'x' }, state),
+      ensureMayActOnMeeting(
+        as('panel_member', 'housing'),
+        { type: 'ListCaseAtMarac', caseId: 'x', listedCase: { referredToMarac: true } },
+        state,
+      ),
     ).toThrow(NotPermitted));
   it('refuses a caseworker', () =>
     expect(() => ensureMayActOnMeeting(as('caseworker', 'housing'), complete, state)).toThrow(NotPermitted));

@@ -14,6 +14,8 @@ export interface CaseState {
   readonly child: boolean;
   readonly identifyingAgency?: string;
   readonly identifiedOn?: LocalDate;
+  /** The local authority area, where the partnership uses areas: which MARAC meetings may list the case. */
+  readonly area?: string;
   readonly closed: boolean;
   readonly closedOn?: LocalDate;
   readonly assignee?: { readonly caseworkerId: string; readonly agency: string };
@@ -108,6 +110,7 @@ export const initialCaseState: CaseState = {
   child: false,
   identifyingAgency: undefined,
   identifiedOn: undefined,
+  area: undefined,
   closed: false,
   closedOn: undefined,
   assignee: undefined,
@@ -148,6 +151,7 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
         child: event.data.child,
         identifyingAgency: event.data.identifyingAgency,
         identifiedOn: event.data.identifiedOn,
+        area: event.data.area,
         consent: event.data.child ? 'not_required' : 'awaiting',
       };
     case 'CaseAssigned':

@@ -7,7 +7,15 @@ export type ScheduleMaracMeeting = Command<
   'ScheduleMaracMeeting',
   { meetingId: string; area: string; meetsOn: LocalDate; attendingAgencies: readonly string[] }
 >;
-export type ListCaseAtMarac = Command<'ListCaseAtMarac', { caseId: string }>;
+/**
+ * What the meeting needs to know of the case it lists (another aggregate's facts, read from the
+ * case's own stream by the caller): whether it was referred to the MARAC, and its area.
+ */
+export interface CaseListingFacts {
+  readonly referredToMarac: boolean;
+  readonly area?: string;
+}
+export type ListCaseAtMarac = Command<'ListCaseAtMarac', { caseId: string; listedCase: CaseListingFacts }>;
 export type RecordMaracDiscussion = Command<
   'RecordMaracDiscussion',
   { caseId: string; riskLevel: RiskLevel; decisions: readonly string[] }

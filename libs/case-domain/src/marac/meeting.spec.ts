@@ -1,7 +1,7 @@
 import { specification } from '../testing/given-when-then';
 import { context, charityCaseworker } from '../testing/case-fixtures';
 import type { MaracMeetingEvent } from './meeting-events';
-import { maracMeetingDecider } from './meeting';
+import { ensureMeetingAgenciesConfigured, maracMeetingDecider } from './meeting';
 
 const given = specification(maracMeetingDecider, context);
 const scheduled: MaracMeetingEvent = {
@@ -19,6 +19,7 @@ const agreed: MaracMeetingEvent = {
     dueOn: '2026-06-20',
   },
 };
+const referredInWest = { referredToMarac: true, area: 'West' };
 const closedMeeting: MaracMeetingEvent = { type: 'MaracMeetingClosed', data: { closedOn: '2026-06-10' } };
 
 describe('MARAC meeting', () => {
@@ -43,11 +44,50 @@ describe('MARAC meeting', () => {
       .thenBreaks('meeting-already-scheduled');
   });
   it('lists a case once', () => {
-    given(scheduled).when({ type: 'ListCaseAtMarac', caseId: 'case-1' }).then([listed]);
-    given(scheduled, listed).when({ type: 'ListCaseAtMarac', caseId: 'case-1' }).thenBreaks('case-already-listed');
+    given(scheduled).when({ type: 'ListCaseAtMarac', caseId: 'case-1', listedCase: referredInWest }).then([listed]);
+    given(scheduled, listed)
+      .when({ type: 'ListCaseAtMarac', caseId: 'case-1', listedCase: referredInWest })
+      .thenBreaks('case-already-listed');
+  });
+  it('lists only a case referred to the MARAC, and only at a meeting of its area', () => {
+    given(scheduled)
+      .when({ type: 'ListCaseAtMarac', caseId: 'case-1', listedCase: { referredToMarac: false, area: 'West' } })
+      .thenBreaks('listing-requires-marac-referral');
+    given(scheduled)
+      .when({ type: 'ListCaseAtMarac', caseId: 'case-1', listedCase: { referredToMarac: true, area: 'East' } })
+      .thenBreaks('listing-outside-meeting-area');
+    given(scheduled)
+      .when({ type: 'ListCaseAtMarac', caseId: 'case-1', listedCase: { referredToMarac: true } })
+      .then([listed]);
+  });
+  it('names only configured agencies as attending or owning an action', () => {
+    const configured = (id: string) => ['police-west', 'safe-harbour'].includes(id);
+    const schedule = (attendingAgencies: string[]) =>
+      ensureMeetingAgenciesConfigured(
+        { type: 'ScheduleMaracMeeting', meetingId: 'm-1', area: 'West', meetsOn: '2026-06-10', attendingAgencies },
+        configured,
+      );
+    expect(() => schedule(['police-west', 'safe-harbour'])).not.toThrow();
+    expect(() => schedule(['police-west', 'nowhere'])).toThrow('agency-not-configured');
+    expect(() => schedule(['police-west\u0000'])).toThrow('agency-not-configured');
+    expect(() =>
+      ensureMeetingAgenciesConfigured(
+        {
+          type: 'AgreeMaracAction',
+          actionId: 'a',
+          caseId: 'c',
+          description: 'd',
+          ownerAgency: 'x',
+          dueOn: '2026-06-20',
+        },
+        configured,
+      ),
+    ).toThrow('agency-not-configured');
   });
   it('needs a scheduled meeting', () =>
-    given().when({ type: 'ListCaseAtMarac', caseId: 'case-1' }).thenBreaks('meeting-not-scheduled'));
+    given()
+      .when({ type: 'ListCaseAtMarac', caseId: 'case-1', listedCase: referredInWest })
+      .thenBreaks('meeting-not-scheduled'));
   it('discusses only listed cases', () => {
     given(scheduled, listed)
       .when({ type: 'RecordMaracDiscussion', caseId: 'case-1', riskLevel: 'high', decisions: ['refer to housing'] })
@@ -124,7 +164,9 @@ describe('MARAC meeting', () => {
   });
   it('closes, after which nothing is listed, discussed or agreed', () => {
     given(scheduled).when({ type: 'CloseMaracMeeting', closedOn: '2026-06-10' }).then([closedMeeting]);
-    given(scheduled, closedMeeting).when({ type: 'ListCaseAtMarac', caseId: 'case-2' }).thenBreaks('meeting-closed');
+    given(scheduled, closedMeeting)
+      .when({ type: 'ListCaseAtMarac', caseId: 'case-2', listedCase: referredInWest })
+      .thenBreaks('meeting-closed');
     given(scheduled, closedMeeting)
       .when({ type: 'CloseMaracMeeting', closedOn: '2026-06-11' })
       .thenBreaks('meeting-closed');

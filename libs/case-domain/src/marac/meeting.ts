@@ -3,11 +3,12 @@ import type { Decider } from '../shared/decider';
 import type { LocalDate } from '../shared/local-date';
 import { ensure } from '../shared/rule-broken';
 import { ensureDate } from '../case/pathway/dates';
-import type { MaracMeetingCommand } from './meeting-commands';
+import type { CaseListingFacts, MaracMeetingCommand } from './meeting-commands';
 import type { MaracMeetingEvent } from './meeting-events';
 
 export interface MaracMeetingState {
   readonly scheduled: boolean;
+  readonly area?: string;
   readonly meetsOn?: LocalDate;
   readonly closed: boolean;
   readonly listedCases: readonly string[];
@@ -32,7 +33,7 @@ export const initialMaracMeetingState: MaracMeetingState = {
 export function evolveMaracMeeting(state: MaracMeetingState, event: MaracMeetingEvent): MaracMeetingState {
   switch (event.type) {
     case 'MaracMeetingScheduled':
-      return { ...state, scheduled: true, meetsOn: event.data.meetsOn };
+      return { ...state, scheduled: true, area: event.data.area, meetsOn: event.data.meetsOn };
     case 'CaseListedAtMarac':
       return { ...state, listedCases: [...state.listedCases, event.data.caseId] };
     case 'CaseDiscussedAtMarac':
@@ -93,6 +94,7 @@ export function decideMaracMeeting(
   switch (command.type) {
     case 'ListCaseAtMarac':
       ensure(!state.listedCases.includes(command.caseId), 'case-already-listed');
+      ensureMayBeListed(command.listedCase, state);
       return [{ type: 'CaseListedAtMarac', data: { caseId: command.caseId } }];
     case 'RecordMaracDiscussion':
       ensure(state.listedCases.includes(command.caseId), 'case-not-listed');
@@ -113,6 +115,43 @@ export function decideMaracMeeting(
       ensureDate(command.closedOn, now, state.meetsOn);
       return [{ type: 'MaracMeetingClosed', data: { closedOn: command.closedOn } }];
   }
+}
+
+/**
+ * Only a case referred to the MARAC is listed at its meetings, and, where the case has an area, only
+ * at a meeting of that area: a listing opens the case to every agency attending, so it must follow
+ * a referral, never stand in for one.
+ */
+function ensureMayBeListed(listedCase: CaseListingFacts, meeting: MaracMeetingState): void {
+  ensure(listedCase.referredToMarac, 'listing-requires-marac-referral', 'the case has not been referred to the MARAC');
+  const { area } = listedCase;
+  ensure(
+    area === undefined || meeting.area === undefined || area === meeting.area,
+    'listing-outside-meeting-area',
+    `the case belongs to ${area ?? ''}, the meeting to ${meeting.area ?? ''}`,
+  );
+}
+
+/**
+ * The agencies a meeting names (those attending, an action's owner) must be configured agencies:
+ * attending opens the listed cases to an agency, so an unknown or mistyped id must not slip in.
+ */
+export function ensureMeetingAgenciesConfigured(
+  command: MaracMeetingCommand,
+  isConfigured: (agencyId: string) => boolean,
+): void {
+  const named =
+    command.type === 'ScheduleMaracMeeting'
+      ? command.attendingAgencies
+      : command.type === 'AgreeMaracAction'
+        ? [command.ownerAgency]
+        : [];
+  const unknown = named.filter((agency) => !isConfigured(agency));
+  ensure(
+    unknown.length === 0,
+    'agency-not-configured',
+    `not configured: ${unknown.map((id) => JSON.stringify(id)).join(', ')}`,
+  );
 }
 
 /** A MARAC meeting: stream `marac-meeting-<uuid>`. */

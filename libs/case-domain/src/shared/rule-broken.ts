@@ -55,6 +55,9 @@ export const RULES = [
   'action-already-agreed',
   'action-already-completed',
   'action-due-before-meeting',
+  'listing-requires-marac-referral',
+  'listing-outside-meeting-area',
+  'agency-not-configured',
 ] as const;
 
 export type RuleName = (typeof RULES)[number];
