@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { MeetingsController } from './marac/meetings.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
+import { GetCaseHistoryHandler } from './queries/case-history.query';
 import { GetCaseViewHandler, ListCasesHandler } from './queries/case.queries';
 import { GetMaracAgendaHandler } from './queries/marac.queries';
 import { PersonalDataReads } from './queries/personal-data-reads';
@@ -51,6 +52,7 @@ export class AppModule {
         ExecuteCommandHandler,
         PersonalDataReads,
         GetCaseViewHandler,
+        GetCaseHistoryHandler,
         ListCasesHandler,
         GetQueuesHandler,
         GetQueueHandler,

@@ -19,3 +19,4 @@ export * from './deadline/calendar';
 export * from './deadline/policy';
 export * from './deadline/deadlines';
 export * from './deadline/reminders';
+export * from './access/redaction';

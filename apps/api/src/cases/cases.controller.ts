@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Body,
-  Controller,
-  Get,
-  HttpStatus,
-  Inject,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Res,
-  ForbiddenException,
-} from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Body, Controller, Get, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { caseStream, PathwayRuleBroken, type Actor, type IdentifyPotentialVictim } from '@app/case-domain';
 import type { CommandResult } from '@app/command-handling';
-import { metadataOf, toDomainEvent } from '@app/command-handling';
-import { formatPosition, type EventStore } from '@app/event-store';
+import { toDomainEvent } from '@app/command-handling';
+import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
 import { commandResponse } from '../http/command-response';
@@ -26,12 +13,13 @@ import { CommandContext } from '../http/request-context';
 import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
 import { IdentifyPotentialVictimDto } from './identify-potential-victim.dto';
 import { PersonalDataReads } from '../queries/personal-data-reads';
-import { withoutPersonalData } from './personal-data';
+import { CaseHistoryQueryDto, GetCaseHistory } from '../queries/case-history.query';
 
 @Controller('cases')
 export class CasesController {
   constructor(
     private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly personalDataLog: PersonalDataReads,
   ) {}
@@ -64,54 +52,15 @@ export class CasesController {
     return commandResponse(response, result, { caseId });
   }
 
-  /** The case's events in order, with who recorded each and when: for auditors and the case's own agency. */
+  /** The case's events in order, a page at a time, with who recorded each and when: for auditors and the case's own agency. */
   @Get(':caseId/history')
   @AllowRoles('auditor', 'caseworker')
-  async history(
+  history(
     @Param('caseId', new ParseUUIDPipe()) caseId: string,
+    @Query() query: CaseHistoryQueryDto,
     @CurrentActor() actor: Actor,
-    @Query('reason') reason?: string,
   ) {
-    const recorded = await this.store.readStream(caseStream(caseId));
-    if (recorded.length === 0) throw new NotFoundException(`There is no case ${caseId}`);
-    const agencies = new Set(
-      recorded.flatMap((event) => {
-        const data = event.data as { identifyingAgency?: string; agency?: string };
-        return event.type === 'PotentialVictimIdentified'
-          ? [data.identifyingAgency]
-          : event.type === 'CaseAssigned'
-            ? [data.agency]
-            : [];
-      }),
-    );
-    const ownAgency = agencies.has(actor.agency.id);
-    if (actor.role !== 'auditor' && !ownAgency)
-      throw new ForbiddenException('Only auditors and the case’s own agency may read its history');
-    // Personal details: an auditor sees them only when saying why (whatever the agency); the
-    // case's own agency's caseworkers see them.
-    const showPersonal =
-      actor.role === 'auditor' ? typeof reason === 'string' && reason.trim().length >= 10 : ownAgency;
-    if (showPersonal)
-      await this.personalDataLog.record(caseId, actor, reason ?? 'caseworker of the case’s own agency', 'case history');
-    return {
-      caseId,
-      personalDataShown: showPersonal,
-      events: recorded.map((event) => {
-        const metadata = metadataOf(event);
-        const data = toDomainEvent(event).data;
-        return {
-          revision: event.revision.toString(),
-          position: formatPosition(event.position),
-          type: event.type,
-          data: showPersonal ? data : withoutPersonalData(data),
-          actor: metadata?.actor,
-          recordedAt: event.recordedAt.toISOString(),
-          correlationId: metadata?.correlationId,
-          causationId: metadata?.causationId,
-          schemaVersion: metadata?.schemaVersion,
-        };
-      }),
-    };
+    return this.queries.execute(new GetCaseHistory(actor, caseId, query));
   }
 
   /** Who read this case's personal details, when and why: for auditors. */

@@ -1,4 +1,4 @@
-import { stageOf, type CaseReadAccess } from '@app/case-domain';
+import { redact, stageOf, type CaseReadAccess } from '@app/case-domain';
 import type { CaseViewState, MaracMeetingView, ViewDeadline } from '@app/read-models';
 
 /** The open MARAC actions on a case, from the meetings it is listed at. */
@@ -34,15 +34,21 @@ export function caseSummary(view: CaseViewState) {
   };
 }
 
-/** `GET /cases/:id`: the case as a caseworker needs it, with personal parts only as `access` allows. */
+/**
+ * `GET /cases/:id`: the case as a caseworker needs it, with personal parts only as `access` allows
+ * (through the domain's one `redact`); the person's details only when asked for (`askedForPersonal`).
+ */
 export function caseView(
   view: CaseViewState,
   deadlines: readonly ViewDeadline[],
   meetings: readonly MaracMeetingView[],
-  access: CaseReadAccess & { readonly showPersonal: boolean },
+  access: CaseReadAccess,
+  askedForPersonal: boolean,
   now: number,
 ) {
   const { domain, facts } = view;
+  const address = redact(access, 'placementAddress', view.personal.placementAddress ?? null);
+  const personal = askedForPersonal ? redact(access, 'details', view.personal.details ?? null) : undefined;
   const next = [...deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
   return {
     ...caseSummary(view),
@@ -67,9 +73,7 @@ export function caseView(
     decisions: facts.decisions,
     referral: facts.referral ?? null,
     dutyToNotify: facts.dutyToNotify ?? null,
-    placement: facts.placement
-      ? { ...facts.placement, ...(access.placementAddress ? { address: view.personal.placementAddress ?? null } : {}) }
-      : null,
+    placement: facts.placement ? { ...facts.placement, ...(address === undefined ? {} : { address }) } : null,
     exit: domain.exit ?? null,
     followUps: facts.followUps,
     exploitationTypes: facts.exploitationTypes ?? [],
@@ -87,7 +91,7 @@ export function caseView(
     remindersRaised: facts.reminders,
     openMaracActions: openActionsOf(view.caseId, meetings, now),
     maracMeetings: meetings.map((meeting) => ({ meetingId: meeting.meetingId, meetsOn: meeting.meetsOn })),
-    personalDataShown: access.showPersonal,
-    ...(access.showPersonal ? { personal: view.personal.details ?? null } : {}),
+    personalDataShown: personal !== undefined,
+    ...(personal === undefined ? {} : { personal }),
   };
 }

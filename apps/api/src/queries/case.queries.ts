@@ -1,6 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { agenciesOf, CaseNotFound, caseReadAccess, hasReason, NotPermitted, type Actor } from '@app/case-domain';
+import {
+  CaseNotFound,
+  caseListScope,
+  caseReadAccess,
+  caseReadContext,
+  NotPermitted,
+  personalDetailsRefusal,
+  type Actor,
+} from '@app/case-domain';
 import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type CaseListFilter, type ReadModels } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/execute-command';
@@ -34,25 +42,11 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
     ]);
     if (!found) throw new CaseNotFound(`There is no case ${caseId}`);
     const { view, deadlines } = found;
-    const access = caseReadAccess(
-      actor,
-      {
-        caseAgencies: agenciesOf(view.domain),
-        maracAttendingAgencies: meetings.flatMap((meeting) => meeting.attendingAgencies),
-        atMarac: view.domain.maracReferrals > 0 || meetings.length > 0,
-      },
-      options.reason,
-    );
+    const access = caseReadAccess(actor, caseReadContext(view.domain, meetings), options.reason);
     // Personal details are shown only when asked for (and allowed), and every such read is recorded.
-    const showPersonal = options.personal && access.personalDetails;
-    if (options.personal && !access.personalDetails) {
-      throw new NotPermitted(
-        actor.role === 'auditor' && !hasReason(options.reason)
-          ? 'an auditor must say why (reason, at least 10 characters) to read personal details'
-          : 'personal details stay with the case’s own agency',
-      );
-    }
-    if (showPersonal) {
+    if (options.personal && !access.personalDetails)
+      throw new NotPermitted(personalDetailsRefusal(actor, options.reason));
+    if (options.personal) {
       await this.personalDataLog.record(
         caseId,
         actor,
@@ -60,7 +54,7 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
         'case view',
       );
     }
-    return caseView(view, deadlines, meetings, { ...access, showPersonal }, this.clock().getTime());
+    return caseView(view, deadlines, meetings, access, options.personal, this.clock().getTime());
   }
 }
 
@@ -86,17 +80,7 @@ export class ListCasesHandler implements IQueryHandler<ListCases> {
 
   async execute({ actor, filter, page, minPosition }: ListCases) {
     await awaitPosition(this.readModels, minPosition, [READ_MODEL_PROJECTIONS.caseView], this.config.readWaitMs);
-    let scoped: CaseListFilter = filter;
-    if (actor.role === 'caseworker') {
-      if (filter.agency !== undefined && filter.agency !== actor.agency.id) {
-        throw new NotPermitted('a caseworker lists only their own agency’s cases');
-      }
-      scoped = { ...filter, agency: actor.agency.id };
-    } else if (actor.role === 'marac_coordinator') {
-      scoped = { ...filter, referredToMarac: true };
-    } else if (actor.role !== 'auditor') {
-      throw new NotPermitted(`the ${actor.role} role does not list cases`);
-    }
+    const scoped: CaseListFilter = { ...filter, ...caseListScope(actor, filter.agency) };
     const found = await this.readModels.listCases(scoped, page);
     const views = await this.readModels.caseViews(found.caseIds);
     return {

@@ -1,6 +1,6 @@
 import { Inject, NotFoundException } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { NotPermitted, type Actor } from '@app/case-domain';
+import { ensureMayReadAgenda, type Actor } from '@app/case-domain';
 import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type ReadModels } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/execute-command';
@@ -33,12 +33,7 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
     await awaitPosition(this.readModels, minPosition, projections, this.config.readWaitMs);
     const meeting = await this.readModels.meeting(meetingId);
     if (!meeting) throw new NotFoundException(`There is no MARAC meeting ${meetingId}`);
-    const attends = meeting.attendingAgencies.includes(actor.agency.id);
-    const allowed =
-      actor.role === 'marac_coordinator' ||
-      actor.role === 'auditor' ||
-      ((actor.role === 'panel_member' || actor.role === 'caseworker') && attends);
-    if (!allowed) throw new NotPermitted('the agenda is for the coordinator and the agencies attending the meeting');
+    ensureMayReadAgenda(actor, meeting);
 
     const areaMeetings = await this.readModels.meetingIdsOfArea(meeting.area);
     const previousId = areaMeetings[areaMeetings.indexOf(meetingId) - 1];

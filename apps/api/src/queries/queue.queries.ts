@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { NotPermitted, type Actor } from '@app/case-domain';
+import { mayReadQueue, NotPermitted, type Actor } from '@app/case-domain';
 import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
 import {
   QUEUES,
@@ -23,14 +23,21 @@ export interface QueueRequest {
   readonly minPosition?: string;
 }
 
-function scopeOf({ actor, scope, agency }: QueueRequest): QueueScope {
-  if (agency !== undefined && agency !== actor.agency.id) {
-    if (actor.role !== 'marac_coordinator' && actor.role !== 'auditor') {
-      throw new NotPermitted('only the MARAC coordinator and auditors see another agency’s queues');
-    }
-    return { scope: 'agency', id: agency };
+/** The queues this request may read (the domain's `mayReadQueue`): 403 when none. */
+function readableQueues({ actor, agency }: QueueRequest, asked: readonly QueueName[]): QueueName[] {
+  const readable = asked.filter((name) => mayReadQueue(actor, name, agency));
+  if (readable.length === 0) {
+    throw new NotPermitted(
+      agency !== undefined && agency !== actor.agency.id
+        ? `the ${actor.role} role may not read ${agency}’s queues${asked.length === 1 ? ` (${asked[0]})` : ''}`
+        : `the ${actor.role} role may not read ${asked.length === 1 ? `the ${asked[0]} queue` : 'these queues'}`,
+    );
   }
-  if (actor.role === 'admin') throw new NotPermitted('the admin role reads no case');
+  return readable;
+}
+
+function scopeOf({ actor, scope, agency }: QueueRequest): QueueScope {
+  if (agency !== undefined && agency !== actor.agency.id) return { scope: 'agency', id: agency };
   return scope === 'mine' ? { scope: 'assignee', id: actor.userId } : { scope: 'agency', id: actor.agency.id };
 }
 
@@ -49,11 +56,12 @@ export class GetQueuesHandler implements IQueryHandler<GetQueues> {
   async execute({ request }: GetQueues) {
     const projections = [READ_MODEL_PROJECTIONS.caseView, READ_MODEL_PROJECTIONS.marac];
     await awaitPosition(this.readModels, request.minPosition, projections, this.config.readWaitMs);
+    const names = readableQueues(request, Object.keys(QUEUES) as QueueName[]);
     const scope = scopeOf(request);
     const counts = await this.readModels.queueCounts(scope, this.clock().getTime());
     return {
       scope: scope.scope === 'agency' ? { agency: scope.id } : { assignee: scope.id },
-      queues: (Object.keys(QUEUES) as QueueName[]).map((name) => ({
+      queues: names.map((name) => ({
         name,
         description: QUEUES[name].description,
         count: counts[name],
@@ -93,6 +101,7 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
 
   async execute({ name, request, limit }: GetQueue) {
     const projections = [READ_MODEL_PROJECTIONS.caseView, READ_MODEL_PROJECTIONS.marac];
+    readableQueues(request, [name]);
     await awaitPosition(this.readModels, request.minPosition, projections, this.config.readWaitMs);
     const scope = scopeOf(request);
     const now = this.clock().getTime();

@@ -1,0 +1,122 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import {
+  caseDecider,
+  CaseNotFound,
+  caseReadAccess,
+  caseReadContext,
+  caseStream,
+  fold,
+  NotPermitted,
+  PERSONAL_PART_OF_EVENT,
+  mayShow,
+  redactEventData,
+  type Actor,
+  type CaseEvent,
+  type CaseEventType,
+} from '@app/case-domain';
+import { metadataOf, toDomainEvent } from '@app/command-handling';
+import { formatPosition, type EventStore } from '@app/event-store';
+import { EVENT_STORE, READ_MODELS } from '@app/platform';
+import type { ReadModels } from '@app/read-models';
+import { PersonalDataReads } from './personal-data-reads';
+
+/** The default and largest page of `GET /cases/:id/history`: a case with 20,000 notes is not one answer. */
+export const HISTORY_PAGE = { default: 100, max: 1_000 } as const;
+
+/** `GET /cases/:id/history?reason=&limit=&after=`: `after` is the revision the previous page's `next` gave. */
+export class CaseHistoryQueryDto {
+  /** Why personal details are read: an auditor sees them only with a reason of at least 10 characters. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(HISTORY_PAGE.max)
+  limit?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+}
+
+export class GetCaseHistory {
+  constructor(
+    readonly actor: Actor,
+    readonly caseId: string,
+    readonly query: CaseHistoryQueryDto,
+  ) {}
+}
+
+/**
+ * The case's events in order, with who recorded each and when: for auditors and the case's own
+ * agency, a page at a time. Read from the event store (the truth, not a read model); each event's
+ * personal part passes the domain's one redaction, and a page that showed any is recorded as a
+ * personal-data read.
+ */
+@QueryHandler(GetCaseHistory)
+export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    private readonly personalDataLog: PersonalDataReads,
+  ) {}
+
+  async execute({ actor, caseId, query }: GetCaseHistory) {
+    const recorded = await this.store.readStream(caseStream(caseId));
+    if (recorded.length === 0) throw new CaseNotFound(`There is no case ${caseId}`);
+    const events = recorded.map((event) => toDomainEvent<CaseEvent>(event));
+    // Who the case belongs to now decides who reads all of it (the whole stream, not just this page).
+    const state = fold(caseDecider, events);
+    const meetings = await this.readModels.meetingsOfCase(caseId);
+    const access = caseReadAccess(actor, caseReadContext(state, meetings), query.reason);
+    if (!access.history) throw new NotPermitted('only auditors and the case’s own agency read its history');
+
+    const limit = query.limit ?? HISTORY_PAGE.default;
+    const from = query.after === undefined ? 0 : query.after + 1;
+    const page = recorded.slice(from, from + limit);
+    const shownPersonal = page.some(
+      (event) =>
+        typeof event.data === 'object' &&
+        event.data !== null &&
+        'personal' in event.data &&
+        mayShow(access, PERSONAL_PART_OF_EVENT[event.type as CaseEventType]),
+    );
+    if (shownPersonal) {
+      await this.personalDataLog.record(
+        caseId,
+        actor,
+        query.reason ?? 'caseworker of the case’s own agency',
+        'case history',
+      );
+    }
+    const more = from + limit < recorded.length;
+    return {
+      caseId,
+      personalDataShown: shownPersonal,
+      events: page.map((event, index) => {
+        const metadata = metadataOf(event);
+        return {
+          revision: event.revision.toString(),
+          position: formatPosition(event.position),
+          type: event.type,
+          data: redactEventData(event.type, events[from + index]!.data, access),
+          actor: metadata?.actor,
+          recordedAt: event.recordedAt.toISOString(),
+          correlationId: metadata?.correlationId,
+          causationId: metadata?.causationId,
+          schemaVersion: metadata?.schemaVersion,
+        };
+      }),
+      next: more ? page.at(-1)!.revision.toString() : null,
+    };
+  }
+}
