@@ -7,11 +7,14 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { verify } from 'jsonwebtoken';
+import { verify, type VerifyOptions } from 'jsonwebtoken';
 import type { Request } from 'express';
 import { ROLES, type Actor, type Agency, type Role } from '@app/case-domain';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { CLOCK, type Clock } from '../commands/execute-command';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './actor.decorators';
 import type { TokenKey } from './token-key';
+import { tokenLifetimeProblem } from './token-lifetime';
 
 export const TOKEN_KEY = Symbol('TOKEN_KEY');
 export const AGENCIES = Symbol('AGENCIES');
@@ -20,20 +23,41 @@ interface Claims {
   sub?: unknown;
   role?: unknown;
   agency?: unknown;
+  exp?: unknown;
+  iat?: unknown;
+  nbf?: unknown;
 }
 
 /**
- * Every route needs a bearer token (unless marked `@Public`): signed with the configured key, not
- * expired, with `sub`, a known `role` and a configured `agency`. The route's `@AllowRoles`, if
- * any, then decides: 401 for who-are-you problems, 403 for you-may-not.
+ * Every route needs a bearer token (unless marked `@Public`): signed with the configured key,
+ * from the configured issuer for the configured audience (when JWT_ISSUER / JWT_AUDIENCE are set),
+ * expiring, not expired and living no longer than JWT_MAX_LIFETIME, with `sub`, a known `role` and
+ * a configured `agency`. The route's `@AllowRoles`, if any, then decides: 401 for who-are-you
+ * problems, 403 for you-may-not.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Built once: verification runs on every request (bench:commands measures it). */
+  private readonly verifyOptions: VerifyOptions & { complete?: false };
+  private readonly maxLifetimeSeconds: number;
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(TOKEN_KEY) private readonly key: TokenKey,
     @Inject(AGENCIES) private readonly agencies: ReadonlyMap<string, Agency>,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    const { issuer, audience, maxLifetimeSeconds } = config.tokenClaims;
+    this.verifyOptions = {
+      algorithms: key.algorithms,
+      ...(issuer ? { issuer } : {}),
+      ...(audience ? { audience } : {}),
+      // tokenLifetimeProblem checks nbf, allowing for clock skew; jsonwebtoken would allow none.
+      ignoreNotBefore: true,
+    };
+    this.maxLifetimeSeconds = maxLifetimeSeconds;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -51,12 +75,15 @@ export class AuthGuard implements CanActivate {
   private authenticate(header: string | undefined): Actor {
     const token = /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
     if (!token) throw new UnauthorizedException('A bearer token is required');
+    const nowSeconds = Math.floor(this.clock().getTime() / 1000);
     let claims: Claims;
     try {
-      claims = verify(token, this.key.verifyWith, { algorithms: this.key.algorithms });
+      claims = verify(token, this.key.verifyWith, { ...this.verifyOptions, clockTimestamp: nowSeconds });
     } catch (error) {
       throw new UnauthorizedException(`The token was refused: ${(error as Error).message}`);
     }
+    const lifetimeProblem = tokenLifetimeProblem(claims, nowSeconds, this.maxLifetimeSeconds);
+    if (lifetimeProblem) throw new UnauthorizedException(lifetimeProblem);
     if (typeof claims.sub !== 'string' || claims.sub === '')
       throw new UnauthorizedException('The token has no subject');
     if (!ROLES.includes(claims.role as Role))

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       workerInProcess: true,
       logLevel: 'log',
       tokenKey: { kind: 'development' },
+      tokenClaims: { issuer: undefined, audience: undefined, maxLifetimeSeconds: 12 * 3600 },
       agenciesFile: undefined,
       redisKeyPrefix: 'marac',
       readWaitMs: 5000,
@@ -58,6 +59,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ JWT_SECRET: 's'.repeat(40) }).tokenKey).toEqual({ kind: 'secret', secret: 's'.repeat(40) });
   });
 
+  it('reads what a token must claim: issuer, audience and the longest lifetime as a duration', () => {
+    expect(
+      loadConfig({
+        JWT_ISSUER: 'https://idp.example.test/realms/marac',
+        JWT_AUDIENCE: 'marac-api',
+        JWT_MAX_LIFETIME: '90m',
+      }).tokenClaims,
+    ).toEqual({ issuer: 'https://idp.example.test/realms/marac', audience: 'marac-api', maxLifetimeSeconds: 5400 });
+    expect(loadConfig({ JWT_MAX_LIFETIME: '3600s' }).tokenClaims.maxLifetimeSeconds).toBe(3600);
+    expect(loadConfig({ JWT_MAX_LIFETIME: '7d' }).tokenClaims.maxLifetimeSeconds).toBe(7 * 86_400);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(3000);
   });
@@ -72,6 +85,13 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
     [{ JWT_PUBLIC_KEY: 'not a key' }, /JWT_PUBLIC_KEY must be a PEM public key/],
     [{ JWT_SECRET: 'x'.repeat(32), JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }, /alternatives: set one/],
+    [{ JWT_ISSUER: 'two issuers' }, /JWT_ISSUER must be one issuer identifier without spaces/],
+    [{ JWT_AUDIENCE: 'a b' }, /JWT_AUDIENCE must be one audience identifier without spaces/],
+    [{ JWT_MAX_LIFETIME: '12' }, /JWT_MAX_LIFETIME must be a duration such as 12h.*"12"/],
+    [{ JWT_MAX_LIFETIME: '0h' }, /JWT_MAX_LIFETIME must be a duration/],
+    [{ JWT_MAX_LIFETIME: '1.5h' }, /JWT_MAX_LIFETIME must be a duration/],
+    [{ JWT_MAX_LIFETIME: '100y' }, /JWT_MAX_LIFETIME must be a duration/],
+    [{ JWT_MAX_LIFETIME: '8d' }, /JWT_MAX_LIFETIME must be at most 7d, got "8d"/],
     [{ DEADLINE_SECONDS_PER_DAY: '0' }, /DEADLINE_SECONDS_PER_DAY must be more than 0/],
     [{ DEADLINE_SECONDS_PER_DAY: '-1' }, /DEADLINE_SECONDS_PER_DAY must be a positive number/],
     [{ DEADLINE_POLICY_FILE: '/nonexistent/policy.json' }, /cannot be read as JSON/],

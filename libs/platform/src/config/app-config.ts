@@ -24,6 +24,8 @@ export interface AppConfig {
     | { readonly kind: 'secret'; readonly secret: string }
     | { readonly kind: 'public-key'; readonly publicKey: string }
     | { readonly kind: 'development' };
+  /** What a token must claim besides its signature (`JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_MAX_LIFETIME`). */
+  readonly tokenClaims: TokenClaimsConfig;
   /** A JSON file of agencies (id, type, firstResponder, dutyToNotify); absent, the built-in set. */
   readonly agenciesFile: string | undefined;
   /** Every Redis key this deployment writes starts with it: several deployments can share a Redis. */
@@ -32,6 +34,26 @@ export interface AppConfig {
   readonly readWaitMs: number;
   /** The deadline lengths (`DEADLINE_POLICY_FILE`, `DEADLINE_SECONDS_PER_DAY`; else the domain page's). */
   readonly deadlinePolicy: DeadlinePolicy;
+}
+
+export interface TokenClaimsConfig {
+  /** When set, a token's `iss` must be exactly this. */
+  readonly issuer: string | undefined;
+  /** When set, a token's `aud` must be (or, as a list, contain) this. */
+  readonly audience: string | undefined;
+  /** The longest a token may live (exp - iat): a bearer token cannot be taken back before it expires. */
+  readonly maxLifetimeSeconds: number;
+}
+
+/** Units of a duration variable such as JWT_MAX_LIFETIME (`12h`, `90m`, `3600s`, `1d`). */
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+const DURATION = /^([1-9]\d{0,6})([smhd])$/;
+/** Past this, a leaked token is good for too long to call it a bearer token's lifetime. */
+const LONGEST_TOKEN_LIFETIME_SECONDS = 7 * DURATION_UNITS.d;
+
+function durationSeconds(text: string): number {
+  const [, amount, unit] = DURATION.exec(text)!;
+  return Number(amount) * DURATION_UNITS[unit as keyof typeof DURATION_UNITS];
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -94,6 +116,20 @@ class Environment {
   JWT_PUBLIC_KEY?: string;
 
   @IsOptional()
+  @Matches(/^\S{1,500}$/, { message: 'JWT_ISSUER must be one issuer identifier without spaces, got "$value"' })
+  JWT_ISSUER?: string;
+
+  @IsOptional()
+  @Matches(/^\S{1,500}$/, { message: 'JWT_AUDIENCE must be one audience identifier without spaces, got "$value"' })
+  JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @Matches(DURATION, {
+    message: 'JWT_MAX_LIFETIME must be a duration such as 12h, 90m, 3600s or 1d, got "$value"',
+  })
+  JWT_MAX_LIFETIME?: string;
+
+  @IsOptional()
   @IsString()
   @MinLength(1, { message: 'AGENCIES_FILE must not be empty' })
   AGENCIES_FILE?: string;
@@ -132,6 +168,9 @@ const KNOWN = [
   'LOG_LEVEL',
   'JWT_SECRET',
   'JWT_PUBLIC_KEY',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_MAX_LIFETIME',
   'AGENCIES_FILE',
   'REDIS_KEY_PREFIX',
   'READ_WAIT_MS',
@@ -159,6 +198,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       }),
     );
   }
+  const jwtMaxLifetime = parsed.JWT_MAX_LIFETIME ?? '12h';
+  if (DURATION.test(jwtMaxLifetime) && durationSeconds(jwtMaxLifetime) > LONGEST_TOKEN_LIFETIME_SECONDS) {
+    errors.push(
+      Object.assign(new ValidationError(), {
+        property: 'JWT_MAX_LIFETIME',
+        constraints: { max: `JWT_MAX_LIFETIME must be at most 7d, got "${jwtMaxLifetime}"` },
+      }),
+    );
+  }
   const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}));
   const deadlinePolicy =
     problems.length > 0
@@ -183,6 +231,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       : parsed.JWT_PUBLIC_KEY
         ? { kind: 'public-key', publicKey: parsed.JWT_PUBLIC_KEY }
         : { kind: 'development' },
+    tokenClaims: {
+      issuer: parsed.JWT_ISSUER,
+      audience: parsed.JWT_AUDIENCE,
+      maxLifetimeSeconds: durationSeconds(jwtMaxLifetime),
+    },
     agenciesFile: parsed.AGENCIES_FILE ? resolve(cwd, parsed.AGENCIES_FILE) : undefined,
     redisKeyPrefix: parsed.REDIS_KEY_PREFIX ?? 'marac',
     readWaitMs: Number(parsed.READ_WAIT_MS ?? 5_000),
