@@ -2,7 +2,7 @@ import type { DecisionContext } from '../shared/actor';
 import type { Decider } from '../shared/decider';
 import type { LocalDate } from '../shared/local-date';
 import { ensure } from '../shared/rule-broken';
-import { ensureDate } from '../case/pathway/dates';
+import { ensureDate, ensureMeetingDateWithinAYear } from '../case/pathway/dates';
 import type { MaracMeetingCommand } from './meeting-commands';
 import type { MaracMeetingEvent } from './meeting-events';
 
@@ -73,6 +73,7 @@ export function decideMaracMeeting(
 ): MaracMeetingEvent[] {
   if (command.type === 'ScheduleMaracMeeting') {
     ensure(!state.scheduled, 'meeting-already-scheduled');
+    ensureMeetingDateWithinAYear(command.meetsOn, now);
     const { meetingId, area, meetsOn, attendingAgencies } = command;
     return [{ type: 'MaracMeetingScheduled', data: { meetingId, area, meetsOn, attendingAgencies } }];
   }

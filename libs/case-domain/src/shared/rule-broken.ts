@@ -28,6 +28,7 @@ export const RULES = [
   'reconsideration-not-requested',
   'date-in-future',
   'date-before-earlier-event',
+  'meeting-date-outside-window',
   // support
   'placement-requires-support-entitlement',
   'placement-already-requested',
