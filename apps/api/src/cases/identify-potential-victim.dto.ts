@@ -14,16 +14,16 @@ import {
 import {
   EARLIEST_DATE_OF_BIRTH,
   ENCOUNTER_CONTEXTS,
+  EXPLOITATION_TYPES,
+  INDICATORS,
+  NRM_BEGAN_ON,
   isAfter,
   isBefore,
   isLocalDate,
-  NRM_BEGAN_ON,
-  type LocalDate,
-  EXPLOITATION_TYPES,
-  INDICATORS,
   type EncounterContext,
   type ExploitationType,
   type Indicator,
+  type LocalDate,
 } from '@app/case-domain';
 import { IsLocalDate } from '../http/is-local-date';
 import { IsCode, IsFreeText, IsSingleLine } from '../http/text-fields';
