@@ -55,13 +55,23 @@ export async function call(
   };
 }
 
+export type Caller = (method: string, path: string, options?: CallOptions) => Promise<ApiResponse>;
+
+/** The server `useApiServerProcess` runs: a caller, and what a test may inspect of the process. */
+export interface ApiServerHandle {
+  readonly call: Caller;
+  readonly url: () => string;
+  /** Its DATA_DIR: the embedded event store is `events.sqlite` there. */
+  readonly dataDir: () => string;
+  /** Everything the server printed so far (stdout and stderr). */
+  readonly output: () => string;
+}
+
 /**
  * Registers beforeAll/afterAll that run the built server (embedded store in a fresh directory,
- * the test Redis, E2E_SECRET) for a describe block, and returns a caller bound to it.
+ * the test Redis, E2E_SECRET) for a describe block, and returns a handle on it.
  */
-export function useApiServer(
-  env: Record<string, string> = {},
-): (method: string, path: string, options?: CallOptions) => Promise<ApiResponse> {
+export function useApiServerProcess(env: Record<string, string> = {}): ApiServerHandle {
   let dataDir: string;
   let server: ServerProcess;
   beforeAll(async () => {
@@ -78,5 +88,18 @@ export function useApiServer(
     await server.exited;
     rmSync(dataDir, { recursive: true, force: true });
   });
-  return (method, path, options = {}) => call(server.url, method, path, options);
+  return {
+    call: (method, path, options = {}) => call(server.url, method, path, options),
+    url: () => server.url,
+    dataDir: () => dataDir,
+    output: () => server.output(),
+  };
+}
+
+/**
+ * Registers beforeAll/afterAll that run the built server (embedded store in a fresh directory,
+ * the test Redis, E2E_SECRET) for a describe block, and returns a caller bound to it.
+ */
+export function useApiServer(env: Record<string, string> = {}): Caller {
+  return useApiServerProcess(env).call;
 }

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { runMain, resolveRedis, eventStoreConnectionFor, logLevelsFrom } from '@app/platform';
 import { AppModule } from './app.module';
+import { acceptJsonBodies } from './http/json-bodies';
 import { serveOpenApi } from './http/openapi';
 
 /**
@@ -11,9 +13,11 @@ import { serveOpenApi } from './http/openapi';
 runMain(async (config, onShutdown) => {
   const redis = await resolveRedis(config);
   onShutdown(() => redis.stop());
-  const app = await NestFactory.create(AppModule.forRoot({ config, redisUrl: redis.url }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, redisUrl: redis.url }), {
     logger: logLevelsFrom(config.logLevel),
+    bodyParser: false, // set up by acceptJsonBodies: JSON only, with a stated limit
   });
+  acceptJsonBodies(app);
   onShutdown(() => app.close());
   serveOpenApi(app);
   await app.listen(config.port, config.host);

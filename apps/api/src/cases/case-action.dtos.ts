@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsString, IsUUID, Length } from 'class-validator';
+import { IsBoolean, IsIn, IsUUID } from 'class-validator';
 import {
   CLOSURE_REASONS,
   COMPETENT_AUTHORITIES,
@@ -17,29 +17,31 @@ import {
   type RiskLevel,
 } from '@app/case-domain';
 import { IsLocalDate } from '../http/is-local-date';
+import { IsCode, IsFreeText, IsSingleLine } from '../http/text-fields';
 
-// One DTO per command body: every field required unless marked, enums closed, dates YYYY-MM-DD.
+// One DTO per command body: every field required unless marked, enums closed, dates YYYY-MM-DD
+// and not before the NRM began, ids and codes without controls, text with something visible.
 
 export class AssignCaseDto {
-  @IsString() @Length(1, 100) caseworkerId!: string;
-  @IsString() @Length(1, 100) agency!: string;
+  @IsCode(1, 100) caseworkerId!: string;
+  @IsCode(1, 100) agency!: string;
 }
 
 export class ConsentDto {
   @IsLocalDate() on!: string;
-  @IsString() @Length(2, 35) language!: string;
+  @IsSingleLine(2, 35) language!: string;
   @IsBoolean() interpreterUsed!: boolean;
 }
 
 export class DutyToNotifyDto {
   @IsLocalDate() submittedOn!: string;
-  @IsString() @Length(1, 100) reference!: string;
+  @IsCode(1, 100) reference!: string;
 }
 
 export class NrmReferralDto {
   @IsLocalDate() submittedOn!: string;
   @IsIn(COMPETENT_AUTHORITIES) competentAuthority!: CompetentAuthority;
-  @IsString() @Length(1, 100) reference!: string;
+  @IsCode(1, 100) reference!: string;
 }
 
 export class DecisionDto {
@@ -66,15 +68,15 @@ export class PlacementRequestDto {
 export class PlacementStartDto {
   @IsUUID() placementId!: string;
   @IsLocalDate() startedOn!: string;
-  @IsString() @Length(1, 200) provider!: string;
-  @IsString() @Length(1, 500) address!: string;
+  @IsSingleLine(1, 200) provider!: string;
+  @IsFreeText(1, 500) address!: string;
   @IsBoolean() emergencyOutsideNrm!: boolean;
 }
 
 export class PlacementMoveDto {
   @IsLocalDate() movedOn!: string;
-  @IsString() @Length(1, 200) provider!: string;
-  @IsString() @Length(1, 500) address!: string;
+  @IsSingleLine(1, 200) provider!: string;
+  @IsFreeText(1, 500) address!: string;
 }
 
 export class PlacementEndDto {
@@ -84,7 +86,7 @@ export class PlacementEndDto {
 
 export class SupportStartDto {
   @IsLocalDate() startedOn!: string;
-  @IsString() @Length(1, 200) provider!: string;
+  @IsSingleLine(1, 200) provider!: string;
 }
 
 export class ExitDto {
@@ -104,17 +106,17 @@ export class DatedDto {
 export class RiskAssessmentDto {
   @IsIn(RISK_LEVELS) level!: RiskLevel;
   @IsLocalDate() assessedOn!: string;
-  @IsString() @Length(1, 2000) rationale!: string;
+  @IsFreeText(1, 2000) rationale!: string;
 }
 
 export class MaracReferralDto {
   @IsLocalDate() referredOn!: string;
-  @IsString() @Length(1, 2000) reason!: string;
+  @IsFreeText(1, 2000) reason!: string;
 }
 
 export class NoteDto {
   @IsUUID() noteId!: string;
-  @IsString() @Length(1, 10_000) text!: string;
+  @IsFreeText(1, 10_000) text!: string;
 }
 
 export class ClosureDto {
@@ -124,5 +126,5 @@ export class ClosureDto {
 
 export class ReopeningDto {
   @IsLocalDate() reopenedOn!: string;
-  @IsString() @Length(1, 2000) reason!: string;
+  @IsFreeText(1, 2000) reason!: string;
 }

@@ -5,55 +5,85 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsOptional,
-  IsString,
+  IsObject,
   IsUUID,
-  Length,
+  ValidateBy,
   ValidateNested,
+  type ValidationArguments,
 } from 'class-validator';
 import {
+  EARLIEST_DATE_OF_BIRTH,
   ENCOUNTER_CONTEXTS,
   EXPLOITATION_TYPES,
   INDICATORS,
+  NRM_BEGAN_ON,
+  isAfter,
+  isBefore,
+  isLocalDate,
   type EncounterContext,
   type ExploitationType,
   type Indicator,
+  type LocalDate,
 } from '@app/case-domain';
 import { IsLocalDate } from '../http/is-local-date';
+import { IsCode, IsFreeText, IsSingleLine } from '../http/text-fields';
+import { OptionalField } from '../http/validation';
 
 export class PersonalDetailsDto {
-  @IsString()
-  @Length(1, 200)
+  @IsSingleLine(1, 200)
   name!: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(20)
-  @IsString({ each: true })
-  @Length(1, 200, { each: true })
+  @IsSingleLine(1, 200, { each: true })
   aliases?: string[];
 
-  @IsOptional()
-  @IsLocalDate()
+  /** Not after `identifiedOn` (checked on the identification), which is itself not after today. */
+  @OptionalField()
+  @IsLocalDate(EARLIEST_DATE_OF_BIRTH)
   dateOfBirth?: string;
 
-  @IsOptional()
-  @IsString()
-  @Length(1, 500)
+  @OptionalField()
+  @IsFreeText(1, 500)
   contact?: string;
+}
+
+/**
+ * A person is not identified before they were born (and identification is not after today: the
+ * domain's `date-in-future`). Compared only when both dates pass their own checks, so each date's
+ * own problem is reported on its own field. The message names no date: it is personal data.
+ */
+function BornOnOrBeforeIdentification(): PropertyDecorator {
+  return ValidateBy({
+    name: 'bornOnOrBeforeIdentification',
+    validator: {
+      validate: (personal: unknown, { object }: ValidationArguments) => {
+        const { identifiedOn } = object as { identifiedOn?: unknown };
+        const dateOfBirth = (personal as { dateOfBirth?: unknown } | undefined)?.dateOfBirth;
+        const comparable = (date: unknown, notBefore: LocalDate): date is string =>
+          typeof date === 'string' && isLocalDate(date) && !isBefore(date, notBefore);
+        return (
+          !comparable(dateOfBirth, EARLIEST_DATE_OF_BIRTH) ||
+          !comparable(identifiedOn, NRM_BEGAN_ON) ||
+          !isAfter(dateOfBirth, identifiedOn)
+        );
+      },
+      defaultMessage: () => 'personal.dateOfBirth must not be after identifiedOn',
+    },
+  });
 }
 
 /** `POST /cases`: a potential victim identified. The client may choose the case id (a UUID). */
 export class IdentifyPotentialVictimDto {
-  @IsOptional()
+  @OptionalField()
   @IsUUID()
   caseId?: string;
 
   @IsLocalDate()
   identifiedOn!: string;
 
-  @IsString()
-  @Length(1, 500)
+  @IsSingleLine(1, 500)
   location!: string;
 
   @IsIn(ENCOUNTER_CONTEXTS)
@@ -73,22 +103,23 @@ export class IdentifyPotentialVictimDto {
   @IsBoolean()
   child!: boolean;
 
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @OptionalField()
+  @IsSingleLine(1, 100)
   nationality?: string;
 
   /** The local authority area (as the partnership names it), for MARACs and the problem profile. */
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @OptionalField()
+  @IsCode(1, 100)
   area?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsUUID()
   previousCaseId?: string;
 
+  // @ValidateNested alone lets a missing `personal` through; the document says it is required.
+  @IsObject()
   @ValidateNested()
+  @BornOnOrBeforeIdentification()
   @Type(() => PersonalDetailsDto)
   personal!: PersonalDetailsDto;
 }

@@ -26,9 +26,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     refPointerPrefix: '#/components/schemas/',
     additionalConverters: { isLocalDate: { type: 'string', format: 'date' } },
   });
+  // The validation pipe refuses unknown fields (and prototype keys): say so in every schema.
+  const closed = Object.fromEntries(
+    Object.entries(schemas).map(([name, schema]) => [name, { ...schema, additionalProperties: false }]),
+  );
   document.components = {
     ...document.components,
-    schemas: { ...document.components?.schemas, ...(schemas as NonNullable<OpenAPIObject['components']>['schemas']) },
+    schemas: { ...document.components?.schemas, ...(closed as NonNullable<OpenAPIObject['components']>['schemas']) },
   };
   return document;
 }

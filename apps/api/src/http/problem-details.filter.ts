@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { CaseNotFound, NotPermitted, PathwayRuleBroken } from '@app/case-domain';
 import { ConcurrencyConflict, PreconditionFailed } from '@app/command-handling';
 import { ReadModelBehind } from '@app/read-models';
-import { FieldValidationFailed } from './validation';
+import { BodyTooDeep, FieldValidationFailed } from './validation';
 
 /** An RFC 9457 problem: the body of every error response. */
 export interface ProblemDetails {
@@ -46,6 +46,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem('validation-failed', 'The request is not valid', 400, 'See errors for each failing field.', {
         errors: error.errors,
       });
+    }
+    if (error instanceof BodyTooDeep) {
+      return problem('body-too-deep', 'The request body is nested too deeply', 400, error.message);
     }
     if (error instanceof NotPermitted) {
       return problem('forbidden', 'Forbidden', 403, error.message);

@@ -1,12 +1,15 @@
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsUUID } from 'class-validator';
 import { RISK_LEVELS, type RiskLevel } from '@app/case-domain';
 import { IsLocalDate } from '../http/is-local-date';
+import { IsCode, IsFreeText } from '../http/text-fields';
+import { OptionalField } from '../http/validation';
 
 export class ScheduleMeetingDto {
-  @IsOptional() @IsUUID() meetingId?: string;
-  @IsString() @Length(1, 100) area!: string;
+  @OptionalField() @IsUUID() meetingId?: string;
+  @IsCode(1, 100) area!: string;
+  /** Within a year either side of today: the domain's `meeting-date-outside-window` (422). */
   @IsLocalDate() meetsOn!: string;
-  @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Length(1, 100, { each: true }) attendingAgencies!: string[];
+  @IsArray() @ArrayMaxSize(50) @IsCode(1, 100, { each: true }) attendingAgencies!: string[];
 }
 
 export class ListCaseDto {
@@ -16,14 +19,14 @@ export class ListCaseDto {
 export class DiscussionDto {
   @IsUUID() caseId!: string;
   @IsIn(RISK_LEVELS) riskLevel!: RiskLevel;
-  @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Length(1, 2000, { each: true }) decisions!: string[];
+  @IsArray() @ArrayMaxSize(50) @IsFreeText(1, 2000, { each: true }) decisions!: string[];
 }
 
 export class AgreeActionDto {
   @IsUUID() actionId!: string;
   @IsUUID() caseId!: string;
-  @IsString() @Length(1, 2000) description!: string;
-  @IsString() @Length(1, 100) ownerAgency!: string;
+  @IsFreeText(1, 2000) description!: string;
+  @IsCode(1, 100) ownerAgency!: string;
   @IsLocalDate() dueOn!: string;
 }
 

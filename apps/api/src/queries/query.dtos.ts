@@ -1,7 +1,8 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { RISK_LEVELS } from '@app/case-domain';
 import { QUEUES } from '@app/read-models';
+import { IsCode, IsFreeText } from '../http/text-fields';
 
 const POSITION = /^\d{1,20}\/\d{1,20}$/;
 const STAGES = [
@@ -32,8 +33,7 @@ export class CaseViewQueryDto extends ReadQueryDto {
 
   /** Why personal details are read: required of auditors (at least 10 characters). */
   @IsOptional()
-  @IsString()
-  @Length(10, 500)
+  @IsFreeText(10, 500)
   reason?: string;
 }
 
@@ -43,13 +43,11 @@ export class CaseListQueryDto extends ReadQueryDto {
   stage?: string;
 
   @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @IsCode(1, 100)
   agency?: string;
 
   @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @IsCode(1, 200)
   assignee?: string;
 
   @IsOptional()
@@ -82,8 +80,7 @@ export class QueueQueryDto extends ReadQueryDto {
   scope?: 'agency' | 'mine';
 
   @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @IsCode(1, 100)
   agency?: string;
 }
 
@@ -116,7 +113,6 @@ export class ProblemProfileQueryDto extends ReadQueryDto {
   to!: string;
 
   @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @IsCode(1, 100)
   area?: string;
 }

@@ -132,6 +132,23 @@ describe('MARAC meeting', () => {
         dueOn: '2026-06-01',
       })
       .thenBreaks('action-due-before-meeting');
+    const dueIn = (dueOn: string) =>
+      given(scheduled, listed).when({
+        type: 'AgreeMaracAction',
+        actionId: 'a-3',
+        caseId: 'case-1',
+        description: 'x',
+        ownerAgency: 'safe-harbour',
+        dueOn,
+      });
+    dueIn('9999-12-31').thenBreaks('action-due-more-than-a-year-after-meeting');
+    dueIn('2027-06-11').thenBreaks('action-due-more-than-a-year-after-meeting');
+    dueIn('2027-06-10').then([
+      {
+        type: 'MaracActionAgreed',
+        data: { actionId: 'a-3', caseId: 'case-1', description: 'x', ownerAgency: 'safe-harbour', dueOn: '2027-06-10' },
+      },
+    ]);
     given(scheduled)
       .when({
         type: 'AgreeMaracAction',

@@ -1,8 +1,8 @@
 import type { DecisionContext } from '../shared/actor';
 import type { Decider } from '../shared/decider';
-import type { LocalDate } from '../shared/local-date';
+import { isAfter, shiftYears, type LocalDate } from '../shared/local-date';
 import { ensure } from '../shared/rule-broken';
-import { ensureDate } from '../case/pathway/dates';
+import { ensureDate, ensureMeetingDateWithinAYear } from '../case/pathway/dates';
 import type { CaseListingFacts, MaracMeetingCommand } from './meeting-commands';
 import type { MaracMeetingEvent } from './meeting-events';
 
@@ -74,6 +74,7 @@ export function decideMaracMeeting(
 ): MaracMeetingEvent[] {
   if (command.type === 'ScheduleMaracMeeting') {
     ensure(!state.scheduled, 'meeting-already-scheduled');
+    ensureMeetingDateWithinAYear(command.meetsOn, now);
     const { meetingId, area, meetsOn, attendingAgencies } = command;
     return [{ type: 'MaracMeetingScheduled', data: { meetingId, area, meetsOn, attendingAgencies } }];
   }
@@ -108,6 +109,12 @@ export function decideMaracMeeting(
       ensure(state.listedCases.includes(command.caseId), 'case-not-listed');
       ensure(state.actions[command.actionId] === undefined, 'action-already-agreed');
       ensure(command.dueOn >= (state.meetsOn ?? command.dueOn), 'action-due-before-meeting');
+      // An action is chased to the next meetings, not years on: 9999-12-31 is a slip of the keyboard.
+      ensure(
+        state.meetsOn === undefined || !isAfter(command.dueOn, shiftYears(state.meetsOn, 1)),
+        'action-due-more-than-a-year-after-meeting',
+        `${command.dueOn} is more than a year after the meeting (${state.meetsOn ?? ''})`,
+      );
       const { actionId, caseId, description, ownerAgency, dueOn } = command;
       return [{ type: 'MaracActionAgreed', data: { actionId, caseId, description, ownerAgency, dueOn } }];
     }

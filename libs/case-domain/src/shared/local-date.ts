@@ -25,6 +25,22 @@ const LONDON_DATE = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
+/**
+ * The first day of the National Referral Mechanism (1 April 2009): no pathway event (an
+ * identification, a referral, a decision, a meeting) can be dated before it.
+ */
+export const NRM_BEGAN_ON: LocalDate = '2009-04-01';
+
+/** The earliest date of birth taken as plausible: anything earlier is a typing slip. */
+export const EARLIEST_DATE_OF_BIRTH: LocalDate = '1900-01-01';
+
+/** The same day `years` later (or earlier); 29 February becomes 28 February in a common year. */
+export function shiftYears(date: LocalDate, years: number): LocalDate {
+  const year = String(Number(date.slice(0, 4)) + years).padStart(4, '0');
+  const shifted = `${year}${date.slice(4)}`;
+  return isLocalDate(shifted) ? shifted : `${year}-02-28`;
+}
+
 /** `YYYY-MM-DD` strings order as dates do. */
 export const isBefore = (a: LocalDate, b: LocalDate): boolean => a < b;
 export const isAfter = (a: LocalDate, b: LocalDate): boolean => a > b;

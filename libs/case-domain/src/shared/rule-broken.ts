@@ -28,6 +28,7 @@ export const RULES = [
   'reconsideration-not-requested',
   'date-in-future',
   'date-before-earlier-event',
+  'meeting-date-outside-window',
   // support
   'placement-requires-support-entitlement',
   'placement-already-requested',
@@ -55,6 +56,7 @@ export const RULES = [
   'action-already-agreed',
   'action-already-completed',
   'action-due-before-meeting',
+  'action-due-more-than-a-year-after-meeting',
   'listing-requires-marac-referral',
   'listing-outside-meeting-area',
   'agency-not-configured',

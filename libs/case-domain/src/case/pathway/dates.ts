@@ -1,4 +1,4 @@
-import { isAfter, isBefore, londonDateOf, type LocalDate } from '../../shared/local-date';
+import { isAfter, isBefore, londonDateOf, shiftYears, type LocalDate } from '../../shared/local-date';
 import { ensure } from '../../shared/rule-broken';
 
 /**
@@ -11,4 +11,20 @@ export function ensureDate(date: LocalDate, now: Date, ...notBefore: (LocalDate 
   for (const earlier of notBefore) {
     if (earlier) ensure(!isBefore(date, earlier), 'date-before-earlier-event', `${date} is before ${earlier}`);
   }
+}
+
+/**
+ * The meeting-date rule: a MARAC meeting is scheduled at most a year ahead of today (in
+ * Europe/London), or recorded at most a year after it was held. Further out is a slip of the
+ * keyboard (9999-12-31, 1800-01-01), not a meeting, and would sit on every agenda and queue.
+ */
+export function ensureMeetingDateWithinAYear(meetsOn: LocalDate, now: Date): void {
+  const today = londonDateOf(now);
+  const earliest = shiftYears(today, -1);
+  const latest = shiftYears(today, 1);
+  ensure(
+    !isBefore(meetsOn, earliest) && !isAfter(meetsOn, latest),
+    'meeting-date-outside-window',
+    `${meetsOn} is not between ${earliest} and ${latest}`,
+  );
 }
