@@ -36,3 +36,14 @@ export const pausedAfter =
       },
     };
   };
+
+/** Takes `delayMs` to end, as a subscription does that must first finish the read it has in flight. */
+export const slowToEnd =
+  (delayMs: number) =>
+  (inner: Subscription): Subscription => ({
+    unsubscribe: async () => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await inner.unsubscribe();
+    },
+    [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator](),
+  });

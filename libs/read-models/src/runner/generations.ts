@@ -23,16 +23,21 @@ export async function nextGeneration(redis: Redis, keys: ReadModelKeys): Promise
   return Number(await redis.eval(NEXT_GENERATION, 2, keys.active, keys.generationCounter));
 }
 
-/** Deletes every generation's keys for which `unwanted(generation)` holds (SCAN + UNLINK, in slices). */
+/**
+ * Deletes every generation's keys for which `unwanted(generation)` holds (SCAN + UNLINK, in
+ * slices); stops between two slices once `signal` is aborted.
+ */
 export async function deleteGenerations(
   redis: Redis,
   keys: ReadModelKeys,
   unwanted: (generation: number) => boolean,
+  signal?: AbortSignal,
 ): Promise<number> {
   let deleted = 0;
   let cursor = '0';
   const pattern = new RegExp(`^${escape(keys.root)}:g(\\d+):`);
   do {
+    if (signal?.aborted) break;
     const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.root}:g*`, 'COUNT', 1_000);
     cursor = next;
     const doomed = found.filter((key) => {
