@@ -115,6 +115,12 @@ describe('read models emptied under a running api', () => {
 
     const paths = ['/cases', '/cases?limit=10', `/cases/${caseIds[0]}`, '/queues', '/queues/unassigned'];
     for (const path of paths) expectNotBuilt(await get(path), path);
+    // A panel member's command needs the MARAC read model to know the agencies attending: 503, not 500.
+    const note = await call(api.url, 'POST', `/cases/${caseIds[0]}/notes`, {
+      token: tokenFor('panel_member', 'housing'),
+      body: { noteId: randomUUID(), text: 'Synthetic note' },
+    });
+    expectNotBuilt(note, 'panel member note');
     // Read your writes waits (READ_WAIT_MS) and then says why it gave up.
     expectNotBuilt(await get(`/cases?minPosition=${position}`), 'minPosition');
     const health = await call(api.url, 'GET', '/health');
