@@ -1,7 +1,8 @@
 import type Redis from 'ioredis';
 import { comparePositions, parsePosition, type Position } from '@app/event-store';
-import { activeGeneration } from './runner/generations';
+import { generationOf } from './runner/generations';
 import { projectionKeys, ReadModelKeys } from './runner/keys';
+import { describeNotBuilt, notBuilt, readinessKeys, type NotBuilt, type StoreHead } from './runner/readiness';
 import {
   CASE_VIEW_PROJECTION,
   caseViewKeys,
@@ -14,7 +15,20 @@ import { QUEUES, queueKey, windowBounds, type QueueName } from './projections/qu
 
 /** The read model has not reached the position the client asked for, within the wait allowed. */
 export class ReadModelBehind extends Error {
-  override readonly name = 'ReadModelBehind';
+  override readonly name: string = 'ReadModelBehind';
+}
+
+/**
+ * A read model the query needs is not built: it is being rebuilt from the start (see
+ * `runner/readiness.ts`). Answered like `ReadModelBehind` (503 with Retry-After), never as an
+ * empty answer.
+ */
+export class ReadModelNotBuilt extends ReadModelBehind {
+  override readonly name: string = 'ReadModelNotBuilt';
+
+  constructor(readonly notBuilt: NotBuilt) {
+    super(describeNotBuilt(notBuilt));
+  }
 }
 
 export interface CaseListFilter {
@@ -32,37 +46,76 @@ export interface QueueScope {
   readonly id: string;
 }
 
+// What each read reads: it must be built (the queues are filled by the case view and the MARAC meetings).
+const CASE_VIEW = [CASE_VIEW_PROJECTION];
+const MARAC = [MARAC_PROJECTION];
+const PROFILE = [PROBLEM_PROFILE_PROJECTION];
+const QUEUE_PROJECTIONS = [CASE_VIEW_PROJECTION, MARAC_PROJECTION];
+
 /**
  * The query side of the read models: reads whichever generation is active, so a rebuild's
- * switch is seen by the next query. Pure reads; access rules are the caller's.
+ * switch is seen by the next query. Pure reads; access rules are the caller's. Every read first
+ * checks that the projections it reads are built (`runner/readiness.ts`), else throws
+ * `ReadModelNotBuilt`; `store` answers whether the event store has events when a checkpoint is
+ * missing (without it, a missing checkpoint reads as an empty store).
  */
 export class ReadModels {
   private readonly keys: ReadModelKeys;
+  /** The generation last seen active: read in the same MGET as the readiness keys, and checked. */
+  private generationSeen = 1;
 
   constructor(
     private readonly redis: Redis,
     root: string,
+    private readonly store?: StoreHead,
   ) {
     this.keys = new ReadModelKeys(root);
   }
 
-  private async prefix(): Promise<string> {
-    return this.keys.generation(await activeGeneration(this.redis, this.keys));
+  /**
+   * The active generation's key prefix, once the projections named are built there (else
+   * `ReadModelNotBuilt`), with their checkpoints. One MGET (the active generation with the
+   * readiness keys of the one last seen active); a second only when a rebuild switched since.
+   */
+  private async generation(
+    projections: readonly string[],
+  ): Promise<{ prefix: string; checkpoints: (string | null)[] }> {
+    for (;;) {
+      const seen = this.generationSeen;
+      const prefix = this.keys.generation(seen);
+      const [active, ...values] = await this.redis.mget(this.keys.active, ...readinessKeys(prefix, projections));
+      this.generationSeen = generationOf(active ?? null);
+      if (this.generationSeen !== seen) continue;
+      const [missing] = await notBuilt(projections, values, this.store);
+      if (missing) throw new ReadModelNotBuilt(missing);
+      return { prefix, checkpoints: values.filter((_, index) => index % 2 === 0) };
+    }
+  }
+
+  private async prefix(projections: readonly string[]): Promise<string> {
+    return (await this.generation(projections)).prefix;
   }
 
   /**
    * Waits until the projections named have applied every event up to `position` (read your
-   * writes), polling their checkpoints; throws `ReadModelBehind` after `timeoutMs`.
+   * writes), polling their checkpoints; throws `ReadModelBehind` after `timeoutMs`, or
+   * `ReadModelNotBuilt` if they were still being rebuilt from the start then.
    */
   async waitFor(position: Position, projections: readonly string[], timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const prefix = await this.prefix();
-      const saved = await this.redis.mget(...projections.map((name) => projectionKeys(prefix, name).checkpoint));
-      const reached = saved.every((text) => {
-        const checkpoint = text ? parsePosition(text) : undefined;
-        return checkpoint !== undefined && comparePositions(checkpoint, position) >= 0;
-      });
+      const reached = await this.generation(projections).then(
+        ({ checkpoints }) =>
+          checkpoints.every((text) => {
+            const checkpoint = text ? parsePosition(text) : undefined;
+            return checkpoint !== undefined && comparePositions(checkpoint, position) >= 0;
+          }),
+        (error: unknown) => {
+          // A replay from zero may finish within the wait: keep polling until the deadline.
+          if (error instanceof ReadModelNotBuilt && Date.now() < deadline) return false;
+          throw error;
+        },
+      );
       if (reached) return;
       if (Date.now() >= deadline) throw new ReadModelBehind(`the read models have not reached ${position.commit} yet`);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -70,7 +123,7 @@ export class ReadModels {
   }
 
   async caseView(caseId: string): Promise<{ view: CaseViewState; deadlines: ViewDeadline[] } | undefined> {
-    const prefix = await this.prefix();
+    const prefix = await this.prefix(CASE_VIEW);
     const [state, deadlines] = await this.redis.mget(
       projectionKeys(prefix, CASE_VIEW_PROJECTION).state(caseId),
       `${prefix}:${caseViewKeys.deadlines(caseId)}`,
@@ -83,7 +136,7 @@ export class ReadModels {
 
   async caseViews(caseIds: readonly string[]): Promise<Map<string, CaseViewState>> {
     if (caseIds.length === 0) return new Map();
-    const prefix = await this.prefix();
+    const prefix = await this.prefix(CASE_VIEW);
     const keys = projectionKeys(prefix, CASE_VIEW_PROJECTION);
     const values = await this.redis.mget(...caseIds.map((id) => keys.state(id)));
     const views = new Map<string, CaseViewState>();
@@ -93,7 +146,7 @@ export class ReadModels {
 
   /** The MARAC meetings a case is listed at, oldest first. */
   async meetingsOfCase(caseId: string): Promise<MaracMeetingView[]> {
-    const prefix = await this.prefix();
+    const prefix = await this.prefix(MARAC);
     const ids = await this.redis.zrange(`${prefix}:${maracKeys.caseMeetings(caseId)}`, '0', '-1');
     return this.meetings(ids, prefix);
   }
@@ -104,7 +157,7 @@ export class ReadModels {
 
   /** Meetings by id, in one read; unknown ids are left out. */
   async meetingsById(ids: readonly string[]): Promise<MaracMeetingView[]> {
-    return this.meetings(ids, await this.prefix());
+    return this.meetings(ids, await this.prefix(MARAC));
   }
 
   private async meetings(ids: readonly string[], prefix: string): Promise<MaracMeetingView[]> {
@@ -116,7 +169,7 @@ export class ReadModels {
 
   /** The meetings of an area, by date: the one before a given meeting is its "last meeting". */
   async meetingIdsOfArea(area: string): Promise<string[]> {
-    return this.redis.zrange(`${await this.prefix()}:${maracKeys.areaMeetings(area)}`, '0', '-1');
+    return this.redis.zrange(`${await this.prefix(MARAC)}:${maracKeys.areaMeetings(area)}`, '0', '-1');
   }
 
   /**
@@ -127,7 +180,7 @@ export class ReadModels {
     filter: CaseListFilter,
     page: { readonly limit: number; readonly after?: number },
   ): Promise<{ caseIds: string[]; next?: number; total: number }> {
-    const prefix = await this.prefix();
+    const prefix = await this.prefix(CASE_VIEW);
     const keys = caseViewKeys;
     const sets = [
       filter.stage && keys.stage(filter.stage),
@@ -172,7 +225,7 @@ export class ReadModels {
   }
 
   async queueCounts(scope: QueueScope, now: number): Promise<Record<QueueName, number>> {
-    const prefix = await this.prefix();
+    const prefix = await this.prefix(QUEUE_PROJECTIONS);
     const names = Object.keys(QUEUES) as QueueName[];
     const pipeline = this.redis.pipeline();
     for (const name of names) {
@@ -196,7 +249,7 @@ export class ReadModels {
   ): Promise<{ member: string; due: number }[]> {
     const queue = QUEUES[name];
     const [min, max] = windowBounds(queue.window, now);
-    const key = `${await this.prefix()}:${queueKey(queue.source, scope.scope, scope.id)}`;
+    const key = `${await this.prefix(QUEUE_PROJECTIONS)}:${queueKey(queue.source, scope.scope, scope.id)}`;
     const flat = await this.redis.zrangebyscore(key, min, max, 'WITHSCORES', 'LIMIT', 0, limit);
     return pairs(flat).map(([member, score]) => ({ member, due: Number(score) }));
   }
@@ -206,7 +259,7 @@ export class ReadModels {
     area: string | undefined,
     months: readonly string[],
   ): Promise<Map<string, Record<string, string>>> {
-    const prefix = await this.prefix();
+    const prefix = await this.prefix(PROFILE);
     const pipeline = this.redis.pipeline();
     for (const month of months) pipeline.hgetall(`${prefix}:${profileKey(area ?? ALL_AREAS, month)}`);
     const results = (await pipeline.exec()) ?? [];

@@ -4,7 +4,11 @@ import type { Response } from 'express';
 import { EventStoreHealthIndicator, ProjectionsHealthIndicator, RedisHealthIndicator } from '@app/platform';
 import { Public } from '../auth/actor.decorators';
 
-/** `GET /health`: 200 when the event store and Redis answer and no projection has stopped, 503 (naming which) when not. `GET /health/ping`: 200. */
+/**
+ * `GET /health`: 200 when the event store and Redis answer and every projection runs; 503 (naming
+ * which) when not: a projection stopped at an event, or a read model being rebuilt from the start
+ * (Redis emptied), with how far it has come. `GET /health/ping`: 200.
+ */
 @Public()
 @Controller('health')
 export class HealthController {

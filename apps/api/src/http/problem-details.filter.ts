@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import type { Request, Response } from 'express';
 import { CaseNotFound, NotPermitted, PathwayRuleBroken } from '@app/case-domain';
 import { ConcurrencyConflict, PreconditionFailed } from '@app/command-handling';
-import { ReadModelBehind } from '@app/read-models';
+import { ReadModelBehind, ReadModelNotBuilt } from '@app/read-models';
 import { BodyTooDeep, FieldValidationFailed } from './validation';
 
 /** An RFC 9457 problem: the body of every error response. */
@@ -62,6 +62,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof PreconditionFailed) {
       return problem('precondition-failed', 'The case changed since you read it', 412, error.message, {
         currentRevision: String(error.actual),
+      });
+    }
+    if (error instanceof ReadModelNotBuilt) {
+      // A subclass of ReadModelBehind: Retry-After is set, and it is not logged as a fault.
+      return problem('read-model-not-built', 'A read model is being rebuilt from the start', 503, error.message, {
+        readModel: error.notBuilt.projection,
       });
     }
     if (error instanceof ReadModelBehind) {

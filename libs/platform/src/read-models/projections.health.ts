@@ -1,15 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
+import type { EventStore } from '@app/event-store';
 import { liveProjectionStatuses, ReadModelKeys, type Projection } from '@app/read-models';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG, REDIS } from '../tokens';
+import { APP_CONFIG, EVENT_STORE, REDIS } from '../tokens';
 import { PROJECTIONS, readModelRoot } from './read-models.tokens';
 
 /**
- * Down when a projection has stopped at an event it cannot handle: its read model no longer
- * follows the events until someone looks. Reports each projection's checkpoint, and where and
- * why a stopped one stopped.
+ * Down when a projection has stopped at an event it cannot handle (its read model no longer
+ * follows the events until someone looks), or is not built: being rebuilt from the start after
+ * Redis was emptied, so queries answer 503 until it is (`state: 'rebuilding'`, with how far it
+ * has come). Reports each projection's checkpoint, and where and why a stopped one stopped.
  */
 @Injectable()
 export class ProjectionsHealthIndicator {
@@ -18,6 +20,7 @@ export class ProjectionsHealthIndicator {
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(PROJECTIONS) projections: Projection[],
     private readonly health: HealthIndicatorService,
@@ -29,9 +32,9 @@ export class ProjectionsHealthIndicator {
   async check(key = 'projections') {
     const session = this.health.check(key);
     try {
-      const statuses = await liveProjectionStatuses(this.redis, this.keys, this.names);
+      const statuses = await liveProjectionStatuses(this.redis, this.keys, this.names, this.store);
       const details = Object.fromEntries(statuses.map(({ name, ...status }) => [name, status]));
-      return statuses.some((status) => status.state === 'stopped') ? session.down(details) : session.up(details);
+      return statuses.some((status) => status.state !== 'running') ? session.down(details) : session.up(details);
     } catch (error) {
       return session.down({ message: (error as Error).message });
     }

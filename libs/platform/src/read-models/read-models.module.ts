@@ -74,8 +74,9 @@ export class ReadModelsModule {
       providers: [
         {
           provide: READ_MODELS,
-          inject: [REDIS, APP_CONFIG],
-          useFactory: (redis: Redis, config: AppConfig) => new ReadModels(redis, readModelRoot(config)),
+          inject: [REDIS, APP_CONFIG, EVENT_STORE],
+          useFactory: (redis: Redis, config: AppConfig, store: EventStore) =>
+            new ReadModels(redis, readModelRoot(config), store),
         },
         {
           provide: PROJECTIONS,

@@ -208,7 +208,8 @@ function throwOnError(results: [Error | null, unknown][] | null): void {
   for (const [error] of results ?? []) if (error) throw error;
 }
 
-export async function lastPosition(store: EventStore): Promise<Position | undefined> {
+/** The position of the last event in the store; undefined for an empty store. */
+export async function lastPosition(store: Pick<EventStore, 'readAll'>): Promise<Position | undefined> {
   for await (const event of store.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 })) {
     return event.position;
   }

@@ -33,5 +33,7 @@ export class ReadModelKeys {
 export const projectionKeys = (generationPrefix: string, projection: string) => ({
   checkpoint: `${generationPrefix}:projection:${projection}:checkpoint`,
   status: `${generationPrefix}:projection:${projection}:status`,
+  /** Set while the projection replays from position zero: the store's head it must reach (see `readiness.ts`). */
+  replayingTo: `${generationPrefix}:projection:${projection}:replaying-to`,
   state: (entity: string) => `${generationPrefix}:${projection}:state:${entity}`,
 });

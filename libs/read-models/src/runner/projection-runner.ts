@@ -8,6 +8,7 @@ import {
   type Subscription,
 } from '@app/event-store';
 import { inBatches } from './batches';
+import { lastPosition } from './history-fold';
 import type { Command } from './outputs-diff';
 import { ProjectionInstance, type PreparedBatch } from './projection-instance';
 import type { ProjectedEvent, Projection, ProjectionStatus } from './projection';
@@ -34,6 +35,10 @@ export class FencedOut extends Error {
  * if another worker wrote them in the meantime (a lost lock) it aborts and nothing is applied
  * twice. An event a projection cannot handle stops that projection (recorded in its status with
  * the event's position, and logged); the others go on. Never skipped: a restart retries it.
+ *
+ * A projection it starts without a checkpoint while the store has events is replaying from zero:
+ * it marks it so (`replayingTo`, the head it must reach) and clears the mark in the transaction of
+ * the batch that reaches it, so queries refuse to read it until then (`readiness.ts`).
  */
 export class ProjectionRunner {
   readonly instances: ProjectionInstance[];
@@ -41,6 +46,8 @@ export class ProjectionRunner {
   private running: Promise<void> | undefined;
   private connection: Redis | undefined;
   private failure: Error | undefined;
+  /** The head each projection replaying from zero must reach before it may be read. */
+  private readonly replayTargets = new Map<ProjectionInstance, Position>();
 
   constructor(
     private readonly store: EventStore,
@@ -55,9 +62,11 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     // WATCH belongs to a connection: the runner has one of its own.
     this.connection = await ready(this.redis.duplicate());
-    const saved = await this.connection.mget(...this.instances.map((instance) => instance.keys.checkpoint));
+    const saved = await this.connection.mget(
+      ...this.instances.flatMap((instance) => [instance.keys.checkpoint, instance.keys.replayingTo]),
+    );
     this.instances.forEach((instance, index) => {
-      const text = saved[index];
+      const text = saved[index * 2];
       const position = text ? parsePosition(text) : undefined;
       if (text && !position) throw new Error(`${instance.keys.checkpoint} holds "${text}", not a position`);
       instance.checkpoint = position;
@@ -65,6 +74,7 @@ export class ProjectionRunner {
       instance.reset();
     });
     await this.connection.del(...this.instances.map((instance) => instance.keys.status));
+    await this.markReplays(saved.filter((_, index) => index % 2 === 1));
     const lowest = this.lowestCheckpoint();
     this.subscription = this.store.subscribeToAll({ fromPosition: lowest ?? 'start' });
     this.running = this.consume(this.subscription);
@@ -83,6 +93,31 @@ export class ProjectionRunner {
 
   async statuses(): Promise<ProjectionStatus[]> {
     return readStatuses(this.redis, this.instances);
+  }
+
+  /**
+   * Marks the projections that replay from zero (no checkpoint while the store has events) with
+   * the head they must reach; keeps the head of a mark an earlier runner left.
+   */
+  private async markReplays(marks: readonly (string | null)[]): Promise<void> {
+    this.replayTargets.clear();
+    const fresh = this.instances.some((instance, index) => !instance.checkpoint && !marks[index]);
+    const head = fresh ? await lastPosition(this.store) : undefined;
+    const toMark: string[] = [];
+    const reached: string[] = [];
+    this.instances.forEach((instance, index) => {
+      const mark = marks[index];
+      const target = mark ? parsePosition(mark) : !instance.checkpoint ? head : undefined;
+      if (!target) return;
+      if (instance.checkpoint && comparePositions(instance.checkpoint, target) >= 0)
+        reached.push(instance.keys.replayingTo);
+      else {
+        if (!mark) toMark.push(instance.keys.replayingTo, formatPosition(target));
+        this.replayTargets.set(instance, target);
+      }
+    });
+    if (toMark.length > 0) await this.connection!.mset(...toMark);
+    if (reached.length > 0) await this.connection!.del(...reached);
   }
 
   private lowestCheckpoint(): Position | undefined {
@@ -134,15 +169,22 @@ export class ProjectionRunner {
       throw new FencedOut('another worker has written these read models');
     }
     const tx = connection.multi();
+    const replayed: ProjectionInstance[] = [];
     for (const [instance, batch] of prepared) {
       for (const command of batch.commands) queue(tx, command);
       if (batch.checkpoint) tx.set(instance.keys.checkpoint, formatPosition(batch.checkpoint));
       if (batch.failure) tx.set(instance.keys.status, JSON.stringify(stoppedStatus(instance, batch)));
+      const target = this.replayTargets.get(instance);
+      if (target && batch.checkpoint && comparePositions(batch.checkpoint, target) >= 0) {
+        tx.del(instance.keys.replayingTo);
+        replayed.push(instance);
+      }
     }
     const results = await tx.exec();
     if (!results) throw new FencedOut('another worker wrote these read models during the batch');
     const failed = results.find(([error]) => error);
     if (failed) throw failed[0]!;
+    for (const instance of replayed) this.replayTargets.delete(instance);
     for (const [instance, batch] of prepared) {
       batch.commit();
       if (batch.failure) {

@@ -34,6 +34,12 @@ export interface ProjectionFollower {
  * it finds the lock gone. The others keep trying, so one takes over within a lease of the holder
  * dying. It follows `active`: when a rebuild switches readers to a new generation, it goes on
  * from that generation's checkpoints and, after a grace period, deletes the old one.
+ *
+ * The lease is renewed on a timer of its own, never by the step: a step can outlast the lease
+ * (stopping a runner waits for its batch in flight), and a holder that let its lease lapse that
+ * way lost the lock just after a rebuild, leaving nobody projecting the new generation while
+ * reads at the head waited out `READ_WAIT_MS`. The old generation is deleted beside the steps,
+ * not in one, for the same reason: a SCAN over a large keyspace takes seconds under load.
  */
 export class ProjectionWorker {
   private readonly keys: ReadModelKeys;
@@ -45,6 +51,13 @@ export class ProjectionWorker {
   private tick: Promise<void> = Promise.resolve();
   private stopping = false;
   private oldGenerationsSince: number | undefined;
+  private renewal: NodeJS.Timeout | undefined;
+  /** Set when a renewal found the lock gone; the next step stops the projections here. */
+  private lostLock = false;
+  private sweeping: Promise<void> | undefined;
+  private sweepAbort = new AbortController();
+  /** When the step in progress began (undefined between steps). */
+  private stepSince: number | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -61,11 +74,15 @@ export class ProjectionWorker {
   }
 
   start(): void {
+    this.sweepAbort = new AbortController();
+    this.renewal = setInterval(() => void this.renewLease(), Math.max(20, Math.floor(this.lock.leaseMs / 3)));
     const every = Math.max(50, Math.floor(this.lock.leaseMs / 5));
     const loop = () => {
+      this.stepSince = Date.now();
       this.tick = this.step()
         .catch((error: unknown) => this.options.log?.(`projection worker: ${(error as Error).message}`))
         .finally(() => {
+          this.stepSince = undefined;
           if (!this.stopping) this.timer = setTimeout(loop, every);
         });
     };
@@ -75,7 +92,10 @@ export class ProjectionWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
+    this.sweepAbort.abort();
     await this.tick;
+    await this.sweeping;
+    clearInterval(this.renewal);
     await this.stopRunner();
     await this.unfollow();
     if (this.holding) await this.lock.release().catch(() => undefined);
@@ -86,9 +106,21 @@ export class ProjectionWorker {
     await Promise.all((this.options.followers ?? []).map((follower) => follower.follow()));
   }
 
+  /**
+   * Renews the lease while this process holds the lock, unless a step has hung for many leases
+   * (then the lease lapses and another worker takes over, as if this one had died).
+   */
+  private async renewLease(): Promise<void> {
+    if (!this.holding || this.lostLock) return;
+    if (this.stepSince !== undefined && Date.now() - this.stepSince > STUCK_STEP_LEASES * this.lock.leaseMs) return;
+    // A renewal that fails (Redis unreachable) says nothing yet: the next one tells.
+    if (!(await this.lock.renew().catch(() => true))) this.lostLock = true;
+  }
+
   private async step(): Promise<void> {
     if (this.holding) {
-      if (!(await this.lock.renew())) {
+      if (this.lostLock) {
+        this.lostLock = false;
         this.options.log?.('projection worker: lost the projections lock; stopping them here');
         this.holding = false;
         await this.stopRunner();
@@ -122,10 +154,25 @@ export class ProjectionWorker {
       this.generation = active;
     }
     const grace = this.options.oldGenerationGraceMs ?? 30_000;
-    if (this.oldGenerationsSince !== undefined && Date.now() - this.oldGenerationsSince >= grace) {
+    if (this.oldGenerationsSince !== undefined && Date.now() - this.oldGenerationsSince >= grace && !this.sweeping) {
       this.oldGenerationsSince = undefined;
-      const deleted = await deleteGenerations(this.redis, this.keys, (generation) => generation < active);
+      // Generation 1 has none before it.
+      if (active > 1) this.sweeping = this.sweep(active).finally(() => (this.sweeping = undefined));
+    }
+  }
+
+  private async sweep(active: number): Promise<void> {
+    try {
+      const deleted = await deleteGenerations(
+        this.redis,
+        this.keys,
+        (generation) => generation < active,
+        this.sweepAbort.signal,
+      );
       this.options.log?.(`projection worker: deleted ${deleted} keys of generations before ${active}`);
+    } catch (error) {
+      this.oldGenerationsSince ??= Date.now(); // try again after another grace period
+      this.options.log?.(`projection worker: could not delete old generations: ${(error as Error).message}`);
     }
   }
 
@@ -136,6 +183,9 @@ export class ProjectionWorker {
     await runner?.stop();
   }
 }
+
+/** A step running for this many leases has hung: its lease is no longer renewed. */
+const STUCK_STEP_LEASES = 12;
 
 /** True when the runner has ended on an error (Redis went away, or it was fenced out). */
 async function settledWithError(runner: ProjectionRunner): Promise<boolean> {

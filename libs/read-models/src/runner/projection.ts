@@ -45,9 +45,19 @@ export interface Projection<State = unknown> {
   outputs(entity: string, state: State): ReadModelOutputs;
 }
 
-/** Where a projection stands: running, or stopped at an event it could not handle. */
+/**
+ * Where a projection stands: running, stopped at an event it could not handle, or being rebuilt
+ * from the start (not built: see `readiness.ts`; `replayingTo` null while no runner replays it yet).
+ */
 export type ProjectionStatus =
   | { readonly name: string; readonly state: 'running'; readonly checkpoint: string | null }
+  | {
+      readonly name: string;
+      readonly state: 'rebuilding';
+      readonly checkpoint: string | null;
+      readonly replayingTo: string | null;
+      readonly reason: string;
+    }
   | {
       readonly name: string;
       readonly state: 'stopped';
