@@ -19,8 +19,7 @@ import {
 } from '@app/case-domain';
 import { metadataOf, toDomainEvent } from '@app/command-handling';
 import { formatPosition, type EventStore } from '@app/event-store';
-import { EVENT_STORE, READ_MODELS } from '@app/platform';
-import type { ReadModels } from '@app/read-models';
+import { EVENT_STORE } from '@app/platform';
 import { PersonalDataReads } from './personal-data-reads';
 
 /** The default and largest page of `GET /cases/:id/history`: a case with 20,000 notes is not one answer. */
@@ -66,7 +65,6 @@ export class GetCaseHistory {
 export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODELS) private readonly readModels: ReadModels,
     private readonly personalDataLog: PersonalDataReads,
   ) {}
 
@@ -76,8 +74,9 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
     const events = recorded.map((event) => toDomainEvent<CaseEvent>(event));
     // Who the case belongs to now decides who reads all of it (the whole stream, not just this page).
     const state = fold(caseDecider, events);
-    const meetings = await this.readModels.meetingsOfCase(caseId);
-    const access = caseReadAccess(actor, caseReadContext(state, meetings), query.reason);
+    // No MARAC listing opens a history (only auditors and the case's own agency read it), so the
+    // history needs no read model: it answers from the store even while Redis is being rebuilt.
+    const access = caseReadAccess(actor, caseReadContext(state, []), query.reason);
     if (!access.history) throw new NotPermitted('only auditors and the case’s own agency read its history');
 
     const limit = query.limit ?? HISTORY_PAGE.default;
