@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, E2E_SECRET, tokenFor } from '../support/api-client';
+import { today } from '../support/dates';
 import { startServer } from '../support/server-process';
 
 /** A 2xx means the events are on disk: kill the server mid-load and every acknowledged command is there. */
@@ -21,7 +22,8 @@ describe('acknowledged commands survive a crash', () => {
       token: caseworker,
       body: {
         caseId,
-        identifiedOn: '2026-03-01',
+        // Today: no overdue reminder is raised into the case while the notes race in.
+        identifiedOn: today(),
         location: 'Test location',
         encounterContext: 'other',
         indicators: [],

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, E2E_SECRET, tokenFor } from '../support/api-client';
+import { today } from '../support/dates';
 import { startEsdbProtocolServer, type EsdbProtocolServer } from '../support/esdb-protocol-server';
 import { startServer, type ServerProcess } from '../support/server-process';
 
@@ -43,11 +44,14 @@ describe('the app on EventStoreDB', () => {
     const token = tokenFor('caseworker', 'police');
     const caseId = randomUUID();
     const post = (path: string, body: unknown) => call(app.url, 'POST', path, { token, body });
+    // The whole pathway dated today: none of its deadlines falls due while the test runs, so the
+    // reminder processor the server runs has nothing to add to the stream.
+    const on = today();
     expect(
       (
         await post('/cases', {
           caseId,
-          identifiedOn: '2026-03-01',
+          identifiedOn: on,
           location: 'Test location',
           encounterContext: 'police_operation',
           indicators: ['debt_bondage'],
@@ -60,17 +64,16 @@ describe('the app on EventStoreDB', () => {
     expect(
       (
         await post(`/cases/${caseId}/nrm-referral`, {
-          submittedOn: '2026-03-02',
+          submittedOn: on,
           competentAuthority: 'single_competent_authority',
           reference: 'E-1',
         })
       ).status,
     ).toBe(200);
     expect(
-      (await post(`/cases/${caseId}/reasonable-grounds-decision`, { outcome: 'positive', decidedOn: '2026-03-09' }))
-        .status,
+      (await post(`/cases/${caseId}/reasonable-grounds-decision`, { outcome: 'positive', decidedOn: on })).status,
     ).toBe(200);
-    const exit = await post(`/cases/${caseId}/exit`, { exitedOn: '2026-04-01', reason: 'repatriated' });
+    const exit = await post(`/cases/${caseId}/exit`, { exitedOn: on, reason: 'repatriated' });
     expect(exit).toMatchObject({ status: 200, body: { revision: '3' } });
     expect(exit.headers.get('etag')).toBe('"3"');
 
@@ -93,10 +96,9 @@ describe('the app on EventStoreDB', () => {
     ]);
 
     // A rule still refuses, and nothing is written.
-    const twice = await post(`/cases/${caseId}/exit`, { exitedOn: '2026-04-02', reason: 'left_support' });
+    const twice = await post(`/cases/${caseId}/exit`, { exitedOn: on, reason: 'left_support' });
     expect(twice).toMatchObject({ status: 422, body: { rule: 'exit-already-recorded' } });
-    // The refused exit wrote nothing (the reminder processor may have raised a follow-up by now: the exit is in the past).
-    const written = (esdb.log.stream(`case-${caseId}`) ?? []).filter((event) => event.type !== 'ReminderRaised');
-    expect(written).toHaveLength(4);
+    // The refused exit wrote nothing.
+    expect(esdb.log.stream(`case-${caseId}`) ?? []).toHaveLength(4);
   });
 });

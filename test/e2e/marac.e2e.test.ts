@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServer } from '../support/api-client';
+import { addDays, daysAgo, daysAhead, today } from '../support/dates';
 
 /** A MARAC meeting over HTTP: the coordinator runs it, owners complete their actions. */
 describe('MARAC meetings over the command API', () => {
@@ -9,6 +10,9 @@ describe('MARAC meetings over the command API', () => {
   const housingPanel = tokenFor('panel_member', 'housing');
   const healthPanel = tokenFor('panel_member', 'health');
   const caseworker = tokenFor('caseworker', 'police');
+  // Dated from the clock the server runs on: a meeting held last week, an action due next week.
+  const meetsOn = daysAgo(7);
+  const dueOn = daysAhead(7);
 
   async function openCase(): Promise<string> {
     const caseId = randomUUID();
@@ -16,7 +20,7 @@ describe('MARAC meetings over the command API', () => {
       token: caseworker,
       body: {
         caseId,
-        identifiedOn: '2026-03-01',
+        identifiedOn: today(),
         location: 'Test location',
         encounterContext: 'community_report',
         indicators: ['isolation'],
@@ -33,7 +37,7 @@ describe('MARAC meetings over the command API', () => {
     const caseId = await openCase();
     const referral = await call('POST', `/cases/${caseId}/marac-referrals`, {
       token: caseworker,
-      body: { referredOn: '2026-03-01', reason: 'High risk of re-exploitation' },
+      body: { referredOn: today(), reason: 'High risk of re-exploitation' },
     });
     expect(referral.status).toBe(200);
     const meetingId = randomUUID();
@@ -42,7 +46,7 @@ describe('MARAC meetings over the command API', () => {
 
     const scheduled = await call('POST', '/marac/meetings', {
       token: coordinator,
-      body: { meetingId, area: 'West', meetsOn: '2026-06-10', attendingAgencies: ['police', 'housing', 'health'] },
+      body: { meetingId, area: 'West', meetsOn, attendingAgencies: ['police', 'housing', 'health'] },
     });
     expect(scheduled).toMatchObject({ status: 201, body: { meetingId, revision: '0' } });
     expect((await call('POST', meeting('/cases'), { token: coordinator, body: { caseId } })).status).toBe(200);
@@ -61,27 +65,27 @@ describe('MARAC meetings over the command API', () => {
         caseId,
         description: 'Find move-on accommodation',
         ownerAgency: 'housing',
-        dueOn: '2026-06-24',
+        dueOn,
       },
     });
     expect(agreed).toMatchObject({ status: 200, body: { events: ['MaracActionAgreed'] } });
-    expect(
-      (await call('POST', meeting('/closure'), { token: coordinator, body: { closedOn: '2026-06-10' } })).status,
-    ).toBe(200);
+    expect((await call('POST', meeting('/closure'), { token: coordinator, body: { closedOn: meetsOn } })).status).toBe(
+      200,
+    );
 
     const byOtherAgency = await call('POST', meeting(`/actions/${actionId}/completion`), {
       token: healthPanel,
-      body: { completedOn: '2026-06-20' },
+      body: { completedOn: daysAgo(1) },
     });
     expect(byOtherAgency.status).toBe(403);
     const byOwner = await call('POST', meeting(`/actions/${actionId}/completion`), {
       token: housingPanel,
-      body: { completedOn: '2026-06-20' },
+      body: { completedOn: daysAgo(1) },
     });
     expect(byOwner).toMatchObject({ status: 200, body: { revision: '5', events: ['MaracActionCompleted'] } });
     const twice = await call('POST', meeting(`/actions/${actionId}/completion`), {
       token: housingPanel,
-      body: { completedOn: '2026-06-21' },
+      body: { completedOn: today() },
     });
     expect(twice).toMatchObject({ status: 422, body: { rule: 'action-already-completed' } });
   });
@@ -91,7 +95,7 @@ describe('MARAC meetings over the command API', () => {
     const meeting = (path: string) => `/marac/meetings/${meetingId}${path}`;
     await call('POST', '/marac/meetings', {
       token: coordinator,
-      body: { meetingId, area: 'East', meetsOn: '2026-06-10', attendingAgencies: [] },
+      body: { meetingId, area: 'East', meetsOn, attendingAgencies: [] },
     });
 
     expect((await call('POST', meeting('/cases'), { token: coordinator, body: { caseId: randomUUID() } })).status).toBe(
@@ -104,7 +108,7 @@ describe('MARAC meetings over the command API', () => {
       (
         await call('POST', '/marac/meetings', {
           token: caseworker,
-          body: { area: 'x', meetsOn: '2026-06-10', attendingAgencies: [] },
+          body: { area: 'x', meetsOn, attendingAgencies: [] },
         })
       ).status,
     ).toBe(403);
@@ -115,16 +119,19 @@ describe('MARAC meetings over the command API', () => {
         caseId: randomUUID(),
         description: 'x',
         ownerAgency: 'housing',
-        dueOn: '2026-06-24',
+        dueOn,
       },
     });
     expect(unlisted).toMatchObject({ status: 422, body: { rule: 'case-not-listed' } });
-    const early = await call('POST', meeting('/closure'), { token: coordinator, body: { closedOn: '2026-06-09' } });
+    const early = await call('POST', meeting('/closure'), {
+      token: coordinator,
+      body: { closedOn: addDays(meetsOn, -1) },
+    });
     expect(early).toMatchObject({ status: 422, body: { rule: 'date-before-earlier-event' } });
     // Only the scheduling was written.
     const again = await call('POST', meeting('/closure'), {
       token: coordinator,
-      body: { closedOn: '2026-06-10' },
+      body: { closedOn: meetsOn },
       headers: { 'if-match': '"0"' },
     });
     expect(again.status).toBe(200);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServer, type CallOptions } from '../support/api-client';
+import { addDays, daysAgo } from '../support/dates';
 
 /** Whole pathways over HTTP, as caseworkers record them. */
 describe('NRM pathways over the command API', () => {
@@ -10,6 +11,10 @@ describe('NRM pathways over the command API', () => {
   // The command api alone (the scale-out profile's api): these pathways are dated in the past, and
   // a worker would raise their overdue reminders between the steps whose revisions are checked.
   const call = useApiServer({ WORKER_IN_PROCESS: 'false' });
+  // Each pathway starts 220 days ago, so its last step (215 days on) is still in the past: the
+  // server refuses a date after its own today, whatever day the suite runs.
+  const start = daysAgo(220);
+  const on = (day: number) => addDays(start, day);
   const post = (caseId: string, action: string, body: unknown, extra: Omit<CallOptions, 'body'> = {}) =>
     call('POST', `/cases/${caseId}/${action}`, { token: police, body, ...extra });
   const eventTypes = async (caseId: string) =>
@@ -23,7 +28,7 @@ describe('NRM pathways over the command API', () => {
       token: police,
       body: {
         caseId,
-        identifiedOn: '2026-03-01',
+        identifiedOn: start,
         location: 'Nail bar, Example Street',
         encounterContext: 'police_operation',
         indicators: ['restricted_movement', 'no_access_to_earnings'],
@@ -40,29 +45,29 @@ describe('NRM pathways over the command API', () => {
     const caseId = await openCase();
     const steps: [string, unknown][] = [
       ['assignment', { caseworkerId: 'cw-police-7', agency: 'police' }],
-      ['consent', { on: '2026-03-01', language: 'pl', interpreterUsed: true }],
+      ['consent', { on: on(0), language: 'pl', interpreterUsed: true }],
       [
         'nrm-referral',
-        { submittedOn: '2026-03-02', competentAuthority: 'single_competent_authority', reference: 'NRM-E2E-1' },
+        { submittedOn: on(1), competentAuthority: 'single_competent_authority', reference: 'NRM-E2E-1' },
       ],
-      ['reasonable-grounds-decision', { outcome: 'positive', decidedOn: '2026-03-06' }],
-      ['placement-request', { requestedOn: '2026-03-06', emergencyOutsideNrm: false }],
+      ['reasonable-grounds-decision', { outcome: 'positive', decidedOn: on(5) }],
+      ['placement-request', { requestedOn: on(5), emergencyOutsideNrm: false }],
       [
         'placement',
         {
           placementId: randomUUID(),
-          startedOn: '2026-03-07',
+          startedOn: on(6),
           provider: 'Safe House Org',
           address: '1 Test Street',
           emergencyOutsideNrm: false,
         },
       ],
-      ['conclusive-grounds-decision', { outcome: 'positive', decidedOn: '2026-05-20' }],
-      ['placement/end', { endedOn: '2026-05-25', reason: 'moved_on' }],
-      ['move-on-support', { startedOn: '2026-05-25', provider: 'Move-on Org' }],
-      ['exit', { exitedOn: '2026-07-04', reason: 'support_completed' }],
-      ['follow-ups', { completedOn: '2026-08-03', outcome: 'stable' }],
-      ['follow-ups', { completedOn: '2026-10-02', outcome: 'at_risk' }],
+      ['conclusive-grounds-decision', { outcome: 'positive', decidedOn: on(80) }],
+      ['placement/end', { endedOn: on(85), reason: 'moved_on' }],
+      ['move-on-support', { startedOn: on(85), provider: 'Move-on Org' }],
+      ['exit', { exitedOn: on(125), reason: 'support_completed' }],
+      ['follow-ups', { completedOn: on(155), outcome: 'stable' }],
+      ['follow-ups', { completedOn: on(215), outcome: 'at_risk' }],
     ];
     for (const [index, [action, body]] of steps.entries()) {
       const response = await post(caseId, action, body);
@@ -92,14 +97,12 @@ describe('NRM pathways over the command API', () => {
 
   it('an adult who declines: duty to notify, and no referral', async () => {
     const caseId = await openCase();
-    expect(
-      (await post(caseId, 'consent-declined', { on: '2026-03-01', language: 'en', interpreterUsed: false })).status,
-    ).toBe(200);
-    expect((await post(caseId, 'duty-to-notify', { submittedOn: '2026-03-02', reference: 'DTN-E2E-1' })).status).toBe(
+    expect((await post(caseId, 'consent-declined', { on: on(0), language: 'en', interpreterUsed: false })).status).toBe(
       200,
     );
+    expect((await post(caseId, 'duty-to-notify', { submittedOn: on(1), reference: 'DTN-E2E-1' })).status).toBe(200);
     const referral = await post(caseId, 'nrm-referral', {
-      submittedOn: '2026-03-02',
+      submittedOn: on(1),
       competentAuthority: 'single_competent_authority',
       reference: 'X',
     });
@@ -109,14 +112,14 @@ describe('NRM pathways over the command API', () => {
 
   it('a child: referred without consent; a consent step is refused', async () => {
     const caseId = await openCase(true);
-    expect(await post(caseId, 'consent', { on: '2026-03-01', language: 'en', interpreterUsed: false })).toMatchObject({
+    expect(await post(caseId, 'consent', { on: on(0), language: 'en', interpreterUsed: false })).toMatchObject({
       status: 422,
       body: { rule: 'consent-not-needed-for-child' },
     });
     expect(
       (
         await post(caseId, 'nrm-referral', {
-          submittedOn: '2026-03-01',
+          submittedOn: on(0),
           competentAuthority: 'single_competent_authority',
           reference: 'C-1',
         })
@@ -127,33 +130,32 @@ describe('NRM pathways over the command API', () => {
   it('a negative RG decision, reconsidered to positive, back on the path', async () => {
     const caseId = await openCase(true);
     await post(caseId, 'nrm-referral', {
-      submittedOn: '2026-03-01',
+      submittedOn: on(0),
       competentAuthority: 'single_competent_authority',
       reference: 'C-2',
     });
-    await post(caseId, 'reasonable-grounds-decision', { outcome: 'negative', decidedOn: '2026-03-08' });
+    await post(caseId, 'reasonable-grounds-decision', { outcome: 'negative', decidedOn: on(7) });
+    expect(await post(caseId, 'conclusive-grounds-decision', { outcome: 'positive', decidedOn: on(31) })).toMatchObject(
+      {
+        status: 422,
+        body: { rule: 'cg-decision-requires-positive-rg' },
+      },
+    );
     expect(
-      await post(caseId, 'conclusive-grounds-decision', { outcome: 'positive', decidedOn: '2026-04-01' }),
-    ).toMatchObject({
-      status: 422,
-      body: { rule: 'cg-decision-requires-positive-rg' },
-    });
-    expect(
-      (await post(caseId, 'reconsideration-request', { decision: 'reasonable_grounds', requestedOn: '2026-03-10' }))
-        .status,
+      (await post(caseId, 'reconsideration-request', { decision: 'reasonable_grounds', requestedOn: on(9) })).status,
     ).toBe(200);
     expect(
       (
         await post(caseId, 'reconsideration-decision', {
           decision: 'reasonable_grounds',
           outcome: 'positive',
-          decidedOn: '2026-03-20',
+          decidedOn: on(19),
         })
       ).status,
     ).toBe(200);
-    expect(
-      (await post(caseId, 'conclusive-grounds-decision', { outcome: 'positive', decidedOn: '2026-06-01' })).status,
-    ).toBe(200);
+    expect((await post(caseId, 'conclusive-grounds-decision', { outcome: 'positive', decidedOn: on(92) })).status).toBe(
+      200,
+    );
   });
 
   it('applies If-Match: 412 when the case moved on, nothing written', async () => {
@@ -161,14 +163,14 @@ describe('NRM pathways over the command API', () => {
     const first = await post(
       caseId,
       'risk-assessments',
-      { level: 'high', assessedOn: '2026-03-01', rationale: 'r' },
+      { level: 'high', assessedOn: on(0), rationale: 'r' },
       { headers: { 'if-match': '"0"' } },
     );
     expect(first.status).toBe(200);
     const stale = await post(
       caseId,
       'risk-assessments',
-      { level: 'medium', assessedOn: '2026-03-02', rationale: 'r' },
+      { level: 'medium', assessedOn: on(1), rationale: 'r' },
       { headers: { 'if-match': '"0"' } },
     );
     expect(stale).toMatchObject({ status: 412, body: { currentRevision: '1' } });
@@ -194,11 +196,11 @@ describe('NRM pathways over the command API', () => {
     );
     expect(other.status).toBe(403);
     expect((await post(randomUUID(), 'notes', { noteId: randomUUID(), text: 'x' })).status).toBe(404);
-    expect(await post(caseId, 'follow-ups', { completedOn: '2026-03-02', outcome: 'stable' })).toMatchObject({
+    expect(await post(caseId, 'follow-ups', { completedOn: on(1), outcome: 'stable' })).toMatchObject({
       status: 422,
       body: { rule: 'follow-up-requires-exit' },
     });
-    expect((await post(caseId, 'exit', { exitedOn: '2026-03-02', reason: 'gone' })).status).toBe(400);
+    expect((await post(caseId, 'exit', { exitedOn: on(1), reason: 'gone' })).status).toBe(400);
     expect(await eventTypes(caseId)).toEqual(['PotentialVictimIdentified']);
   });
 });

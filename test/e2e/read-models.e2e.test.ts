@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServer } from '../support/api-client';
+import { daysAgo, monthsBefore, today } from '../support/dates';
 
 /** The query side over HTTP: case view, list, queues, agenda, problem profile, read your writes. */
 describe('read models over the query API', () => {
@@ -13,6 +14,8 @@ describe('read models over the query API', () => {
   const healthPanel = tokenFor('panel_member', 'health');
   const auditor = tokenFor('auditor', 'police');
   const admin = tokenFor('admin', 'police');
+  // Cases identified today: none of their deadlines falls due while the tests run.
+  const identifiedOn = today();
 
   async function identify(overrides: Record<string, unknown> = {}) {
     const caseId = randomUUID();
@@ -20,7 +23,7 @@ describe('read models over the query API', () => {
       token: police,
       body: {
         caseId,
-        identifiedOn: '2026-03-01',
+        identifiedOn,
         location: 'Test location',
         area: 'West',
         encounterContext: 'community_report',
@@ -50,7 +53,7 @@ describe('read models over the query API', () => {
       identifyingAgency: 'police',
       assignee: null,
       flags: { child: false, missing: false, inSafeHouse: false, consent: 'awaiting', atMarac: false },
-      keyDates: { identifiedOn: '2026-03-01', referredOn: null },
+      keyDates: { identifiedOn, referredOn: null },
       personalDataShown: false,
     });
     expect(view.body.personal).toBeUndefined();
@@ -130,16 +133,18 @@ describe('read models over the query API', () => {
 
   it('MARAC: agenda for attending agencies; a listed case is readable by them and a panel member may add a note', async () => {
     const { caseId } = await identify();
-    await act(caseId, 'risk-assessments', { level: 'high', assessedOn: '2026-03-02', rationale: 'Threats' });
-    await act(caseId, 'marac-referrals', { referredOn: '2026-03-02', reason: 'High risk' });
+    await act(caseId, 'risk-assessments', { level: 'high', assessedOn: identifiedOn, rationale: 'Threats' });
+    await act(caseId, 'marac-referrals', { referredOn: identifiedOn, reason: 'High risk' });
     const meetingId = randomUUID();
+    // A meeting held last week whose action fell due two days ago: overdue on purpose, whatever today is.
+    const meetsOn = daysAgo(7);
     const meeting = (path: string) => `/marac/meetings/${meetingId}${path}`;
     const post = (path: string, body: unknown) => call('POST', meeting(path), { token: coordinator, body });
     expect(
       (
         await call('POST', '/marac/meetings', {
           token: coordinator,
-          body: { meetingId, area: 'West', meetsOn: '2026-06-10', attendingAgencies: ['police', 'housing'] },
+          body: { meetingId, area: 'West', meetsOn, attendingAgencies: ['police', 'housing'] },
         })
       ).status,
     ).toBe(201);
@@ -155,7 +160,7 @@ describe('read models over the query API', () => {
       caseId,
       description: 'Find accommodation',
       ownerAgency: 'housing',
-      dueOn: '2026-06-20',
+      dueOn: daysAgo(2),
     });
     const position = agreed.body.position as string;
     const agenda = await call('GET', `${meeting('/agenda')}?minPosition=${position}`, { token: housingPanel });
@@ -210,18 +215,23 @@ describe('read models over the query API', () => {
 
   it('problem profile: aggregates per month, small counts shown as "<5", no personal data', async () => {
     const area = `Area-${randomUUID().slice(0, 8)}`;
+    // Six cases this month, none in the two before it (asked from two months back to this one).
+    const [from, between, to] = [
+      monthsBefore(identifiedOn, 2),
+      monthsBefore(identifiedOn, 1),
+      monthsBefore(identifiedOn, 0),
+    ];
     let position = '';
-    for (let n = 0; n < 6; n++)
-      position = (await identify({ area, child: n < 2, identifiedOn: '2026-04-0' + (n + 1) })).position;
+    for (let n = 0; n < 6; n++) position = (await identify({ area, child: n < 2 })).position;
     const profile = await call(
       'GET',
-      `/reports/problem-profile?from=2026-03&to=2026-05&area=${area}&minPosition=${position}`,
+      `/reports/problem-profile?from=${from}&to=${to}&area=${area}&minPosition=${position}`,
       {
         token: coordinator,
       },
     );
     expect(profile.status).toBe(200);
-    expect((profile.body.months as { month: string }[]).map((m) => m.month)).toEqual(['2026-03', '2026-04', '2026-05']);
+    expect((profile.body.months as { month: string }[]).map((m) => m.month)).toEqual([from, between, to]);
     expect(profile.body.totals).toMatchObject({
       identifications: 6,
       age_group: { child: '<5', adult: '<5' },

@@ -29,6 +29,7 @@ import {
   SCHEDULED_STATES,
   type ReminderJobData,
 } from '../../../libs/reminders/src';
+import { daysAgo } from '../../support/dates';
 import { appendWorkload, caseIdOf, police } from '../../support/workload';
 
 /**
@@ -105,7 +106,7 @@ describe('reminders as BullMQ jobs (embedded store, real Redis, lengths in secon
   let redis: Redis;
   let prefix: string;
   let harness: Harness;
-  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const yesterday = daysAgo(1);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'marac-reminders-'));
