@@ -8,7 +8,8 @@ import Redis from 'ioredis';
 import { Queue } from 'bullmq';
 import { bullConnection, bullPrefix, REMINDER_QUEUE, SCHEDULED_STATES } from '../../libs/reminders/src';
 import { call, E2E_SECRET, tokenFor } from '../support/api-client';
-import { startServer, type ServerProcess } from '../support/server-process';
+import { today } from '../support/dates';
+import { clockEnv, startServer, type ServerProcess } from '../support/server-process';
 
 const ROOT = join(__dirname, '..', '..');
 const WORKER = 'dist/apps/worker/src/main.js';
@@ -69,13 +70,13 @@ describe('reminders across a killed worker and an emptied Redis', () => {
   /** A recognised adult: identified, consented, referred, positive RG now. Returns when the RG was recorded. */
   async function recoveryPeriodStarted(): Promise<{ caseId: string; decidedAt: number }> {
     const caseId = randomUUID();
-    const today = new Date().toISOString().slice(0, 10);
+    const on = today();
     const post = (path: string, body: unknown) => call(api.url, 'POST', path, { token: police, body });
     expect(
       (
         await post('/cases', {
           caseId,
-          identifiedOn: today,
+          identifiedOn: on,
           location: 'Synthetic',
           encounterContext: 'community_report',
           indicators: [],
@@ -86,9 +87,9 @@ describe('reminders across a killed worker and an emptied Redis', () => {
       ).status,
     ).toBe(201);
     for (const [path, body] of [
-      ['consent', { on: today, language: 'en', interpreterUsed: false }],
-      ['nrm-referral', { submittedOn: today, competentAuthority: 'single_competent_authority', reference: 'R-K' }],
-      ['reasonable-grounds-decision', { outcome: 'positive', decidedOn: today }],
+      ['consent', { on, language: 'en', interpreterUsed: false }],
+      ['nrm-referral', { submittedOn: on, competentAuthority: 'single_competent_authority', reference: 'R-K' }],
+      ['reasonable-grounds-decision', { outcome: 'positive', decidedOn: on }],
     ] as const) {
       expect((await post(`/cases/${caseId}/${path}`, body)).status).toBe(200);
     }
@@ -158,7 +159,7 @@ describe('reminders across a killed worker and an emptied Redis', () => {
     // No worker runs: the command reconciles by itself.
     const { stdout } = await promisify(execFile)(process.execPath, ['dist/apps/worker/src/reconcile-reminders.js'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', ...clockEnv(), ...env },
     });
     expect(stdout).toMatch(/no worker is running the projections/);
     expect(stdout).toMatch(
@@ -174,7 +175,7 @@ describe('reminders across a killed worker and an emptied Redis', () => {
     // With a worker running, the command asks it to reconcile; nothing is added twice.
     const asked = await promisify(execFile)(process.execPath, ['dist/apps/worker/src/reconcile-reminders.js'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', ...clockEnv(), ...env },
     });
     expect(asked.stdout).toMatch(/asking it to reconcile/);
     expect(asked.stdout).toMatch(/0 jobs added, 0 removed/);

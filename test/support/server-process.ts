@@ -16,14 +16,28 @@ export interface ServerProcess {
 }
 
 /**
- * Runs the built all-in-one server (`dist/`, as `npm start` does after building) with the given
- * environment on a free port, and waits until it prints `readyText` (unless it exits first).
+ * The variables that give a process a shifted clock (libfaketime's, as `faketime` sets them) and a
+ * time zone: a server started with an environment of its own still runs on the clock of the test
+ * that derives its fixture dates (`dates.ts`), so the suite can be checked on another date.
  */
+export function clockEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && /^(LD_PRELOAD|FAKETIME.*|DONT_FAKE_MONOTONIC|TZ)$/.test(entry[0]),
+    ),
+  );
+}
+
 function keyPrefixFor(dataDir: string | undefined): string {
   const name = dataDir ? basename(dataDir) : `e2e-${process.pid}-${Date.now()}`;
   return name.replace(/[^A-Za-z0-9_.-]/g, '-').slice(-40);
 }
 
+/**
+ * Runs the built all-in-one server (`dist/`, as `npm start` does after building) with the given
+ * environment on a free port, and waits until it prints `readyText` (unless it exits first).
+ */
 export async function startServer(
   env: Record<string, string>,
   entry = 'dist/apps/api/src/main.js',
@@ -35,6 +49,7 @@ export async function startServer(
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
+      ...clockEnv(),
       LOG_LEVEL: 'log',
       // Servers of different tests share the test Redis: each data directory gets keys of its own.
       REDIS_KEY_PREFIX: keyPrefixFor(env.DATA_DIR),
