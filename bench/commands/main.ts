@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { call, E2E_SECRET, tokenFor } from '../../test/support/api-client';
+import { today } from '../../test/support/dates';
 import { startServer, type ServerProcess } from '../../test/support/server-process';
 import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
 
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
           token,
           body: {
             caseId,
-            identifiedOn: '2026-03-01',
+            // Today: a past date would have the server raising overdue reminders into these cases
+            // while the notes are measured.
+            identifiedOn: today(),
             location: 'Benchmark',
             encounterContext: 'other',
             indicators: [],
