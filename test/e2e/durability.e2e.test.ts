@@ -60,10 +60,21 @@ describe('acknowledged commands survive a crash', () => {
 
     const second = await startServer(env);
     try {
-      const history = await call(second.url, 'GET', `/cases/${caseId}/history`, { token: caseworker });
-      const notes = (history.body.events as { type: string; data: { noteId?: string } }[]).filter(
-        (e) => e.type === 'NoteAdded',
-      );
+      // The whole history, page by page (a page holds 100 events unless asked for more).
+      const events: { type: string; data: { noteId?: string } }[] = [];
+      let after: string | null = null;
+      do {
+        const page = await call(
+          second.url,
+          'GET',
+          `/cases/${caseId}/history?limit=1000${after === null ? '' : `&after=${after}`}`,
+          { token: caseworker },
+        );
+        expect(page.status).toBe(200);
+        events.push(...(page.body.events as typeof events));
+        after = page.body.next as string | null;
+      } while (after !== null);
+      const notes = events.filter((e) => e.type === 'NoteAdded');
       const stored = new Set(notes.map((e) => e.data.noteId));
       for (const noteId of acknowledged) expect(stored.has(noteId)).toBe(true);
       expect(stored.size).toBe(notes.length); // no note written twice
