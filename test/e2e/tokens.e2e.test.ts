@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { sign } from 'jsonwebtoken';
 import { E2E_SECRET, tokenFor, useApiServer } from '../support/api-client';
+import { clockEnv } from '../support/server-process';
 
 /**
  * Over HTTP, with JWT_ISSUER and JWT_AUDIENCE set: a bearer token must expire, live no longer than
@@ -23,7 +24,8 @@ async function mintToken(...args: string[]): Promise<{ code: number; stdout: str
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       ['dist/apps/api/src/auth/mint-token.js', ...args],
-      { env: { PATH: process.env.PATH ?? '', JWT_SECRET: E2E_SECRET, ...tokenEnv } },
+      // On the test's clock (clockEnv): a token minted on another clock would be expired, or not yet valid.
+      { env: { PATH: process.env.PATH ?? '', ...clockEnv(), JWT_SECRET: E2E_SECRET, ...tokenEnv } },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {
