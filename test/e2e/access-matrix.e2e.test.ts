@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { tokenFor, useApiServer, type ApiResponse } from '../support/api-client';
+import { daysAgo, today } from '../support/dates';
 
 /**
  * THE access matrix: role × relation to the case × every route × each sensitive field, one table,
@@ -46,8 +46,6 @@ describe('access matrix', () => {
       : path;
 
   // Dates from the clock the server runs on: nothing here falls due while the test runs.
-  const today = DateTime.now().setZone('Europe/London').startOf('day');
-  const daysAgo = (n: number) => today.minus({ days: n }).toISODate()!;
 
   /** The sensitive values of each case: synthetic and unique, so their presence in any answer is unmistakable. */
   const sensitive = (label: string) => {
@@ -285,7 +283,7 @@ describe('access matrix', () => {
       },
     },
     'GET /reports/problem-profile': {
-      path: () => `/reports/problem-profile?from=${daysAgo(40).slice(0, 7)}&to=${today.toISODate()!.slice(0, 7)}`,
+      path: () => `/reports/problem-profile?from=${daysAgo(40).slice(0, 7)}&to=${today().slice(0, 7)}`,
       grid: everyone({ own: '', other: '', referred: '', attending: '', elsewhere: '' }),
     },
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
-import { londonDateOf } from '../../libs/case-domain/src';
 import { tokenFor, useApiServerProcess } from '../support/api-client';
+import { daysAgo, daysAhead } from '../support/dates';
 import {
   ALWAYS_REFUSED_STRINGS,
   bodyWith,
@@ -31,7 +31,7 @@ describe('bad input, generated from the OpenAPI document', () => {
   const caseworker = tokenFor('caseworker', 'police');
   const coordinator = tokenFor('marac_coordinator', 'police');
   const agent = new Agent({ keepAlive: true, maxSockets: 6 });
-  const day = (offset: number) => londonDateOf(new Date(Date.now() + offset * 86_400_000));
+  const day = (offset: number) => (offset < 0 ? daysAgo(-offset) : daysAhead(offset));
 
   let operations: PostOperation[];
   const owned: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { tokenFor, useApiServer } from '../support/api-client';
+import { today } from '../support/dates';
 
 /** `GET /cases/:id/history` a page at a time: a long-lived case is never one unbounded answer. */
 describe('case history pages', () => {
@@ -12,12 +12,11 @@ describe('case history pages', () => {
   const NOTES = 230;
 
   beforeAll(async () => {
-    const today = DateTime.now().setZone('Europe/London').toISODate()!;
     const created = await call('POST', '/cases', {
       token: caseworker,
       body: {
         caseId,
-        identifiedOn: today,
+        identifiedOn: today(),
         location: 'Synthetic location',
         encounterContext: 'other',
         indicators: [],

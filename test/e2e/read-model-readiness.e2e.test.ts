@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { call, E2E_SECRET, tokenFor, type ApiResponse } from '../support/api-client';
+import { daysAgo } from '../support/dates';
 import { startServer, waitFor, type ServerProcess } from '../support/server-process';
 
 const WORKER = 'dist/apps/worker/src/main.js';
 
 /** YYYY-MM-DD in Europe/London, `days` before today (the server runs on the same clock). */
-const daysAgo = (days: number) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date(Date.now() - days * 86_400_000));
 
 /** Deletes every key of one server (what FLUSHALL does, without touching other tests' keys). */
 async function emptyRedisOf(redis: Redis, prefix: string): Promise<void> {
