@@ -1,7 +1,8 @@
 import type { Actor, Decider } from '@app/case-domain';
 import { WrongExpectedVersionError, type EventStore, type Position } from '@app/event-store';
+import { commandDigest } from './command-digest';
 import { actorOf, metadataOf, toDomainEvent, toEventData, type DomainEvent } from './event-envelope';
-import { StreamStateCache, type CachedStream } from './stream-state-cache';
+import { StreamStateCache, type CachedStream, type IdempotentResult } from './stream-state-cache';
 
 export interface CommandEnvelope {
   readonly actor: Actor;
@@ -37,6 +38,19 @@ export class PreconditionFailed extends Error {
   }
 }
 
+/**
+ * The Idempotency-Key was already used on this stream for another command (or by another agency).
+ * Replaying the first answer would silently drop this command, so it is refused and nothing is
+ * written (422, as the IETF Idempotency-Key header draft says).
+ */
+export class IdempotencyKeyReused extends Error {
+  override readonly name = 'IdempotencyKeyReused';
+  readonly rule = 'idempotency-key-reused';
+  constructor(readonly stream: string) {
+    super('This Idempotency-Key was already used for another request: send a new key with a new command');
+  }
+}
+
 /** Other writers kept winning the race; nothing was written. */
 export class ConcurrencyConflict extends Error {
   override readonly name = 'ConcurrencyConflict';
@@ -48,11 +62,21 @@ export class ConcurrencyConflict extends Error {
   }
 }
 
+export interface HandleCommandOptions<Command, State> {
+  readonly maxAttempts?: number;
+  readonly cache?: StreamStateCache<State>;
+  /**
+   * Who may send this command, judged on the current state before anything else answers: a
+   * replayed answer (revision, position) is no more for another agency than a fresh one.
+   */
+  readonly authorize?: (command: Command, state: State) => void;
+}
+
 /**
- * The one command handler: read the stream, fold it, decide, append at the revision read. On a
- * concurrent write it re-reads and re-decides (up to `maxAttempts`), unless the client made the
- * command conditional (`ifRevision`), which then fails with `PreconditionFailed`. Domain rules
- * throw from `decide` before anything is written.
+ * The one command handler: read the stream, fold it, check access, answer a retried
+ * Idempotency-Key, decide, append at the revision read. On a concurrent write it re-reads and
+ * re-decides (bounded), unless the client made the command conditional (`ifRevision`), which
+ * then fails with `PreconditionFailed`. Domain rules throw from `decide` before anything is written.
  */
 export async function handleCommand<Command extends { type: string }, Event extends DomainEvent, State>(
   store: EventStore,
@@ -60,17 +84,20 @@ export async function handleCommand<Command extends { type: string }, Event exte
   stream: string,
   command: Command,
   envelope: CommandEnvelope,
-  options: { maxAttempts?: number; cache?: StreamStateCache<State> } = {},
+  options: HandleCommandOptions<Command, State> = {},
 ): Promise<CommandResult> {
   const maxAttempts = options.maxAttempts ?? 10;
   const cache = options.cache ?? new StreamStateCache<State>(1);
+  const key = envelope.idempotencyKey;
+  const digest = key === undefined ? undefined : commandDigest(command);
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const known = await catchUp(store, decider, stream, cache.get(stream));
     cache.set(stream, known);
     const current = known.revision < 0n ? 'no_stream' : known.revision;
 
-    const earlier = envelope.idempotencyKey === undefined ? undefined : known.idempotency.get(envelope.idempotencyKey);
-    if (earlier) return { stream, ...earlier, replayed: true };
+    options.authorize?.(command, known.state);
+    const earlier = key === undefined ? undefined : known.idempotency.get(key);
+    if (earlier) return replay(stream, earlier, digest, envelope.actor);
     if (envelope.ifRevision !== undefined && current !== envelope.ifRevision) {
       throw new PreconditionFailed(stream, envelope.ifRevision, current);
     }
@@ -83,7 +110,7 @@ export async function handleCommand<Command extends { type: string }, Event exte
       causationId: envelope.causationId ?? envelope.correlationId,
       recordedAt: now.toISOString(),
       command: command.type,
-      ...(envelope.idempotencyKey === undefined ? {} : { idempotencyKey: envelope.idempotencyKey }),
+      ...(key === undefined ? {} : { idempotencyKey: key, commandDigest: digest }),
     };
     try {
       const result = await store.append(
@@ -93,11 +120,13 @@ export async function handleCommand<Command extends { type: string }, Event exte
       );
       const eventTypes = events.map((event) => event.type);
       const idempotency = new Map(known.idempotency);
-      if (envelope.idempotencyKey !== undefined) {
-        idempotency.set(envelope.idempotencyKey, {
+      if (key !== undefined) {
+        idempotency.set(key, {
           revision: result.nextExpectedRevision,
           position: result.position,
           eventTypes,
+          commandDigest: digest,
+          agency: envelope.actor.agency.id,
         });
       }
       cache.set(stream, {
@@ -116,6 +145,16 @@ export async function handleCommand<Command extends { type: string }, Event exte
   throw new ConcurrencyConflict(stream, maxAttempts);
 }
 
+/** The first answer to this key, if this is the same command from the same agency; else a refusal. */
+function replay(stream: string, earlier: IdempotentResult, digest: string | undefined, actor: Actor): CommandResult {
+  // Keys written before digests were kept can only be trusted as they always were.
+  const sameCommand = earlier.commandDigest === undefined || earlier.commandDigest === digest;
+  const sameAgency = earlier.agency === undefined || earlier.agency === actor.agency.id;
+  if (!sameCommand || !sameAgency) throw new IdempotencyKeyReused(stream);
+  const { revision, position, eventTypes } = earlier;
+  return { stream, revision, position, eventTypes, replayed: true };
+}
+
 /** The cached fold of `stream` brought up to date with the events written since. */
 async function catchUp<Command, Event extends DomainEvent, State>(
   store: EventStore,
@@ -130,12 +169,19 @@ async function catchUp<Command, Event extends DomainEvent, State>(
   let revision = cached?.revision ?? -1n;
   const idempotency = new Map(cached?.idempotency ?? []);
   for (const event of recorded) {
-    state = decider.evolve(state, toDomainEvent<Event>(event), metadataOf(event)?.recordedAt);
+    const metadata = metadataOf(event);
+    state = decider.evolve(state, toDomainEvent<Event>(event), metadata?.recordedAt);
     revision = event.revision;
-    const key = metadataOf(event)?.idempotencyKey;
+    const key = metadata?.idempotencyKey;
     if (key !== undefined) {
       const types = idempotency.get(key)?.eventTypes ?? [];
-      idempotency.set(key, { revision: event.revision, position: event.position, eventTypes: [...types, event.type] });
+      idempotency.set(key, {
+        revision: event.revision,
+        position: event.position,
+        eventTypes: [...types, event.type],
+        commandDigest: metadata?.commandDigest,
+        agency: metadata?.actor?.agency,
+      });
     }
   }
   return { revision, state, idempotency };

@@ -1,3 +1,4 @@
+export * from './command-digest';
 export * from './event-envelope';
 export * from './handle-command';
 export * from './stream-state-cache';

@@ -1,10 +1,14 @@
 import type { Position } from '@app/event-store';
 
-/** What an earlier command with an Idempotency-Key answered: replayed to a retry. */
+/** What an earlier command with an Idempotency-Key answered: replayed to a retry of that same command. */
 export interface IdempotentResult {
   readonly revision: bigint;
   readonly position: Position;
   readonly eventTypes: readonly string[];
+  /** The digest of the command the key was first used for (absent on events written before digests). */
+  readonly commandDigest: string | undefined;
+  /** The agency that sent it: a key is that agency's, never another's to replay. */
+  readonly agency: string | undefined;
 }
 
 export interface CachedStream<State> {

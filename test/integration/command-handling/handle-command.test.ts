@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import {
   caseDecider,
   caseStream,
+  NotPermitted,
   PathwayRuleBroken,
   type CaseCommand,
   type CaseState,
 } from '../../../libs/case-domain/src';
-import { context, policeCaseworker } from '../../../libs/case-domain/src/testing/case-fixtures';
+import { charityCaseworker, context, policeCaseworker } from '../../../libs/case-domain/src/testing/case-fixtures';
 import {
   ConcurrencyConflict,
   handleCommand,
+  IdempotencyKeyReused,
   PreconditionFailed,
   StreamStateCache,
   type CommandEnvelope,
@@ -105,6 +107,52 @@ describe.each([
       'NoteAdded',
       'NoteAdded',
     ]);
+  });
+
+  it('refuses an Idempotency-Key reused for a different command, writing nothing, before and after a restart', async () => {
+    await handle(note(1), envelope({ idempotencyKey: 'key-1' }));
+    const risk: CaseCommand = { type: 'AssessRisk', level: 'high', assessedOn: '2026-03-02', rationale: 'r' };
+
+    await expect(handle(risk, envelope({ idempotencyKey: 'key-1' }))).rejects.toBeInstanceOf(IdempotencyKeyReused);
+    // A new process (no cache) reads the key and its command's digest from the events.
+    await expect(
+      handleCommand(store, caseDecider, caseStream(caseId), risk, envelope({ idempotencyKey: 'key-1' })),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReused);
+    await expect(
+      handleCommand(store, caseDecider, caseStream(caseId), note(1), envelope({ idempotencyKey: 'key-1' })),
+    ).resolves.toMatchObject({ replayed: true, revision: 1n });
+    expect(await store.readStream(caseStream(caseId))).toHaveLength(2);
+  });
+
+  it("never replays one agency's key to another agency", async () => {
+    await handle(note(1), envelope({ idempotencyKey: 'key-1' }));
+
+    const otherAgency = handle(note(1), envelope({ actor: charityCaseworker, idempotencyKey: 'key-1' }));
+    await expect(otherAgency).rejects.toBeInstanceOf(IdempotencyKeyReused);
+    expect(await store.readStream(caseStream(caseId))).toHaveLength(2);
+  });
+
+  it('checks access on the current state before answering a retried key', async () => {
+    await handle(note(1), envelope({ idempotencyKey: 'key-1' }));
+    const seen: string[] = [];
+    const authorize = (command: CaseCommand, state: CaseState) => {
+      seen.push(`${command.type} on ${state.identifyingAgency}`);
+      throw new NotPermitted('not this agency’s case');
+    };
+
+    const retried = handleCommand(
+      store,
+      caseDecider,
+      caseStream(caseId),
+      note(1),
+      envelope({ idempotencyKey: 'key-1' }),
+      {
+        ...(cache ? { cache } : {}),
+        authorize,
+      },
+    );
+    await expect(retried).rejects.toBeInstanceOf(NotPermitted);
+    expect(seen).toEqual(['AddNote on police-west']);
   });
 
   it('applies a conditional command only at the revision the client read', async () => {
