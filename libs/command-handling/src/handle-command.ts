@@ -3,6 +3,7 @@ import { WrongExpectedVersionError, type EventStore, type Position } from '@app/
 import { commandDigest } from './command-digest';
 import { actorOf, metadataOf, toDomainEvent, toEventData, type DomainEvent } from './event-envelope';
 import { StreamStateCache, type CachedStream, type IdempotentResult } from './stream-state-cache';
+import type { StreamQueue } from './stream-queue';
 
 export interface CommandEnvelope {
   readonly actor: Actor;
@@ -63,8 +64,11 @@ export class ConcurrencyConflict extends Error {
 }
 
 export interface HandleCommandOptions<Command, State> {
+  /** Attempts whose decision another writer's state-changing events made stale; the last gives up. */
   readonly maxAttempts?: number;
   readonly cache?: StreamStateCache<State>;
+  /** Shared by the process's commands: those on one stream take turns instead of racing. */
+  readonly queue?: StreamQueue;
   /**
    * Who may send this command, judged on the current state before anything else answers: a
    * replayed answer (revision, position) is no more for another agency than a fresh one.
@@ -73,12 +77,19 @@ export interface HandleCommandOptions<Command, State> {
 }
 
 /**
+ * Losing the append only to events that left the state as it was (notes) cannot change the
+ * decision, so such a retry is not counted against `maxAttempts`; this ceiling still bounds a
+ * command that loses to another process's stream of notes without pause.
+ */
+const FREE_RETRIES = 100;
+
+/**
  * The one command handler: read the stream, fold it, check access, answer a retried
  * Idempotency-Key, decide, append at the revision read. On a concurrent write it re-reads and
  * re-decides (bounded), unless the client made the command conditional (`ifRevision`), which
  * then fails with `PreconditionFailed`. Domain rules throw from `decide` before anything is written.
  */
-export async function handleCommand<Command extends { type: string }, Event extends DomainEvent, State>(
+export function handleCommand<Command extends { type: string }, Event extends DomainEvent, State>(
   store: EventStore,
   decider: Decider<Command, Event, State>,
   stream: string,
@@ -86,13 +97,30 @@ export async function handleCommand<Command extends { type: string }, Event exte
   envelope: CommandEnvelope,
   options: HandleCommandOptions<Command, State> = {},
 ): Promise<CommandResult> {
+  const handle = () => decideAndAppend(store, decider, stream, command, envelope, options);
+  return options.queue ? options.queue.run(stream, handle) : handle();
+}
+
+async function decideAndAppend<Command extends { type: string }, Event extends DomainEvent, State>(
+  store: EventStore,
+  decider: Decider<Command, Event, State>,
+  stream: string,
+  command: Command,
+  envelope: CommandEnvelope,
+  options: HandleCommandOptions<Command, State>,
+): Promise<CommandResult> {
   const maxAttempts = options.maxAttempts ?? 10;
   const cache = options.cache ?? new StreamStateCache<State>(1);
   const key = envelope.idempotencyKey;
   const digest = key === undefined ? undefined : commandDigest(command);
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  let attempts = 0;
+  let decidedOn: State | undefined;
+  for (let tries = 1; tries <= maxAttempts + FREE_RETRIES; tries++) {
     const known = await catchUp(store, decider, stream, cache.get(stream));
     cache.set(stream, known);
+    // After losing only to events that left the state as it was, the decision cannot change: a free retry.
+    const counts = attempts === 0 || known.state !== decidedOn;
+    if (counts && ++attempts > maxAttempts) break;
     const current = known.revision < 0n ? 'no_stream' : known.revision;
 
     options.authorize?.(command, known.state);
@@ -104,6 +132,7 @@ export async function handleCommand<Command extends { type: string }, Event exte
 
     const now = envelope.now();
     const events = decider.decide(command, known.state, { actor: envelope.actor, now });
+    decidedOn = known.state;
     const metadata = {
       actor: actorOf(envelope.actor),
       correlationId: envelope.correlationId,
@@ -139,7 +168,7 @@ export async function handleCommand<Command extends { type: string }, Event exte
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       if (envelope.ifRevision !== undefined) throw new PreconditionFailed(stream, envelope.ifRevision, error.actual);
       // Writers that lost together would otherwise re-read together and collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(tries, maxAttempts)));
     }
   }
   throw new ConcurrencyConflict(stream, maxAttempts);

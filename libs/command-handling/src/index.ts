@@ -1,4 +1,5 @@
 export * from './command-digest';
 export * from './event-envelope';
 export * from './handle-command';
+export * from './stream-queue';
 export * from './stream-state-cache';

@@ -176,7 +176,12 @@ describe.each([
   });
 
   it('gives up with ConcurrencyConflict after its retries, having written nothing for the losers', async () => {
-    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => handle(note(n), envelope(), 1)));
+    const levels = ['standard', 'medium', 'high'] as const;
+    const outcomes = await Promise.allSettled(
+      levels.map((level) =>
+        handle({ type: 'AssessRisk', level, assessedOn: '2026-03-02', rationale: 'r' }, envelope(), 1),
+      ),
+    );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
       expect(o.reason).toBeInstanceOf(ConcurrencyConflict);

@@ -11,7 +11,13 @@ import {
   type MaracMeetingCommand,
   type MaracMeetingState,
 } from '@app/case-domain';
-import { handleCommand, StreamStateCache, type CommandEnvelope, type CommandResult } from '@app/command-handling';
+import {
+  handleCommand,
+  StreamQueue,
+  StreamStateCache,
+  type CommandEnvelope,
+  type CommandResult,
+} from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE, READ_MODELS } from '@app/platform';
 import type { ReadModels } from '@app/read-models';
@@ -58,6 +64,7 @@ export type Clock = () => Date;
 export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, CommandResult> {
   private readonly caseStates = new StreamStateCache<CaseState>();
   private readonly meetingStates = new StreamStateCache<MaracMeetingState>();
+  private readonly queue = new StreamQueue();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -82,11 +89,13 @@ export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, Co
           : undefined;
       return handleCommand(this.store, caseDecider, stream, command as CaseCommand, envelope, {
         cache: this.caseStates,
+        queue: this.queue,
         authorize: (command, state) => ensureMayActOnCase(actor, command, state, marac),
       });
     }
     return handleCommand(this.store, maracMeetingDecider, stream, command as MaracMeetingCommand, envelope, {
       cache: this.meetingStates,
+      queue: this.queue,
       authorize: (command, state) => ensureMayActOnMeeting(actor, command, state),
     });
   }
