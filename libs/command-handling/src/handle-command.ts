@@ -2,7 +2,8 @@ import type { Actor, Decider } from '@app/case-domain';
 import { WrongExpectedVersionError, type EventStore, type Position } from '@app/event-store';
 import { commandDigest } from './command-digest';
 import { actorOf, metadataOf, toDomainEvent, toEventData, type DomainEvent } from './event-envelope';
-import { StreamStateCache, type CachedStream, type IdempotentResult } from './stream-state-cache';
+import { IdempotencyKeys, type IdempotentResult } from './idempotency-keys';
+import { StreamStateCache, type CachedStream } from './stream-state-cache';
 import type { StreamQueue } from './stream-queue';
 
 export interface CommandEnvelope {
@@ -110,7 +111,7 @@ async function decideAndAppend<Command extends { type: string }, Event extends D
   options: HandleCommandOptions<Command, State>,
 ): Promise<CommandResult> {
   const maxAttempts = options.maxAttempts ?? 10;
-  const cache = options.cache ?? new StreamStateCache<State>(1);
+  const cache = options.cache ?? new StreamStateCache<State>();
   const key = envelope.idempotencyKey;
   const digest = key === undefined ? undefined : commandDigest(command);
   let attempts = 0;
@@ -148,20 +149,16 @@ async function decideAndAppend<Command extends { type: string }, Event extends D
         { expectedRevision: current },
       );
       const eventTypes = events.map((event) => event.type);
-      const idempotency = new Map(known.idempotency);
-      if (key !== undefined) {
-        idempotency.set(key, {
-          revision: result.nextExpectedRevision,
-          position: result.position,
-          eventTypes,
-          commandDigest: digest,
-          agency: envelope.actor.agency.id,
-        });
-      }
+      known.idempotency.take(result.nextExpectedRevision, key, {
+        position: result.position,
+        eventTypes,
+        commandDigest: digest,
+        agency: envelope.actor.agency.id,
+      });
       cache.set(stream, {
         revision: result.nextExpectedRevision,
         state: events.reduce((state, event) => decider.evolve(state, event, metadata.recordedAt), known.state),
-        idempotency,
+        idempotency: known.idempotency,
       });
       return { stream, revision: result.nextExpectedRevision, position: result.position, eventTypes, replayed: false };
     } catch (error) {
@@ -196,22 +193,20 @@ async function catchUp<Command, Event extends DomainEvent, State>(
   if (cached && recorded.length === 0) return cached;
   let state = cached?.state ?? decider.initialState;
   let revision = cached?.revision ?? -1n;
-  const idempotency = new Map(cached?.idempotency ?? []);
+  const idempotency = cached?.idempotency ?? new IdempotencyKeys();
   for (const event of recorded) {
     const metadata = metadataOf(event);
     state = decider.evolve(state, toDomainEvent<Event>(event), metadata?.recordedAt);
     revision = event.revision;
     const key = metadata?.idempotencyKey;
-    if (key !== undefined) {
-      const types = idempotency.get(key)?.eventTypes ?? [];
-      idempotency.set(key, {
-        revision: event.revision,
+    if (key === undefined) idempotency.take(event.revision);
+    else
+      idempotency.take(event.revision, key, {
         position: event.position,
-        eventTypes: [...types, event.type],
+        eventTypes: [event.type],
         commandDigest: metadata?.commandDigest,
         agency: metadata?.actor?.agency,
       });
-    }
   }
   return { revision, state, idempotency };
 }

@@ -220,6 +220,22 @@ describe.each([
     expect(result.eventTypes).toEqual(['NrmReferralSubmitted']);
   });
 
+  it('remembers a key once when a stale cache entry folds the events again (the map is shared, not copied)', async () => {
+    const shared = new StreamStateCache<CaseState>();
+    const run = (command: CaseCommand, key: string) =>
+      handleCommand(store, caseDecider, caseStream(caseId), command, envelope({ idempotencyKey: key }), {
+        cache: shared,
+      });
+    const risk: CaseCommand = { type: 'AssessRisk', level: 'high', assessedOn: '2026-03-02', rationale: 'r' };
+    await run(note(1), 'key-1');
+    const stale = shared.get(caseStream(caseId))!;
+    const first = await run(risk, 'key-2');
+    // An entry set late (as concurrent commands may) takes the cache back to revision 1.
+    shared.set(caseStream(caseId), stale);
+
+    expect(await run(risk, 'key-2')).toEqual({ ...first, replayed: true });
+  });
+
   it('sees events another writer appended since it last read the stream', async () => {
     await handle(note(1), envelope());
     // Another process (here, a direct append) records a missing report.
