@@ -11,6 +11,8 @@ export interface EventMetadata {
   readonly schemaVersion: number;
   /** The client's Idempotency-Key, if it sent one: a retry finds it and writes nothing new. */
   readonly idempotencyKey?: string;
+  /** With the key: the SHA-256 of the command it was used for, so the key cannot replay another command. */
+  readonly commandDigest?: string;
   /** The command that produced the event, for the audit trail. */
   readonly command: string;
 }

@@ -1,7 +1,10 @@
 import type { Actor, Decider } from '@app/case-domain';
 import { WrongExpectedVersionError, type EventStore, type Position } from '@app/event-store';
+import { commandDigest } from './command-digest';
 import { actorOf, metadataOf, toDomainEvent, toEventData, type DomainEvent } from './event-envelope';
+import { IdempotencyKeys, type IdempotentResult } from './idempotency-keys';
 import { StreamStateCache, type CachedStream } from './stream-state-cache';
+import type { StreamQueue } from './stream-queue';
 
 export interface CommandEnvelope {
   readonly actor: Actor;
@@ -37,6 +40,19 @@ export class PreconditionFailed extends Error {
   }
 }
 
+/**
+ * The Idempotency-Key was already used on this stream for another command (or by another agency).
+ * Replaying the first answer would silently drop this command, so it is refused and nothing is
+ * written (422, as the IETF Idempotency-Key header draft says).
+ */
+export class IdempotencyKeyReused extends Error {
+  override readonly name = 'IdempotencyKeyReused';
+  readonly rule = 'idempotency-key-reused';
+  constructor(readonly stream: string) {
+    super('This Idempotency-Key was already used for another request: send a new key with a new command');
+  }
+}
+
 /** Other writers kept winning the race; nothing was written. */
 export class ConcurrencyConflict extends Error {
   override readonly name = 'ConcurrencyConflict';
@@ -48,42 +64,83 @@ export class ConcurrencyConflict extends Error {
   }
 }
 
+export interface HandleCommandOptions<Command, State> {
+  /** Attempts whose decision another writer's state-changing events made stale; the last gives up. */
+  readonly maxAttempts?: number;
+  readonly cache?: StreamStateCache<State>;
+  /** Shared by the process's commands: those on one stream take turns instead of racing. */
+  readonly queue?: StreamQueue;
+  /**
+   * Who may send this command, judged on the current state before anything else answers: a
+   * replayed answer (revision, position) is no more for another agency than a fresh one.
+   */
+  readonly authorize?: (command: Command, state: State) => void;
+}
+
 /**
- * The one command handler: read the stream, fold it, decide, append at the revision read. On a
- * concurrent write it re-reads and re-decides (up to `maxAttempts`), unless the client made the
- * command conditional (`ifRevision`), which then fails with `PreconditionFailed`. Domain rules
- * throw from `decide` before anything is written.
+ * Losing the append only to events that left the state as it was (notes) cannot change the
+ * decision, so such a retry is not counted against `maxAttempts`; this ceiling still bounds a
+ * command that loses to another process's stream of notes without pause.
  */
-export async function handleCommand<Command extends { type: string }, Event extends DomainEvent, State>(
+const FREE_RETRIES = 100;
+
+/**
+ * The one command handler: read the stream, fold it, check access, answer a retried
+ * Idempotency-Key, decide, append at the revision read. On a concurrent write it re-reads and
+ * re-decides (bounded), unless the client made the command conditional (`ifRevision`), which
+ * then fails with `PreconditionFailed`. Domain rules throw from `decide` before anything is written.
+ */
+export function handleCommand<Command extends { type: string }, Event extends DomainEvent, State>(
   store: EventStore,
   decider: Decider<Command, Event, State>,
   stream: string,
   command: Command,
   envelope: CommandEnvelope,
-  options: { maxAttempts?: number; cache?: StreamStateCache<State> } = {},
+  options: HandleCommandOptions<Command, State> = {},
+): Promise<CommandResult> {
+  const handle = () => decideAndAppend(store, decider, stream, command, envelope, options);
+  return options.queue ? options.queue.run(stream, handle) : handle();
+}
+
+async function decideAndAppend<Command extends { type: string }, Event extends DomainEvent, State>(
+  store: EventStore,
+  decider: Decider<Command, Event, State>,
+  stream: string,
+  command: Command,
+  envelope: CommandEnvelope,
+  options: HandleCommandOptions<Command, State>,
 ): Promise<CommandResult> {
   const maxAttempts = options.maxAttempts ?? 10;
-  const cache = options.cache ?? new StreamStateCache<State>(1);
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  const cache = options.cache ?? new StreamStateCache<State>();
+  const key = envelope.idempotencyKey;
+  const digest = key === undefined ? undefined : commandDigest(command);
+  let attempts = 0;
+  let decidedOn: State | undefined;
+  for (let tries = 1; tries <= maxAttempts + FREE_RETRIES; tries++) {
     const known = await catchUp(store, decider, stream, cache.get(stream));
     cache.set(stream, known);
+    // After losing only to events that left the state as it was, the decision cannot change: a free retry.
+    const counts = attempts === 0 || known.state !== decidedOn;
+    if (counts && ++attempts > maxAttempts) break;
     const current = known.revision < 0n ? 'no_stream' : known.revision;
 
-    const earlier = envelope.idempotencyKey === undefined ? undefined : known.idempotency.get(envelope.idempotencyKey);
-    if (earlier) return { stream, ...earlier, replayed: true };
+    options.authorize?.(command, known.state);
+    const earlier = key === undefined ? undefined : known.idempotency.get(key);
+    if (earlier) return replay(stream, earlier, digest, envelope.actor);
     if (envelope.ifRevision !== undefined && current !== envelope.ifRevision) {
       throw new PreconditionFailed(stream, envelope.ifRevision, current);
     }
 
     const now = envelope.now();
     const events = decider.decide(command, known.state, { actor: envelope.actor, now });
+    decidedOn = known.state;
     const metadata = {
       actor: actorOf(envelope.actor),
       correlationId: envelope.correlationId,
       causationId: envelope.causationId ?? envelope.correlationId,
       recordedAt: now.toISOString(),
       command: command.type,
-      ...(envelope.idempotencyKey === undefined ? {} : { idempotencyKey: envelope.idempotencyKey }),
+      ...(key === undefined ? {} : { idempotencyKey: key, commandDigest: digest }),
     };
     try {
       const result = await store.append(
@@ -92,28 +149,36 @@ export async function handleCommand<Command extends { type: string }, Event exte
         { expectedRevision: current },
       );
       const eventTypes = events.map((event) => event.type);
-      const idempotency = new Map(known.idempotency);
-      if (envelope.idempotencyKey !== undefined) {
-        idempotency.set(envelope.idempotencyKey, {
-          revision: result.nextExpectedRevision,
-          position: result.position,
-          eventTypes,
-        });
-      }
+      known.idempotency.take(result.nextExpectedRevision, key, {
+        position: result.position,
+        eventTypes,
+        commandDigest: digest,
+        agency: envelope.actor.agency.id,
+      });
       cache.set(stream, {
         revision: result.nextExpectedRevision,
         state: events.reduce((state, event) => decider.evolve(state, event, metadata.recordedAt), known.state),
-        idempotency,
+        idempotency: known.idempotency,
       });
       return { stream, revision: result.nextExpectedRevision, position: result.position, eventTypes, replayed: false };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       if (envelope.ifRevision !== undefined) throw new PreconditionFailed(stream, envelope.ifRevision, error.actual);
       // Writers that lost together would otherwise re-read together and collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(tries, maxAttempts)));
     }
   }
   throw new ConcurrencyConflict(stream, maxAttempts);
+}
+
+/** The first answer to this key, if this is the same command from the same agency; else a refusal. */
+function replay(stream: string, earlier: IdempotentResult, digest: string | undefined, actor: Actor): CommandResult {
+  // Keys written before digests were kept can only be trusted as they always were.
+  const sameCommand = earlier.commandDigest === undefined || earlier.commandDigest === digest;
+  const sameAgency = earlier.agency === undefined || earlier.agency === actor.agency.id;
+  if (!sameCommand || !sameAgency) throw new IdempotencyKeyReused(stream);
+  const { revision, position, eventTypes } = earlier;
+  return { stream, revision, position, eventTypes, replayed: true };
 }
 
 /** The cached fold of `stream` brought up to date with the events written since. */
@@ -128,15 +193,20 @@ async function catchUp<Command, Event extends DomainEvent, State>(
   if (cached && recorded.length === 0) return cached;
   let state = cached?.state ?? decider.initialState;
   let revision = cached?.revision ?? -1n;
-  const idempotency = new Map(cached?.idempotency ?? []);
+  const idempotency = cached?.idempotency ?? new IdempotencyKeys();
   for (const event of recorded) {
-    state = decider.evolve(state, toDomainEvent<Event>(event), metadataOf(event)?.recordedAt);
+    const metadata = metadataOf(event);
+    state = decider.evolve(state, toDomainEvent<Event>(event), metadata?.recordedAt);
     revision = event.revision;
-    const key = metadataOf(event)?.idempotencyKey;
-    if (key !== undefined) {
-      const types = idempotency.get(key)?.eventTypes ?? [];
-      idempotency.set(key, { revision: event.revision, position: event.position, eventTypes: [...types, event.type] });
-    }
+    const key = metadata?.idempotencyKey;
+    if (key === undefined) idempotency.take(event.revision);
+    else
+      idempotency.take(event.revision, key, {
+        position: event.position,
+        eventTypes: [event.type],
+        commandDigest: metadata?.commandDigest,
+        agency: metadata?.actor?.agency,
+      });
   }
   return { revision, state, idempotency };
 }

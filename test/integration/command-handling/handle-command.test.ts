@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import {
   caseDecider,
   caseStream,
+  NotPermitted,
   PathwayRuleBroken,
   type CaseCommand,
   type CaseState,
 } from '../../../libs/case-domain/src';
-import { context, policeCaseworker } from '../../../libs/case-domain/src/testing/case-fixtures';
+import { charityCaseworker, context, policeCaseworker } from '../../../libs/case-domain/src/testing/case-fixtures';
 import {
   ConcurrencyConflict,
   handleCommand,
+  IdempotencyKeyReused,
   PreconditionFailed,
   StreamStateCache,
   type CommandEnvelope,
@@ -107,6 +109,52 @@ describe.each([
     ]);
   });
 
+  it('refuses an Idempotency-Key reused for a different command, writing nothing, before and after a restart', async () => {
+    await handle(note(1), envelope({ idempotencyKey: 'key-1' }));
+    const risk: CaseCommand = { type: 'AssessRisk', level: 'high', assessedOn: '2026-03-02', rationale: 'r' };
+
+    await expect(handle(risk, envelope({ idempotencyKey: 'key-1' }))).rejects.toBeInstanceOf(IdempotencyKeyReused);
+    // A new process (no cache) reads the key and its command's digest from the events.
+    await expect(
+      handleCommand(store, caseDecider, caseStream(caseId), risk, envelope({ idempotencyKey: 'key-1' })),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReused);
+    await expect(
+      handleCommand(store, caseDecider, caseStream(caseId), note(1), envelope({ idempotencyKey: 'key-1' })),
+    ).resolves.toMatchObject({ replayed: true, revision: 1n });
+    expect(await store.readStream(caseStream(caseId))).toHaveLength(2);
+  });
+
+  it("never replays one agency's key to another agency", async () => {
+    await handle(note(1), envelope({ idempotencyKey: 'key-1' }));
+
+    const otherAgency = handle(note(1), envelope({ actor: charityCaseworker, idempotencyKey: 'key-1' }));
+    await expect(otherAgency).rejects.toBeInstanceOf(IdempotencyKeyReused);
+    expect(await store.readStream(caseStream(caseId))).toHaveLength(2);
+  });
+
+  it('checks access on the current state before answering a retried key', async () => {
+    await handle(note(1), envelope({ idempotencyKey: 'key-1' }));
+    const seen: string[] = [];
+    const authorize = (command: CaseCommand, state: CaseState) => {
+      seen.push(`${command.type} on ${state.identifyingAgency}`);
+      throw new NotPermitted('not this agency’s case');
+    };
+
+    const retried = handleCommand(
+      store,
+      caseDecider,
+      caseStream(caseId),
+      note(1),
+      envelope({ idempotencyKey: 'key-1' }),
+      {
+        ...(cache ? { cache } : {}),
+        authorize,
+      },
+    );
+    await expect(retried).rejects.toBeInstanceOf(NotPermitted);
+    expect(seen).toEqual(['AddNote on police-west']);
+  });
+
   it('applies a conditional command only at the revision the client read', async () => {
     await handle(note(1), envelope({ ifRevision: 0n }));
     const stale = handle(note(2), envelope({ ifRevision: 0n }));
@@ -128,7 +176,12 @@ describe.each([
   });
 
   it('gives up with ConcurrencyConflict after its retries, having written nothing for the losers', async () => {
-    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => handle(note(n), envelope(), 1)));
+    const levels = ['standard', 'medium', 'high'] as const;
+    const outcomes = await Promise.allSettled(
+      levels.map((level) =>
+        handle({ type: 'AssessRisk', level, assessedOn: '2026-03-02', rationale: 'r' }, envelope(), 1),
+      ),
+    );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
       expect(o.reason).toBeInstanceOf(ConcurrencyConflict);
@@ -165,6 +218,22 @@ describe.each([
       envelope(),
     );
     expect(result.eventTypes).toEqual(['NrmReferralSubmitted']);
+  });
+
+  it('remembers a key once when a stale cache entry folds the events again (the map is shared, not copied)', async () => {
+    const shared = new StreamStateCache<CaseState>();
+    const run = (command: CaseCommand, key: string) =>
+      handleCommand(store, caseDecider, caseStream(caseId), command, envelope({ idempotencyKey: key }), {
+        cache: shared,
+      });
+    const risk: CaseCommand = { type: 'AssessRisk', level: 'high', assessedOn: '2026-03-02', rationale: 'r' };
+    await run(note(1), 'key-1');
+    const stale = shared.get(caseStream(caseId))!;
+    const first = await run(risk, 'key-2');
+    // An entry set late (as concurrent commands may) takes the cache back to revision 1.
+    shared.set(caseStream(caseId), stale);
+
+    expect(await run(risk, 'key-2')).toEqual({ ...first, replayed: true });
   });
 
   it('sees events another writer appended since it last read the stream', async () => {

@@ -4,7 +4,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { caseStream, PathwayRuleBroken, type Actor, type IdentifyPotentialVictim } from '@app/case-domain';
 import type { CommandResult } from '@app/command-handling';
-import { toDomainEvent } from '@app/command-handling';
+import { idForIdempotencyKey, toDomainEvent } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
@@ -26,7 +26,8 @@ export class CasesController {
 
   /**
    * Opens a case. Creating the same case (same id, same identification) again is safe: the answer
-   * is the first one (200 rather than 201) and nothing is written.
+   * is the first one (200 rather than 201) and nothing is written. So is sending the same
+   * Idempotency-Key again, with or without a case id.
    */
   @Post()
   @AllowRoles('caseworker')
@@ -35,7 +36,12 @@ export class CasesController {
     @CommandContext() context: RequestContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const caseId = body.caseId ?? randomUUID();
+    // A keyed create without a case id gets one derived from the key: a retry then finds the key.
+    const caseId =
+      body.caseId ??
+      (context.idempotencyKey === undefined
+        ? randomUUID()
+        : idForIdempotencyKey(context.actor.agency.id, context.idempotencyKey));
     const command: IdentifyPotentialVictim = { type: 'IdentifyPotentialVictim', ...body, caseId };
     let result: CommandResult;
     try {

@@ -7,14 +7,17 @@ import {
   maracMeetingDecider,
   type Actor,
   type CaseCommand,
-  type CaseEvent,
   type CaseState,
-  type Decider,
   type MaracMeetingCommand,
-  type MaracMeetingEvent,
   type MaracMeetingState,
 } from '@app/case-domain';
-import { handleCommand, StreamStateCache, type CommandEnvelope, type CommandResult } from '@app/command-handling';
+import {
+  handleCommand,
+  StreamQueue,
+  StreamStateCache,
+  type CommandEnvelope,
+  type CommandResult,
+} from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE, READ_MODELS } from '@app/platform';
 import type { ReadModels } from '@app/read-models';
@@ -47,37 +50,21 @@ export class ExecuteCommand {
   }
 }
 
-/**
- * The deciders with the access policy in front, so both judge the same, current state. Which
- * agencies attend the MARAC meetings a case is listed at comes from the read models (another
- * aggregate's facts); only a panel member's note needs it.
- */
-const guardedCaseDecider = (
-  marac: { readonly attendingAgencies: readonly string[] } = { attendingAgencies: [] },
-): Decider<CaseCommand, CaseEvent, CaseState> => ({
-  ...caseDecider,
-  decide: (command, state, context) => {
-    ensureMayActOnCase(context.actor, command, state, marac);
-    return caseDecider.decide(command, state, context);
-  },
-});
-const guardedMeetingDecider: Decider<MaracMeetingCommand, MaracMeetingEvent, MaracMeetingState> = {
-  ...maracMeetingDecider,
-  decide: (command, state, context) => {
-    ensureMayActOnMeeting(context.actor, command, state);
-    return maracMeetingDecider.decide(command, state, context);
-  },
-};
-
 export const CLOCK = Symbol('CLOCK');
 export type Clock = () => Date;
 
-/** Thin glue: every command, on a case or a meeting, goes through the one generic handler. */
+/**
+ * Thin glue: every command, on a case or a meeting, goes through the one generic handler, with the
+ * access policy judged on the same current state the decider sees, before any replay. Which
+ * agencies attend the MARAC meetings a case is listed at comes from the read models (another
+ * aggregate's facts); only a panel member's note needs it.
+ */
 @Injectable()
 @CommandHandler(ExecuteCommand)
 export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, CommandResult> {
   private readonly caseStates = new StreamStateCache<CaseState>();
   private readonly meetingStates = new StreamStateCache<MaracMeetingState>();
+  private readonly queue = new StreamQueue();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -86,8 +73,9 @@ export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, Co
   ) {}
 
   async execute({ kind, stream, command, context }: ExecuteCommand): Promise<CommandResult> {
+    const { actor } = context;
     const envelope: CommandEnvelope = {
-      actor: context.actor,
+      actor,
       correlationId: context.correlationId,
       causationId: context.requestId,
       ...(context.idempotencyKey === undefined ? {} : { idempotencyKey: context.idempotencyKey }),
@@ -96,15 +84,19 @@ export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, Co
     };
     if (kind === 'case') {
       const marac =
-        context.actor.role === 'panel_member'
+        actor.role === 'panel_member'
           ? { attendingAgencies: await this.attendingAgencies(stream.slice('case-'.length)) }
           : undefined;
-      return handleCommand(this.store, guardedCaseDecider(marac), stream, command as CaseCommand, envelope, {
+      return handleCommand(this.store, caseDecider, stream, command as CaseCommand, envelope, {
         cache: this.caseStates,
+        queue: this.queue,
+        authorize: (command, state) => ensureMayActOnCase(actor, command, state, marac),
       });
     }
-    return handleCommand(this.store, guardedMeetingDecider, stream, command as MaracMeetingCommand, envelope, {
+    return handleCommand(this.store, maracMeetingDecider, stream, command as MaracMeetingCommand, envelope, {
       cache: this.meetingStates,
+      queue: this.queue,
+      authorize: (command, state) => ensureMayActOnMeeting(actor, command, state),
     });
   }
 

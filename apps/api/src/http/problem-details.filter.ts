@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CaseNotFound, NotPermitted, PathwayRuleBroken } from '@app/case-domain';
-import { ConcurrencyConflict, PreconditionFailed } from '@app/command-handling';
+import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from '@app/command-handling';
 import { ReadModelBehind, ReadModelNotBuilt } from '@app/read-models';
 import { BodyTooDeep, FieldValidationFailed } from './validation';
 
@@ -58,6 +58,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (error instanceof PathwayRuleBroken) {
       return problem(error.rule, 'A domain rule refuses this command', 422, error.message, { rule: error.rule });
+    }
+    if (error instanceof IdempotencyKeyReused) {
+      return problem(error.rule, 'This Idempotency-Key was used for another command', 422, error.message, {
+        rule: error.rule,
+      });
     }
     if (error instanceof PreconditionFailed) {
       return problem('precondition-failed', 'The case changed since you read it', 412, error.message, {
