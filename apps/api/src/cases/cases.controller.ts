@@ -4,7 +4,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { caseStream, PathwayRuleBroken, type Actor, type IdentifyPotentialVictim } from '@app/case-domain';
 import type { CommandResult } from '@app/command-handling';
-import { idForIdempotencyKey, toDomainEvent } from '@app/command-handling';
+import { canonicalJson, idForIdempotencyKey, toDomainEvent } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
@@ -87,8 +87,7 @@ export class CasesController {
     const { type: _type, ...fields } = command;
     const stored = toDomainEvent(first).data;
     const asked = { ...fields, identifyingAgency: actor.agency.id };
-    if (JSON.stringify(sortKeys(stored)) !== JSON.stringify(sortKeys(JSON.parse(JSON.stringify(asked)))))
-      return undefined;
+    if (canonicalJson(stored) !== canonicalJson(asked)) return undefined;
     return {
       stream: caseStream(caseId),
       revision: first.revision,
@@ -97,16 +96,4 @@ export class CasesController {
       replayed: true,
     };
   }
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => [k, sortKeys(v)]),
-    );
-  }
-  return value;
 }
