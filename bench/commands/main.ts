@@ -154,7 +154,6 @@ async function main(): Promise<void> {
       // Mostly notes on the same 64 cases (their streams, and what a stream remembers, grow); one
       // request in 8 opens a new case, identified today as new cases are (the number of streams
       // and read-model entities grows, not a backlog of overdue reminders).
-      const today = () => new Date().toISOString().slice(0, 10); // UTC is never ahead of London
       // Tokens live 10 minutes: a soak signs a fresh one each minute.
       let signed = { at: Date.now(), token };
       const authorization = () => {
