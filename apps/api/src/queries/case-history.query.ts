@@ -10,12 +10,9 @@ import {
   caseStream,
   fold,
   NotPermitted,
-  PERSONAL_PART_OF_EVENT,
-  mayShow,
   redactEventData,
   type Actor,
   type CaseEvent,
-  type CaseEventType,
 } from '@app/case-domain';
 import { metadataOf, toDomainEvent } from '@app/command-handling';
 import { formatPosition, type EventStore } from '@app/event-store';
@@ -82,13 +79,8 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
     const limit = query.limit ?? HISTORY_PAGE.default;
     const from = query.after === undefined ? 0 : query.after + 1;
     const page = recorded.slice(from, from + limit);
-    const shownPersonal = page.some(
-      (event) =>
-        typeof event.data === 'object' &&
-        event.data !== null &&
-        'personal' in event.data &&
-        mayShow(access, PERSONAL_PART_OF_EVENT[event.type as CaseEventType]),
-    );
+    const shown = page.map((event, index) => redactEventData(event.type, events[from + index]!.data, access));
+    const shownPersonal = shown.some((data) => typeof data === 'object' && data !== null && 'personal' in data);
     if (shownPersonal) {
       await this.personalDataLog.record(
         caseId,
@@ -107,7 +99,7 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
           revision: event.revision.toString(),
           position: formatPosition(event.position),
           type: event.type,
-          data: redactEventData(event.type, events[from + index]!.data, access),
+          data: shown[index],
           actor: metadata?.actor,
           recordedAt: event.recordedAt.toISOString(),
           correlationId: metadata?.correlationId,
