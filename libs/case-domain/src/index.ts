@@ -20,3 +20,4 @@ export * from './deadline/policy';
 export * from './deadline/deadlines';
 export * from './deadline/reminders';
 export * from './access/redaction';
+export * from './personal/classification';

@@ -17,6 +17,13 @@ export function agenciesOf(state: CaseState): string[] {
   return [state.identifyingAgency, state.assignee?.agency].filter((agency): agency is string => agency !== undefined);
 }
 
+/** Erasure and legal holds: the data-protection role's, on any agency's case, and nobody else's. */
+const DATA_PROTECTION_COMMANDS: ReadonlySet<CaseCommand['type']> = new Set([
+  'ErasePersonalData',
+  'SetLegalHold',
+  'LiftLegalHold',
+]);
+
 /**
  * The domain page's "who may do what" for case commands: caseworkers act on their own agency's
  * cases (the identifying or the assigned agency) and assign only within their own agency; a
@@ -33,6 +40,11 @@ export function ensureMayActOnCase(
     if (!state.exists) throw new CaseNotFound('there is no such case');
     if (state.maracReferrals > 0 && marac.attendingAgencies.includes(actor.agency.id)) return;
     throw new NotPermitted('a panel member adds notes only to cases listed at a MARAC their agency attends');
+  }
+  if (DATA_PROTECTION_COMMANDS.has(command.type)) {
+    if (actor.role !== 'data_protection') throw new NotPermitted(`only the data_protection role may ${command.type}`);
+    if (!state.exists) throw new CaseNotFound('there is no such case');
+    return;
   }
   if (actor.role !== 'caseworker') throw new NotPermitted(`the ${actor.role} role may not ${command.type}`);
   if (command.type === 'IdentifyPotentialVictim') return;

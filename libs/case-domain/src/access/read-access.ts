@@ -62,6 +62,9 @@ export function caseReadAccess(actor: Actor, context: CaseReadContext, auditReas
     case 'panel_member':
       if (attends) return PATHWAY_ONLY;
       throw new NotPermitted('the case is not listed at a MARAC meeting your agency attends');
+    case 'data_protection':
+      // What an erasure review needs: the facts and dates of the pathway, never the person's details.
+      return PATHWAY_ONLY;
     case 'admin':
       throw new NotPermitted('the admin role operates the system and reads no case');
     case 'system':

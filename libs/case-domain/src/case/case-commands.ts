@@ -5,10 +5,13 @@ import type {
   CompetentAuthority,
   DecisionOutcome,
   EncounterContext,
+  ErasureLegalBasis,
+  ErasureReason,
   ExitReason,
   ExploitationType,
   FollowUpOutcome,
   Indicator,
+  LegalHoldReason,
   PlacementEndReason,
   RiskLevel,
 } from './typology';
@@ -90,6 +93,23 @@ export type AddNote = Command<'AddNote', { noteId: string; text: string }>;
 export type CloseCase = Command<'CloseCase', { closedOn: LocalDate; reason: ClosureReason }>;
 export type ReopenCase = Command<'ReopenCase', { reopenedOn: LocalDate; reason: string }>;
 
+/**
+ * Erase the person's personal data: the data-protection role's decision. The handler destroys the
+ * subject's key and states here which key it was, how many sealed values it covered and their
+ * digest (`key`), so the event says exactly what became unreadable.
+ */
+export type ErasePersonalData = Command<
+  'ErasePersonalData',
+  {
+    reason: ErasureReason;
+    legalBasis: ErasureLegalBasis;
+    key: { subject: string; keyId: string; sealedFields: number; digest: string };
+  }
+>;
+/** Erasure, hold and lift are dated by the server's clock: they take effect when they are recorded. */
+export type SetLegalHold = Command<'SetLegalHold', { reason: LegalHoldReason }>;
+export type LiftLegalHold = Command<'LiftLegalHold', Record<never, never>>;
+
 export type CaseCommand =
   | IdentifyPotentialVictim
   | AssignCase
@@ -115,6 +135,9 @@ export type CaseCommand =
   | ReferToMarac
   | AddNote
   | CloseCase
-  | ReopenCase;
+  | ReopenCase
+  | ErasePersonalData
+  | SetLegalHold
+  | LiftLegalHold;
 
 export type CaseCommandType = CaseCommand['type'];

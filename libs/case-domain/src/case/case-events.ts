@@ -4,10 +4,13 @@ import type {
   CompetentAuthority,
   DecisionOutcome,
   EncounterContext,
+  ErasureLegalBasis,
+  ErasureReason,
   ExitReason,
   ExploitationType,
   FollowUpOutcome,
   Indicator,
+  LegalHoldReason,
   PlacementEndReason,
   RiskLevel,
 } from './typology';
@@ -123,6 +126,27 @@ export type ReminderRaised = Event<
   'ReminderRaised',
   { key: string; kind: string; label: string; dueAt: string; reminderAt: string }
 >;
+/**
+ * The person's data key was destroyed: every personal field sealed under it is unreadable for good.
+ * Holds no personal data: whose key (`subject`, `keyId`), when, why and on what legal basis, and
+ * how many sealed values became unreadable with a digest over them (`erasureDigest`), so anyone
+ * holding the log can check exactly which ciphertexts the erasure covered. Who: the metadata.
+ */
+export type PersonalDataErased = Event<
+  'PersonalDataErased',
+  {
+    subject: string;
+    keyId: string;
+    erasedOn: LocalDate;
+    reason: ErasureReason;
+    legalBasis: ErasureLegalBasis;
+    sealedFields: number;
+    digest: string;
+  }
+>;
+/** The case is kept out of erasure and the retention review until the hold is lifted. */
+export type LegalHoldSet = Event<'LegalHoldSet', { setOn: LocalDate; reason: LegalHoldReason }>;
+export type LegalHoldLifted = Event<'LegalHoldLifted', { liftedOn: LocalDate }>;
 
 export type CaseEvent =
   | PotentialVictimIdentified
@@ -150,6 +174,9 @@ export type CaseEvent =
   | NoteAdded
   | CaseClosed
   | CaseReopened
-  | ReminderRaised;
+  | ReminderRaised
+  | PersonalDataErased
+  | LegalHoldSet
+  | LegalHoldLifted;
 
 export type CaseEventType = CaseEvent['type'];

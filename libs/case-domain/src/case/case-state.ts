@@ -1,6 +1,6 @@
 import type { LocalDate } from '../shared/local-date';
 import type { CaseEvent, DecisionKind } from './case-events';
-import type { DecisionOutcome, ExitReason, RiskLevel } from './typology';
+import type { DecisionOutcome, ExitReason, LegalHoldReason, RiskLevel } from './typology';
 
 export interface Decision {
   readonly outcome: DecisionOutcome;
@@ -47,6 +47,10 @@ export interface CaseState {
    * it: deadlines measured in hours or seconds run from these instants.
    */
   readonly startedAt?: Readonly<Partial<Record<DeadlineStart, string>>>;
+  /** The person's data key was destroyed: nothing personal can be recorded for them again. */
+  readonly personalDataErased?: { readonly erasedOn: LocalDate; readonly keyId: string };
+  /** Kept out of erasure and the retention review while set. */
+  readonly legalHold?: { readonly setOn: LocalDate; readonly reason: LegalHoldReason };
   /** The reminders raised so far (`reminderId`: deadline key and reminder time), oldest first. */
   readonly remindersRaised?: readonly string[];
 }
@@ -132,6 +136,8 @@ export const initialCaseState: CaseState = {
   maracReferrals: 0,
   startedAt: noStarts,
   remindersRaised: undefined,
+  personalDataErased: undefined,
+  legalHold: undefined,
 };
 
 /**
@@ -225,6 +231,12 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
       };
     case 'NoteAdded':
       return state;
+    case 'PersonalDataErased':
+      return { ...state, personalDataErased: { erasedOn: event.data.erasedOn, keyId: event.data.keyId } };
+    case 'LegalHoldSet':
+      return { ...state, legalHold: { setOn: event.data.setOn, reason: event.data.reason } };
+    case 'LegalHoldLifted':
+      return { ...state, legalHold: undefined };
   }
 }
 

@@ -15,6 +15,12 @@ import {
   recordReconsiderationDecision,
   requestReconsideration,
 } from './pathway/decisions';
+import {
+  ensureNothingPersonalAfterErasure,
+  erasePersonalData,
+  liftLegalHold,
+  setLegalHold,
+} from './pathway/data-protection';
 import { completeFollowUp, recordExit } from './pathway/exit';
 import { assignCase, identifyPotentialVictim } from './pathway/identification';
 import {
@@ -40,9 +46,19 @@ import {
  * breaks. Pure: the time and the actor come in through `context`.
  */
 export function decideCase(command: CaseCommand, state: CaseState, context: DecisionContext): CaseEvent[] {
+  const events = decideOnPathway(command, state, context);
+  ensureNothingPersonalAfterErasure(state, events);
+  return events;
+}
+
+function decideOnPathway(command: CaseCommand, state: CaseState, context: DecisionContext): CaseEvent[] {
   if (command.type === 'IdentifyPotentialVictim') return identifyPotentialVictim(command, state, context);
   ensure(state.exists, 'case-not-identified');
   if (command.type === 'ReopenCase') return reopenCase(command, state, context);
+  // Data protection applies to closed cases above all (retention runs from closure).
+  if (command.type === 'ErasePersonalData') return erasePersonalData(command, state, context);
+  if (command.type === 'SetLegalHold') return setLegalHold(command, state, context);
+  if (command.type === 'LiftLegalHold') return liftLegalHold(command, state, context);
   ensure(!state.closed, 'case-closed', 'a closed case allows nothing but re-opening');
   switch (command.type) {
     case 'AssignCase':

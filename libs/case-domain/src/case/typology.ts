@@ -76,3 +76,27 @@ export const CLOSURE_REASONS = [
   'other',
 ] as const;
 export type ClosureReason = (typeof CLOSURE_REASONS)[number];
+
+/** Why a person's data is erased (a closed list: an erasure event must hold no personal data). */
+export const ERASURE_REASONS = ['data_subject_request', 'retention_period_ended', 'court_order', 'other'] as const;
+export type ErasureReason = (typeof ERASURE_REASONS)[number];
+
+/** The UK GDPR Art. 17(1) ground an erasure relies on. */
+export const ERASURE_LEGAL_BASES = [
+  'art17_1a_no_longer_necessary',
+  'art17_1b_consent_withdrawn',
+  'art17_1c_objection',
+  'art17_1d_unlawful_processing',
+  'art17_1e_legal_obligation',
+] as const;
+export type ErasureLegalBasis = (typeof ERASURE_LEGAL_BASES)[number];
+
+/** Why a case is kept out of erasure (a closed list, so a hold names no one). */
+export const LEGAL_HOLD_REASONS = [
+  'criminal_proceedings',
+  'civil_proceedings',
+  'inquiry_or_review',
+  'safeguarding_review',
+  'other',
+] as const;
+export type LegalHoldReason = (typeof LEGAL_HOLD_REASONS)[number];

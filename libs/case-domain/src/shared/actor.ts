@@ -1,5 +1,12 @@
 /** The roles of the domain page's "Who may do what" table. */
-export const ROLES = ['caseworker', 'marac_coordinator', 'panel_member', 'auditor', 'admin'] as const;
+export const ROLES = [
+  'caseworker',
+  'marac_coordinator',
+  'panel_member',
+  'auditor',
+  'admin',
+  'data_protection',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export const AGENCY_TYPES = [

@@ -60,6 +60,10 @@ export const RULES = [
   'listing-requires-marac-referral',
   'listing-outside-meeting-area',
   'agency-not-configured',
+  // personal data
+  'legal-hold-set',
+  'no-legal-hold',
+  'personal-data-erased',
 ] as const;
 
 export type RuleName = (typeof RULES)[number];

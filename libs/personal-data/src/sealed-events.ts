@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { personalFieldsOfType, subjectOf, type PersonalField } from '@app/case-domain';
+import type { Keyring } from './keyring';
+import {
+  decrypt,
+  encrypt,
+  fieldAssociatedData,
+  isSealedValue,
+  parseSealedValue,
+  sealedValue,
+  type SealedValue,
+} from './sealing';
+
+/** Where an event is, for sealing its personal fields and for naming it when one will not open. */
+export interface EventLocation {
+  readonly eventId: string;
+  readonly type: string;
+  readonly stream: string;
+}
+
+/**
+ * A personal field that should open does not: its bytes were altered, or moved from another event
+ * or field, or its key is unknown. Names the event, never shows what it holds.
+ */
+export class SealedFieldUnreadable extends Error {
+  override readonly name = 'SealedFieldUnreadable';
+  constructor(
+    readonly event: EventLocation,
+    readonly path: string,
+    readonly why: string,
+  ) {
+    super(
+      `The ${path} field of ${event.type} event ${event.eventId} (stream ${event.stream}) cannot be opened: ${why}`,
+    );
+  }
+}
+
+/**
+ * An event's data with each personal field (as the domain classifies it) replaced by its sealed
+ * value, under the key of the subject it belongs to: what is appended to the event store. Fields
+ * already sealed are left as they are.
+ */
+export async function sealEventData(keyring: Keyring, at: EventLocation, data: unknown): Promise<unknown> {
+  const fields = personalFieldsOfType(at.type);
+  if (fields.length === 0) return data;
+  let sealed = data;
+  for (const field of fields) {
+    const value = valueAt(sealed, field.path);
+    if (value === undefined || isSealedValue(value)) continue;
+    const subject = subjectOf(field.class.subject, at.stream, data);
+    if (subject === undefined)
+      throw new Error(`${at.type} in ${at.stream} names no subject for ${field.path.join('.')}`);
+    const key = await keyring.keyForSubject(subject);
+    const bytes = encrypt(
+      key.key,
+      Buffer.from(JSON.stringify(value), 'utf8'),
+      fieldAssociatedData(at.eventId, field.path, key.keyId),
+    );
+    sealed = withValueAt(sealed, field.path, sealedValue(key.keyId, bytes));
+  }
+  return sealed;
+}
+
+/** An event's data as an authorised reader sees it: personal fields opened, or listed as erased. */
+export interface OpenedData {
+  readonly data: unknown;
+  /** Paths (`personal.name`) whose key was destroyed: the value is shown as `null`. */
+  readonly erased: readonly string[];
+}
+
+/**
+ * Opens the personal fields of an event's data (or of any part of it kept in a read model, with
+ * the event's id). `expectedSubject` is who the reader believes the data is about: a sealed value
+ * whose key belongs to anyone else is refused, so a swapped ciphertext never shows another person.
+ */
+export async function openEventData(
+  keyring: Keyring,
+  at: EventLocation,
+  data: unknown,
+  expectedSubject?: string,
+): Promise<OpenedData> {
+  const erased: string[] = [];
+  let opened = data;
+  for (const field of personalFieldsOfType(at.type)) {
+    const value = valueAt(opened, field.path);
+    if (value === undefined || !isSealedValue(value)) continue;
+    const result = await openField(keyring, at, field, value, expectedSubject);
+    if (result === ERASED) erased.push(field.path.join('.'));
+    opened = withValueAt(opened, field.path, result === ERASED ? null : result);
+  }
+  return { data: opened, erased };
+}
+
+const ERASED = Symbol('erased');
+
+async function openField(
+  keyring: Keyring,
+  at: EventLocation,
+  field: PersonalField,
+  value: SealedValue,
+  expectedSubject: string | undefined,
+): Promise<unknown> {
+  const path = field.path.join('.');
+  const parsed = parseSealedValue(value);
+  if (!parsed) throw new SealedFieldUnreadable(at, path, 'not a sealed value this version wrote');
+  const key = await keyring.keyById(parsed.keyId);
+  if (!key) throw new SealedFieldUnreadable(at, path, `its key ${parsed.keyId} is not in the key store`);
+  if (expectedSubject !== undefined && key.subject !== expectedSubject) {
+    throw new SealedFieldUnreadable(at, path, 'it was sealed for another person');
+  }
+  if ('destroyed' in key) return ERASED;
+  const plain = decrypt(key.key, parsed.bytes, fieldAssociatedData(at.eventId, field.path, parsed.keyId));
+  if (!plain) throw new SealedFieldUnreadable(at, path, 'its ciphertext was altered or belongs elsewhere');
+  return JSON.parse(plain.toString('utf8')) as unknown;
+}
+
+/** A sealed field's place and bytes, for the digest an erasure records. */
+export interface SealedFieldRecord {
+  readonly eventId: string;
+  readonly path: string;
+  readonly keyId: string;
+  readonly sha256: string;
+}
+
+/** The sealed fields of an event's data under `keyId`. */
+export function sealedFieldsUnder(at: EventLocation, data: unknown, keyId: string): SealedFieldRecord[] {
+  return personalFieldsOfType(at.type).flatMap((field) => {
+    const value = valueAt(data, field.path);
+    if (!isSealedValue(value) || parseSealedValue(value)?.keyId !== keyId) return [];
+    const sha256 = createHash('sha256').update(value.$sealed).digest('hex');
+    return [{ eventId: at.eventId, path: field.path.join('.'), keyId, sha256 }];
+  });
+}
+
+/**
+ * The digest an erasure records: SHA-256 over the sorted `event id | path | SHA-256 of the sealed
+ * value` of every ciphertext the destroyed key sealed. Anyone holding the log can recompute it from
+ * the stored bytes and see exactly which values became unreadable; it reveals nothing of them.
+ */
+export function erasureDigest(records: readonly SealedFieldRecord[]): string {
+  const lines = records.map((r) => `${r.eventId}|${r.path}|${r.sha256}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+function valueAt(data: unknown, path: readonly string[]): unknown {
+  let value = data;
+  for (const step of path) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[step];
+  }
+  return value;
+}
+
+function withValueAt(data: unknown, path: readonly string[], value: unknown): unknown {
+  const [step, ...rest] = path;
+  if (step === undefined) return value;
+  const object = (data ?? {}) as Record<string, unknown>;
+  return { ...object, [step]: rest.length === 0 ? value : withValueAt(object[step], rest, value) };
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventData,
+  EventStore,
+  ReadAllOptions,
+  ReadByStreamOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeToAllOptions,
+  Subscription,
+} from '@app/event-store';
+import type { Keyring } from './keyring';
+import { sealEventData } from './sealed-events';
+
+/**
+ * Encrypt before append: every event written through this store has its personal fields sealed
+ * under their subject's key before it reaches the adapter (SQLite or EventStoreDB), so neither the
+ * log nor anything derived from it by copying (read models in Redis) holds them in clear. Reads
+ * pass the stored (sealed) events through: they are opened only on an authorised read.
+ */
+export class SealingEventStore implements EventStore {
+  readonly description: string;
+
+  constructor(
+    readonly inner: EventStore,
+    readonly keyring: Keyring,
+  ) {
+    this.description = `${inner.description}, personal data sealed per person (${keyring.store.description})`;
+  }
+
+  async append(stream: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult> {
+    const sealed = await Promise.all(
+      events.map(async (event) => {
+        // The id is bound into each field's ciphertext, so it is fixed here, before sealing.
+        const id = event.id ?? randomUUID();
+        const data = await sealEventData(this.keyring, { eventId: id, type: event.type, stream }, event.data);
+        return { ...event, id, data };
+      }),
+    );
+    return this.inner.append(stream, sealed, options);
+  }
+
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.inner.readStream(stream, options);
+  }
+
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    return this.inner.readAll(options);
+  }
+
+  readAllByStream(options: ReadByStreamOptions): AsyncIterable<RecordedEvent> {
+    return this.inner.readAllByStream(options);
+  }
+
+  subscribeToAll(options?: SubscribeToAllOptions): Subscription {
+    return this.inner.subscribeToAll(options);
+  }
+
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+  }
+}
