@@ -6,6 +6,7 @@ import { call, E2E_SECRET, tokenFor } from '../support/api-client';
 import { today } from '../support/dates';
 import { startEsdbProtocolServer, type EsdbProtocolServer } from '../support/esdb-protocol-server';
 import { startServer, type ServerProcess } from '../support/server-process';
+import { KeyEncryptionKey } from '../../libs/personal-data/src/key-encryption-key';
 
 /**
  * The whole app on the production path: configured for EventStoreDB (the real client library)
@@ -25,6 +26,7 @@ describe('the app on EventStoreDB', () => {
       REDIS_URL: process.env.TEST_REDIS_URL!,
       JWT_SECRET: E2E_SECRET,
       EVENTSTORE_CONNECTION_STRING: esdb.connectionString,
+      KEY_ENCRYPTION_KEY: KeyEncryptionKey.generateText(),
     });
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, getJson, isAlive, startServer, waitFor, type ServerProcess } from '../support/server-process';
+import { KeyEncryptionKey } from '../../libs/personal-data/src/key-encryption-key';
 
 /**
  * The all-in-one server as `npm start` runs it (built, in a process of its own): it serves
@@ -74,6 +75,7 @@ describe('the all-in-one server', () => {
       DATA_DIR: dataDir,
       REDIS_URL: process.env.TEST_REDIS_URL!,
       EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${nobodyListens}?tls=false`,
+      KEY_ENCRYPTION_KEY: KeyEncryptionKey.generateText(),
     });
     expect(server.output()).toContain('external Redis');
 

@@ -15,6 +15,7 @@ import { strictValidationPipe } from './http/validation';
 import { GetCaseHistoryHandler } from './queries/case-history.query';
 import { GetCaseViewHandler, ListCasesHandler } from './queries/case.queries';
 import { GetMaracAgendaHandler } from './queries/marac.queries';
+import { PersonalDataOpener } from './queries/personal-data-opener';
 import { PersonalDataReads } from './queries/personal-data-reads';
 import { GetProblemProfileHandler } from './queries/problem-profile.query';
 import { GetQueueHandler, GetQueuesHandler } from './queries/queue.queries';
@@ -51,6 +52,7 @@ export class AppModule {
         { provide: APP_PIPE, useFactory: strictValidationPipe },
         ExecuteCommandHandler,
         PersonalDataReads,
+        PersonalDataOpener,
         GetCaseViewHandler,
         GetCaseHistoryHandler,
         ListCasesHandler,

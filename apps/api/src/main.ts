@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { runMain, resolveRedis, eventStoreConnectionFor, logLevelsFrom } from '@app/platform';
+import { runMain, resolveRedis, eventStoreConnectionFor, logLevelsFrom, openKeyring } from '@app/platform';
 import { AppModule } from './app.module';
 import { acceptJsonBodies } from './http/json-bodies';
 import { serveOpenApi } from './http/openapi';
@@ -11,12 +11,16 @@ import { serveOpenApi } from './http/openapi';
  * event store and a Redis of its own unless `EVENTSTORE_CONNECTION_STRING` / `REDIS_URL` say otherwise.
  */
 runMain(async (config, onShutdown) => {
+  const keyring = await openKeyring(config);
   const redis = await resolveRedis(config);
   onShutdown(() => redis.stop());
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, redisUrl: redis.url }), {
-    logger: logLevelsFrom(config.logLevel),
-    bodyParser: false, // set up by acceptJsonBodies: JSON only, with a stated limit
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ config, redisUrl: redis.url, keyring }),
+    {
+      logger: logLevelsFrom(config.logLevel),
+      bodyParser: false, // set up by acceptJsonBodies: JSON only, with a stated limit
+    },
+  );
   acceptJsonBodies(app);
   onShutdown(() => app.close());
   serveOpenApi(app);
@@ -30,6 +34,7 @@ runMain(async (config, onShutdown) => {
       `  data directory: ${config.dataDir}`,
       `  event store:    ${connection.kind === 'embedded' ? `embedded SQLite at ${connection.file}` : 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)'}`,
       `  redis:          ${redis.description}`,
+      `  personal data:  sealed per person; keys in ${keyring.store.description}`,
       `  worker:         ${config.workerInProcess ? 'in this process' : 'separate (WORKER_IN_PROCESS=false)'}`,
     ].join('\n'),
   );

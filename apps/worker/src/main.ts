@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventStoreHealthIndicator, RedisHealthIndicator, logLevelsFrom, runMain } from '@app/platform';
+import { EventStoreHealthIndicator, RedisHealthIndicator, logLevelsFrom, openKeyring, runMain } from '@app/platform';
 import { WorkerModule } from './worker.module';
 
 /**
@@ -10,9 +10,13 @@ import { WorkerModule } from './worker.module';
  */
 runMain(async (config, onShutdown) => {
   if (!config.redisUrl) throw new Error('REDIS_URL is required to run the worker on its own');
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, redisUrl: config.redisUrl }), {
-    logger: logLevelsFrom(config.logLevel),
-  });
+  const keyring = await openKeyring(config);
+  const app = await NestFactory.createApplicationContext(
+    WorkerModule.forRoot({ config, redisUrl: config.redisUrl, keyring }),
+    {
+      logger: logLevelsFrom(config.logLevel),
+    },
+  );
   onShutdown(() => app.close());
   const checks = await Promise.all([app.get(EventStoreHealthIndicator).check(), app.get(RedisHealthIndicator).check()]);
   new Logger('Worker').log(`worker started: ${JSON.stringify(Object.assign({}, ...checks))}`);

@@ -21,3 +21,4 @@ export * from './deadline/deadlines';
 export * from './deadline/reminders';
 export * from './access/redaction';
 export * from './personal/classification';
+export * from './personal/retention';

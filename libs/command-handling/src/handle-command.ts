@@ -75,6 +75,12 @@ export interface HandleCommandOptions<Command, State> {
    * replayed answer (revision, position) is no more for another agency than a fresh one.
    */
   readonly authorize?: (command: Command, state: State) => void;
+  /**
+   * The digest an Idempotency-Key is bound to (default: SHA-256 of the canonical JSON). A command
+   * holding personal data is digested under its subject's key (an HMAC), so the digest kept in
+   * the log neither confirms a guess of the data nor outlives its erasure.
+   */
+  readonly digest?: (command: Command) => Promise<string>;
 }
 
 /**
@@ -113,7 +119,8 @@ async function decideAndAppend<Command extends { type: string }, Event extends D
   const maxAttempts = options.maxAttempts ?? 10;
   const cache = options.cache ?? new StreamStateCache<State>();
   const key = envelope.idempotencyKey;
-  const digest = key === undefined ? undefined : commandDigest(command);
+  const digest =
+    key === undefined ? undefined : options.digest ? await options.digest(command) : commandDigest(command);
   let attempts = 0;
   let decidedOn: State | undefined;
   for (let tries = 1; tries <= maxAttempts + FREE_RETRIES; tries++) {

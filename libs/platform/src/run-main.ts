@@ -53,7 +53,8 @@ export function runMain(main: (config: AppConfig, onShutdown: (step: Shutdown) =
   process.once('SIGTERM', () => void shutdown(0));
   main(config, (step) => steps.push(step)).catch((error: unknown) => {
     console.error('Failed to start:', error instanceof Error ? error.message : error);
-    void shutdown(1);
+    // A configuration found wrong only when used (a key-encryption key that opens nothing) is still EX_CONFIG.
+    void shutdown(error instanceof ConfigurationError ? 78 : 1);
   });
 }
 

@@ -23,6 +23,7 @@ describe("a projection's cache of entity states", () => {
   afterEach(() => redis.disconnect());
 
   const noteOn = (stream: string, n: number): ProjectedEvent => ({
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     type: 'NoteAdded',
     data: {},
     stream,

@@ -12,6 +12,7 @@ import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
 import { IdentifyPotentialVictimDto } from './identify-potential-victim.dto';
+import { PersonalDataOpener } from '../queries/personal-data-opener';
 import { PersonalDataReads } from '../queries/personal-data-reads';
 import { CaseHistoryQueryDto, GetCaseHistory } from '../queries/case-history.query';
 
@@ -22,6 +23,7 @@ export class CasesController {
     private readonly queries: QueryBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly personalDataLog: PersonalDataReads,
+    private readonly opener: PersonalDataOpener,
   ) {}
 
   /**
@@ -85,7 +87,13 @@ export class CasesController {
     const [first] = await this.store.readStream(caseStream(caseId), { maxCount: 1 });
     if (!first) return undefined;
     const { type: _type, ...fields } = command;
-    const stored = toDomainEvent(first).data;
+    // Compared opened (the stored fields are sealed), never shown: only the same agency's identical identification matches.
+    const sealed = toDomainEvent(first).data;
+    const { data: stored } = await this.opener.openEvent(
+      caseId,
+      { eventId: first.id, type: first.type, stream: first.stream },
+      sealed,
+    );
     const asked = { ...fields, identifyingAgency: actor.agency.id };
     if (canonicalJson(stored) !== canonicalJson(asked)) return undefined;
     return {

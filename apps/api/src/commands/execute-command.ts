@@ -12,6 +12,8 @@ import {
   type MaracMeetingState,
 } from '@app/case-domain';
 import {
+  canonicalJson,
+  commandDigest,
   handleCommand,
   StreamQueue,
   StreamStateCache,
@@ -19,7 +21,8 @@ import {
   type CommandResult,
 } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
-import { EVENT_STORE, READ_MODELS } from '@app/platform';
+import { SubjectErased, type Keyring } from '@app/personal-data';
+import { EVENT_STORE, KEYRING, READ_MODELS } from '@app/platform';
 import type { ReadModels } from '@app/read-models';
 
 /** What the HTTP layer adds to a domain command: who, which request, and its conditions. */
@@ -70,6 +73,7 @@ export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, Co
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
   async execute({ kind, stream, command, context }: ExecuteCommand): Promise<CommandResult> {
@@ -91,13 +95,30 @@ export class ExecuteCommandHandler implements ICommandHandler<ExecuteCommand, Co
         cache: this.caseStates,
         queue: this.queue,
         authorize: (command, state) => ensureMayActOnCase(actor, command, state, marac),
+        digest: (command) => this.digestUnder(stream.slice('case-'.length), command),
       });
     }
     return handleCommand(this.store, maracMeetingDecider, stream, command as MaracMeetingCommand, envelope, {
       cache: this.meetingStates,
       queue: this.queue,
       authorize: (command, state) => ensureMayActOnMeeting(actor, command, state),
+      digest: async (command) =>
+        'caseId' in command ? this.digestUnder(command.caseId, command) : commandDigest(command),
     });
+  }
+
+  /**
+   * A command about a case is digested under the person's key (an HMAC): its text may hold their
+   * data. Once that key is destroyed nothing personal can be sent for them, so a plain digest
+   * serves what is left.
+   */
+  private async digestUnder(caseId: string, command: { readonly type: string }): Promise<string> {
+    try {
+      return await this.keyring.digestForSubject(`victim-${caseId}`, canonicalJson(command));
+    } catch (error) {
+      if (error instanceof SubjectErased) return commandDigest(command);
+      throw error;
+    }
   }
 
   private async attendingAgencies(caseId: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CaseNotFound, NotPermitted, PathwayRuleBroken } from '@app/case-domain';
+import { SealedFieldUnreadable, SubjectErased } from '@app/personal-data';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from '@app/command-handling';
 import { ReadModelBehind, ReadModelNotBuilt } from '@app/read-models';
 import { BodyTooDeep, FieldValidationFailed } from './validation';
@@ -91,6 +92,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           ? message
           : error.message;
       return problem(slug(HttpStatus[status] ?? 'error'), titleOf(status), status, detail);
+    }
+    if (error instanceof SubjectErased) {
+      // A meeting's text about a person whose data was erased: nothing personal is kept for them again.
+      return problem('personal-data-erased', 'A domain rule refuses this command', 422, error.message, {
+        rule: 'personal-data-erased',
+      });
+    }
+    if (error instanceof SealedFieldUnreadable) {
+      // Names the event and field (never the data): an operator restores or investigates that event.
+      return problem('personal-data-unreadable', 'A personal field could not be opened', 500, error.message, {
+        eventId: error.event.eventId,
+        stream: error.event.stream,
+        field: error.path,
+      });
     }
     if (isBodyParserError(error)) {
       return problem('malformed-body', 'The request body could not be read', error.status, error.message);

@@ -17,6 +17,7 @@ import {
 import { metadataOf, toDomainEvent } from '@app/command-handling';
 import { formatPosition, type EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
+import { PersonalDataOpener } from './personal-data-opener';
 import { PersonalDataReads } from './personal-data-reads';
 
 /** The default and largest page of `GET /cases/:id/history`: a case with 20,000 notes is not one answer. */
@@ -63,6 +64,7 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly personalDataLog: PersonalDataReads,
+    private readonly opener: PersonalDataOpener,
   ) {}
 
   async execute({ actor, caseId, query }: GetCaseHistory) {
@@ -79,8 +81,17 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
     const limit = query.limit ?? HISTORY_PAGE.default;
     const from = query.after === undefined ? 0 : query.after + 1;
     const page = recorded.slice(from, from + limit);
-    const shown = page.map((event, index) => redactEventData(event.type, events[from + index]!.data, access));
-    const shownPersonal = shown.some((data) => typeof data === 'object' && data !== null && 'personal' in data);
+    // Redacted first, then opened: nothing is decrypted that this reader may not see.
+    const shown = await Promise.all(
+      page.map((event, index) =>
+        this.opener.openEvent(
+          caseId,
+          { eventId: event.id, type: event.type, stream: event.stream },
+          redactEventData(event.type, events[from + index]!.data, access),
+        ),
+      ),
+    );
+    const shownPersonal = shown.some(({ data }) => typeof data === 'object' && data !== null && 'personal' in data);
     if (shownPersonal) {
       await this.personalDataLog.record(
         caseId,
@@ -99,7 +110,8 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
           revision: event.revision.toString(),
           position: formatPosition(event.position),
           type: event.type,
-          data: shown[index],
+          data: shown[index]!.data,
+          ...(shown[index]!.erased.length > 0 ? { erasedFields: shown[index]!.erased } : {}),
           actor: metadata?.actor,
           recordedAt: event.recordedAt.toISOString(),
           correlationId: metadata?.correlationId,

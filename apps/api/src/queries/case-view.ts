@@ -1,5 +1,6 @@
-import { redact, stageOf, type CaseReadAccess } from '@app/case-domain';
+import { stageOf } from '@app/case-domain';
 import type { CaseViewState, MaracMeetingView, ViewDeadline } from '@app/read-models';
+import type { OpenedCaseParts } from './personal-data-opener';
 
 /** The open MARAC actions on a case, from the meetings it is listed at. */
 export function openActionsOf(caseId: string, meetings: readonly MaracMeetingView[], now: number) {
@@ -35,20 +36,19 @@ export function caseSummary(view: CaseViewState) {
 }
 
 /**
- * `GET /cases/:id`: the case as a caseworker needs it, with personal parts only as `access` allows
- * (through the domain's one `redact`); the person's details only when asked for (`askedForPersonal`).
+ * `GET /cases/:id`: the case as a caseworker needs it, with personal parts only as the domain's one
+ * `redact` allowed and `PersonalDataOpener` opened them (`opened`); `meetings` with their text opened.
  */
 export function caseView(
   view: CaseViewState,
   deadlines: readonly ViewDeadline[],
   meetings: readonly MaracMeetingView[],
-  access: CaseReadAccess,
-  askedForPersonal: boolean,
+  opened: OpenedCaseParts,
   now: number,
 ) {
   const { domain, facts } = view;
-  const address = redact(access, 'placementAddress', view.personal.placementAddress ?? null);
-  const personal = askedForPersonal ? redact(access, 'details', view.personal.details ?? null) : undefined;
+  const address = opened.placementAddress;
+  const personal = opened.details;
   const next = [...deadlines].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt))[0];
   return {
     ...caseSummary(view),
@@ -71,8 +71,8 @@ export function caseView(
     conclusiveGrounds: domain.conclusiveGrounds ?? null,
     pendingReconsideration: domain.pendingReconsideration ?? null,
     decisions: facts.decisions,
-    referral: facts.referral ?? null,
-    dutyToNotify: facts.dutyToNotify ?? null,
+    referral: facts.referral ? { ...facts.referral, reference: opened.referralReference } : null,
+    dutyToNotify: facts.dutyToNotify ? { ...facts.dutyToNotify, reference: opened.dutyToNotifyReference } : null,
     placement: facts.placement ? { ...facts.placement, ...(address === undefined ? {} : { address }) } : null,
     exit: domain.exit ?? null,
     followUps: facts.followUps,
@@ -93,5 +93,8 @@ export function caseView(
     maracMeetings: meetings.map((meeting) => ({ meetingId: meeting.meetingId, meetsOn: meeting.meetsOn })),
     personalDataShown: personal !== undefined,
     ...(personal === undefined ? {} : { personal }),
+    personalDataErased: domain.personalDataErased ? { erasedOn: domain.personalDataErased.erasedOn } : null,
+    erasedFields: opened.erasedFields,
+    legalHold: domain.legalHold ?? null,
   };
 }

@@ -13,6 +13,7 @@ import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type CaseListFilter, type ReadModels } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/execute-command';
 import { caseSummary, caseView } from './case-view';
+import { PersonalDataOpener } from './personal-data-opener';
 import { PersonalDataReads } from './personal-data-reads';
 import { awaitPosition } from './read-your-writes';
 
@@ -31,6 +32,7 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly personalDataLog: PersonalDataReads,
+    private readonly opener: PersonalDataOpener,
   ) {}
 
   async execute({ actor, caseId, options }: GetCaseView) {
@@ -54,7 +56,11 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
         'case view',
       );
     }
-    return caseView(view, deadlines, meetings, access, options.personal, this.clock().getTime());
+    const [opened, openedMeetings] = await Promise.all([
+      this.opener.openCaseView(view, access, options.personal),
+      this.opener.openMeetings(meetings),
+    ]);
+    return caseView(view, deadlines, openedMeetings, opened, this.clock().getTime());
   }
 }
 

@@ -5,6 +5,7 @@ import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type ReadModels } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/execute-command';
 import { caseSummary, openActionsOf } from './case-view';
+import { PersonalDataOpener } from './personal-data-opener';
 import { awaitPosition } from './read-your-writes';
 
 export class GetMaracAgenda {
@@ -26,14 +27,17 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly opener: PersonalDataOpener,
   ) {}
 
   async execute({ actor, meetingId, minPosition }: GetMaracAgenda) {
     const projections = [READ_MODEL_PROJECTIONS.caseView, READ_MODEL_PROJECTIONS.marac];
     await awaitPosition(this.readModels, minPosition, projections, this.config.readWaitMs);
-    const meeting = await this.readModels.meeting(meetingId);
+    const found = await this.readModels.meeting(meetingId);
+    if (!found) throw new NotFoundException(`There is no MARAC meeting ${meetingId}`);
+    ensureMayReadAgenda(actor, found);
+    const [meeting] = await this.opener.openMeetings([found]);
     if (!meeting) throw new NotFoundException(`There is no MARAC meeting ${meetingId}`);
-    ensureMayReadAgenda(actor, meeting);
 
     const areaMeetings = await this.readModels.meetingIdsOfArea(meeting.area);
     const previousId = areaMeetings[areaMeetings.indexOf(meetingId) - 1];
@@ -42,7 +46,9 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
     const caseIds = meeting.listed.map((listing) => listing.caseId);
     const [views, meetingsByCase] = await Promise.all([
       this.readModels.caseViews(caseIds),
-      Promise.all(caseIds.map((caseId) => this.readModels.meetingsOfCase(caseId))),
+      Promise.all(
+        caseIds.map(async (caseId) => this.opener.openMeetings(await this.readModels.meetingsOfCase(caseId))),
+      ),
     ]);
     const now = this.clock().getTime();
     return {

@@ -13,6 +13,7 @@ import {
 import { CLOCK, type Clock } from '../commands/execute-command';
 import { caseSummary } from './case-view';
 import { awaitPosition } from './read-your-writes';
+import { PersonalDataOpener } from './personal-data-opener';
 
 export interface QueueRequest {
   readonly actor: Actor;
@@ -97,6 +98,7 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly opener: PersonalDataOpener,
   ) {}
 
   async execute({ name, request, limit }: GetQueue) {
@@ -131,7 +133,9 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
 
   private async actionsOf(members: readonly string[]): Promise<Map<string, ActionItem>> {
     const ids = members.map((member) => member.split('/') as [string, string]);
-    const meetings = await this.readModels.meetingsById([...new Set(ids.map(([meetingId]) => meetingId))]);
+    const meetings = await this.opener.openMeetings(
+      await this.readModels.meetingsById([...new Set(ids.map(([meetingId]) => meetingId))]),
+    );
     const byId = new Map(meetings.map((meeting) => [meeting.meetingId, meeting]));
     const found = new Map<string, ActionItem>();
     ids.forEach(([meetingId, actionId], index) => {
@@ -146,7 +150,8 @@ interface ActionItem {
   readonly meetingId: string;
   readonly actionId: string;
   readonly caseId: string;
-  readonly description: string;
+  /** Opened for this reader (`null` once the person's data was erased). */
+  readonly description: unknown;
   readonly ownerAgency: string;
   readonly dueOn: string;
 }

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { defaultDeadlinePolicy, type DeadlinePolicy } from '@app/case-domain';
+import { readFileSync } from 'node:fs';
+import { defaultDeadlinePolicy, type DeadlinePolicy, type RetentionPolicy } from '@app/case-domain';
 import { loadDeadlinePolicy } from './deadline-policy-config';
+import { loadRetentionPolicy } from './retention-policy-config';
+import { keyEncryptionKeyProblem } from './key-encryption-key-config';
 import { IsIn, IsOptional, IsPort, IsString, Matches, MinLength, ValidationError, validateSync } from 'class-validator';
 
 /** Everything the apps read from the environment, typed and checked once at start. */
@@ -34,6 +37,16 @@ export interface AppConfig {
   readonly readWaitMs: number;
   /** The deadline lengths (`DEADLINE_POLICY_FILE`, `DEADLINE_SECONDS_PER_DAY`; else the domain page's). */
   readonly deadlinePolicy: DeadlinePolicy;
+  /**
+   * The key-encryption key that wraps every person's data key: given (`KEY_ENCRYPTION_KEY`, or
+   * `KEY_ENCRYPTION_KEY_FILE`), or for development one generated in DATA_DIR with a new key store.
+   */
+  readonly keyEncryptionKey:
+    { readonly kind: 'given'; readonly text: string; readonly source: string } | { readonly kind: 'development' };
+  /** Where the data keys live: unset, the embedded `DATA_DIR/keys.sqlite`; else a PostgreSQL URL. */
+  readonly keyStoreUrl: string | undefined;
+  /** When a closed (or exited) case is due for an erasure review (`RETENTION_POLICY_FILE`). */
+  readonly retentionPolicy: RetentionPolicy;
 }
 
 export interface TokenClaimsConfig {
@@ -150,6 +163,25 @@ class Environment {
   DEADLINE_POLICY_FILE?: string;
 
   @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'KEY_ENCRYPTION_KEY must not be empty' })
+  KEY_ENCRYPTION_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'KEY_ENCRYPTION_KEY_FILE must not be empty' })
+  KEY_ENCRYPTION_KEY_FILE?: string;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'KEY_STORE_URL must be a postgres:// URL' })
+  KEY_STORE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'RETENTION_POLICY_FILE must not be empty' })
+  RETENTION_POLICY_FILE?: string;
+
+  @IsOptional()
   @Matches(/^(\d+(\.\d+)?|\.\d+)$/, {
     message: 'DEADLINE_SECONDS_PER_DAY must be a positive number of seconds, got "$value"',
   })
@@ -176,6 +208,10 @@ const KNOWN = [
   'READ_WAIT_MS',
   'DEADLINE_POLICY_FILE',
   'DEADLINE_SECONDS_PER_DAY',
+  'KEY_ENCRYPTION_KEY',
+  'KEY_ENCRYPTION_KEY_FILE',
+  'KEY_STORE_URL',
+  'RETENTION_POLICY_FILE',
 ] as const;
 
 /**
@@ -216,7 +252,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
           parsed.DEADLINE_SECONDS_PER_DAY === undefined ? undefined : Number(parsed.DEADLINE_SECONDS_PER_DAY),
         );
   if (Array.isArray(deadlinePolicy)) problems.push(...deadlinePolicy);
-  if (problems.length > 0 || Array.isArray(deadlinePolicy)) throw new ConfigurationError(problems);
+  const keyEncryptionKey = keyEncryptionKeyFrom(parsed, cwd, problems);
+  const retentionPolicy = loadRetentionPolicy(
+    parsed.RETENTION_POLICY_FILE ? resolve(cwd, parsed.RETENTION_POLICY_FILE) : undefined,
+  );
+  if (Array.isArray(retentionPolicy)) problems.push(...retentionPolicy);
+  if (problems.length > 0 || Array.isArray(deadlinePolicy) || Array.isArray(retentionPolicy)) {
+    throw new ConfigurationError(problems);
+  }
   return {
     port: Number(parsed.PORT ?? 3000),
     host: parsed.HOST ?? '127.0.0.1',
@@ -240,5 +283,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     redisKeyPrefix: parsed.REDIS_KEY_PREFIX ?? 'marac',
     readWaitMs: Number(parsed.READ_WAIT_MS ?? 5_000),
     deadlinePolicy,
+    keyEncryptionKey,
+    keyStoreUrl: parsed.KEY_STORE_URL,
+    retentionPolicy,
   };
+}
+
+/**
+ * The KEK from `KEY_ENCRYPTION_KEY` or the file `KEY_ENCRYPTION_KEY_FILE` names, checked here so a
+ * bad one stops the app at start. Production (EventStoreDB or a PostgreSQL key store) must give
+ * one: a development key generated in DATA_DIR there would be lost with the container.
+ */
+function keyEncryptionKeyFrom(parsed: Environment, cwd: string, problems: string[]): AppConfig['keyEncryptionKey'] {
+  if (parsed.KEY_ENCRYPTION_KEY && parsed.KEY_ENCRYPTION_KEY_FILE) {
+    problems.push('KEY_ENCRYPTION_KEY and KEY_ENCRYPTION_KEY_FILE are alternatives: set one');
+    return { kind: 'development' };
+  }
+  let given: { text: string; source: string } | undefined;
+  if (parsed.KEY_ENCRYPTION_KEY) given = { text: parsed.KEY_ENCRYPTION_KEY, source: 'KEY_ENCRYPTION_KEY' };
+  if (parsed.KEY_ENCRYPTION_KEY_FILE) {
+    const file = resolve(cwd, parsed.KEY_ENCRYPTION_KEY_FILE);
+    try {
+      given = { text: readFileSync(file, 'utf8'), source: `KEY_ENCRYPTION_KEY_FILE (${file})` };
+    } catch (error) {
+      problems.push(`KEY_ENCRYPTION_KEY_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      return { kind: 'development' };
+    }
+  }
+  if (!given) {
+    if (parsed.EVENTSTORE_CONNECTION_STRING || parsed.KEY_STORE_URL) {
+      problems.push(
+        'KEY_ENCRYPTION_KEY (or KEY_ENCRYPTION_KEY_FILE) is required with EVENTSTORE_CONNECTION_STRING or KEY_STORE_URL: ' +
+          "a generated development key would be lost with this machine, and every person's data with it",
+      );
+    }
+    return { kind: 'development' };
+  }
+  const problem = keyEncryptionKeyProblem(given.text);
+  if (problem) problems.push(`${given.source}: ${problem}`);
+  return { kind: 'given', text: given.text.trim(), source: given.source };
 }

@@ -6,7 +6,6 @@ import {
   type CaseEvent,
   type CaseState,
   type LocalDate,
-  type PersonalDetails,
 } from '@app/case-domain';
 import type { ProjectedEvent, Projection, ReadModelOutputs } from '../runner/projection';
 import { queueKey } from './queues';
@@ -26,7 +25,6 @@ export interface CaseViewState {
   readonly domain: CaseState;
   readonly facts: {
     readonly identifiedAt?: string;
-    readonly location?: string;
     readonly area?: string;
     readonly encounterContext?: string;
     readonly exploitationTypes?: readonly string[];
@@ -34,12 +32,11 @@ export interface CaseViewState {
     readonly nationality?: string;
     readonly previousCaseId?: string;
     readonly consent?: { readonly language: string; readonly interpreterUsed: boolean };
-    readonly dutyToNotify?: { readonly submittedOn: LocalDate; readonly agency: string; readonly reference: string };
+    readonly dutyToNotify?: { readonly submittedOn: LocalDate; readonly agency: string };
     readonly referral?: {
       readonly submittedOn: LocalDate;
       readonly firstResponder: string;
       readonly competentAuthority: string;
-      readonly reference: string;
     };
     readonly decisions: readonly {
       readonly kind: string;
@@ -66,11 +63,30 @@ export interface CaseViewState {
     }[];
     readonly lastEventAt?: string;
   };
-  /** The person's details and the safe-house address: shown only to those allowed, never in lists. */
-  readonly personal: { readonly details?: PersonalDetails; readonly placementAddress?: string };
+  /**
+   * The personal fields the view shows, as the events hold them (sealed under the person's key),
+   * each with the event it came from: opened only on an authorised read, never in lists.
+   */
+  readonly personal: {
+    /** Name, aliases, date of birth, contact. */
+    readonly details?: SealedPart;
+    readonly placementAddress?: SealedPart;
+    readonly dutyToNotifyReference?: SealedPart;
+    readonly referralReference?: SealedPart;
+  };
   /** What happened, newest last (the MARAC agenda's "changed since the last meeting"). */
   readonly changes: readonly { readonly type: string; readonly at: string; readonly on?: LocalDate }[];
   readonly revision: number;
+}
+
+/**
+ * Part of an event's data holding sealed fields, with the event's id and type: what
+ * `openEventData` needs to open them (the id and the field's path are bound into each ciphertext).
+ */
+export interface SealedPart {
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
 const MAX_CHANGES = 50;
@@ -107,7 +123,6 @@ export function caseViewProjection(
       // Every field present, unset ones undefined: one shape for every case (see `initialCaseState`).
       facts: {
         identifiedAt: undefined,
-        location: undefined,
         area: undefined,
         encounterContext: undefined,
         exploitationTypes: undefined,
@@ -126,7 +141,12 @@ export function caseViewProjection(
         reminders: [],
         lastEventAt: undefined,
       },
-      personal: { details: undefined, placementAddress: undefined },
+      personal: {
+        details: undefined,
+        placementAddress: undefined,
+        dutyToNotifyReference: undefined,
+        referralReference: undefined,
+      },
       changes: [],
       revision: -1,
     },
@@ -151,7 +171,6 @@ function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseView
       facts = {
         ...facts,
         identifiedAt: recorded.recordedAt,
-        location: d.location,
         area: d.area,
         encounterContext: d.encounterContext,
         exploitationTypes: d.exploitationTypes,
@@ -159,7 +178,7 @@ function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseView
         nationality: d.nationality,
         previousCaseId: d.previousCaseId,
       };
-      personal = { ...personal, details: d.personal };
+      personal = { ...personal, details: partOf(recorded, { personal: d.personal }) };
       break;
     }
     case 'ConsentGiven':
@@ -167,14 +186,20 @@ function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseView
       facts = { ...facts, consent: { language: event.data.language, interpreterUsed: event.data.interpreterUsed } };
       on = event.type === 'ConsentGiven' ? event.data.givenOn : event.data.declinedOn;
       break;
-    case 'DutyToNotifySubmitted':
-      facts = { ...facts, dutyToNotify: { ...event.data } };
+    case 'DutyToNotifySubmitted': {
+      const { reference, ...dutyToNotify } = event.data;
+      facts = { ...facts, dutyToNotify };
+      personal = { ...personal, dutyToNotifyReference: partOf(recorded, { reference }) };
       on = event.data.submittedOn;
       break;
-    case 'NrmReferralSubmitted':
-      facts = { ...facts, referral: { ...event.data } };
+    }
+    case 'NrmReferralSubmitted': {
+      const { reference, ...referral } = event.data;
+      facts = { ...facts, referral };
+      personal = { ...personal, referralReference: partOf(recorded, { reference }) };
       on = event.data.submittedOn;
       break;
+    }
     case 'ReasonableGroundsDecisionMade':
     case 'ConclusiveGroundsDecisionMade':
       on = event.data.decidedOn;
@@ -214,7 +239,7 @@ function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseView
         ...facts,
         placement: { placementId: event.data.placementId, provider: event.data.provider, startedOn },
       };
-      personal = { ...personal, placementAddress: event.data.personal.address };
+      personal = { ...personal, placementAddress: partOf(recorded, { personal: event.data.personal }) };
       break;
     }
     case 'SafeHousePlacementEnded':
@@ -268,6 +293,10 @@ function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseView
     changes = copy;
   }
   return { caseId, seq, domain, facts, personal, changes, revision: Number(recorded.revision) };
+}
+
+function partOf(recorded: ProjectedEvent, data: Record<string, unknown>): SealedPart {
+  return { eventId: recorded.id, type: recorded.type, data };
 }
 
 /** The first `...On` date of an event's data, for the change log. */

@@ -5,7 +5,9 @@ import { queueKey } from './queues';
 export interface MaracAction {
   readonly actionId: string;
   readonly caseId: string;
-  readonly description: string;
+  /** Sealed under the person's key, as `MaracActionAgreed` (`eventId`) holds it. */
+  readonly description: unknown;
+  readonly eventId: string;
   readonly ownerAgency: string;
   readonly dueOn: LocalDate;
   readonly dueAt: string;
@@ -25,7 +27,9 @@ export interface MaracMeetingView {
   readonly discussions: readonly {
     readonly caseId: string;
     readonly riskLevel: RiskLevel;
-    readonly decisions: readonly string[];
+    /** Sealed under the person's key, as `CaseDiscussedAtMarac` (`eventId`) holds them. */
+    readonly decisions: unknown;
+    readonly eventId: string;
     readonly at: string;
   }[];
   readonly actions: Readonly<Record<string, MaracAction>>;
@@ -79,13 +83,21 @@ function evolveMeeting(
     case 'CaseListedAtMarac':
       return { ...meeting, listed: [...meeting.listed, { caseId: event.data.caseId, listedAt: recorded.recordedAt }] };
     case 'CaseDiscussedAtMarac':
-      return { ...meeting, discussions: [...meeting.discussions, { ...event.data, at: recorded.recordedAt }] };
+      return {
+        ...meeting,
+        discussions: [...meeting.discussions, { ...event.data, eventId: recorded.id, at: recorded.recordedAt }],
+      };
     case 'MaracActionAgreed':
       return {
         ...meeting,
         actions: {
           ...meeting.actions,
-          [event.data.actionId]: { ...event.data, dueAt: dueAtOf(event.data.dueOn), agreedAt: recorded.recordedAt },
+          [event.data.actionId]: {
+            ...event.data,
+            eventId: recorded.id,
+            dueAt: dueAtOf(event.data.dueOn),
+            agreedAt: recorded.recordedAt,
+          },
         },
       };
     case 'MaracActionCompleted': {

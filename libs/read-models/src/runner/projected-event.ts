@@ -22,6 +22,7 @@ export function toProjectedEvent(recorded: RecordedEvent): ProjectedEvent {
     unreadable = error instanceof Error ? error : new Error(JSON.stringify(error));
   }
   return {
+    id: recorded.id,
     type: recorded.type,
     // An event this code cannot read fails only the projections that read its data.
     get data(): unknown {

@@ -2,6 +2,8 @@ import type { Position } from '@app/event-store';
 
 /** An event as projections read it: its data brought up to the current schema version. */
 export interface ProjectedEvent {
+  /** The event's id: bound into each of its sealed (personal) fields, so kept beside any copied into a read model. */
+  readonly id: string;
   readonly type: string;
   readonly data: unknown;
   readonly stream: string;

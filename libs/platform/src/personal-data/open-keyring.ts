@@ -1,0 +1,52 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KeyEncryptionKey, KeyEncryptionKeyMismatch, Keyring, SqliteKeyStore, type KeyStore } from '@app/personal-data';
+import { ConfigurationError, type AppConfig } from '../config/app-config';
+
+export const DEV_KEK_FILE = 'dev-key-encryption-key';
+export const EMBEDDED_KEY_STORE_FILE = 'keys.sqlite';
+
+/** Where the data keys live for this configuration. */
+export function openKeyStore(config: AppConfig): KeyStore {
+  if (config.keyStoreUrl) {
+    throw new ConfigurationError(['KEY_STORE_URL: the PostgreSQL key store is not available in this build']);
+  }
+  return new SqliteKeyStore(join(config.dataDir, EMBEDDED_KEY_STORE_FILE));
+}
+
+/**
+ * Opens the people's keys: the key store, unlocked by the configured KEK. A KEK that is not the one
+ * the store was written with, or a development key that went missing from a store that has keys,
+ * is a `ConfigurationError` (the app stops with exit 78 before it seals or opens anything).
+ */
+export async function openKeyring(config: AppConfig, store: KeyStore = openKeyStore(config)): Promise<Keyring> {
+  try {
+    const kek = await keyEncryptionKeyFor(config, store);
+    return await Keyring.open(store, kek);
+  } catch (error) {
+    await store.close();
+    if (error instanceof KeyEncryptionKeyMismatch) throw new ConfigurationError([error.message]);
+    throw error;
+  }
+}
+
+async function keyEncryptionKeyFor(config: AppConfig, store: KeyStore): Promise<KeyEncryptionKey> {
+  if (config.keyEncryptionKey.kind === 'given') return KeyEncryptionKey.parse(config.keyEncryptionKey.text);
+  const file = join(config.dataDir, DEV_KEK_FILE);
+  if (!existsSync(file)) {
+    // A new development key only for a new key store: one for an existing store would open nothing.
+    if ((await store.getMeta('kek-check')) !== undefined) {
+      throw new ConfigurationError([
+        `the key store (${store.description}) was written with the development key-encryption key ${file}, which is missing: ` +
+          'restore it, or give the key the store was written with as KEY_ENCRYPTION_KEY',
+      ]);
+    }
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, KeyEncryptionKey.generateText(), { mode: 0o600, flag: 'wx' });
+  }
+  try {
+    return KeyEncryptionKey.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigurationError([`${file}: ${(error as Error).message}`]);
+  }
+}
