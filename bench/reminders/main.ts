@@ -30,7 +30,7 @@ import {
 import { metadataOf } from '../../libs/command-handling/src';
 import { SqliteEventStore } from '../../libs/event-store/src';
 import { deadlineRules } from '../../libs/platform/src/read-models/deadline-rules';
-import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
+import { ManagedRedisServer, redactRedisUrl } from '../../libs/platform/src/redis/managed-redis-server';
 import { ProjectionWorker, readModelProjections } from '../../libs/read-models/src';
 import {
   bullConnection,
@@ -242,7 +242,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'marac-bench-reminders-'));
   const redisServer = await ManagedRedisServer.start({ dataDir: join(dir, 'redis'), appendOnly: false });
   try {
-    console.log(`bench:reminders (node ${process.version}, redis-server at ${redisServer.url})`);
+    console.log(`bench:reminders (node ${process.version}, redis-server at ${redactRedisUrl(redisServer.url)})`);
     console.log(`(1) scheduling ${REMINDERS} reminders`);
     await scheduling(dir, redisServer.url);
     console.log(`(2) firing lateness for ${FIRING} reminders due within the same minute`);

@@ -1,12 +1,23 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, getJson, isAlive, startServer, waitFor, type ServerProcess } from '../support/server-process';
+import { promisify } from 'node:util';
+import {
+  freePort,
+  getJson,
+  isAlive,
+  parentOf,
+  startServer,
+  waitFor,
+  type ServerProcess,
+} from '../support/server-process';
 import { KeyEncryptionKey } from '../../libs/personal-data/src/key-encryption-key';
 
 /**
  * The all-in-one server as `npm start` runs it (built, in a process of its own): it serves
- * /health, owns and stops its redis-server, and refuses bad configuration by name.
+ * /health, owns its password-protected redis-server and stops it even when killed outright, and
+ * refuses bad configuration by name.
  */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 const managedRedisPid = (server: ServerProcess) => Number(/redis-server at \S+ \(pid (\d+)/.exec(server.output())?.[1]);
@@ -51,9 +62,29 @@ describe('the all-in-one server', () => {
     });
     expect(server.output()).toContain(`data directory: ${dataDir}`);
     expect(server.output()).toContain(`embedded SQLite at ${join(dataDir, 'events.sqlite')}`);
-    expect(server.output()).toMatch(/managed redis-server at redis:\/\/127\.0\.0\.1:\d+/);
+    // It prints where its Redis is, but never the Redis password (which tools find in redis.url).
+    expect(server.output()).toMatch(
+      /managed redis-server at redis:\/\/\*\*\*@127\.0\.0\.1:\d+ \(pid \d+, generated password/,
+    );
+    const password = new URL(readFileSync(join(dataDir, 'redis', 'redis.url'), 'utf8')).password;
+    expect(password).not.toBe('');
+    expect(server.output()).not.toContain(password);
     expect(existsSync(join(dataDir, 'events.sqlite'))).toBe(true);
     expect(existsSync(join(dataDir, 'redis'))).toBe(true);
+  });
+
+  it('lets a command-line tool beside it use its Redis, password and all, without printing the password', async () => {
+    const env = { DATA_DIR: dataDir, REDIS_KEY_PREFIX: 'beside-the-server' };
+    await start(env);
+    const password = new URL(readFileSync(join(dataDir, 'redis', 'redis.url'), 'utf8')).password;
+
+    const { stdout } = await promisify(execFile)(process.execPath, ['dist/apps/worker/src/rebuild.js'], {
+      cwd: join(__dirname, '..', '..'),
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    expect(stdout).toMatch(/into the running server's redis-server at redis:\/\/\*\*\*@127\.0\.0\.1:\d+/);
+    expect(stdout).toMatch(/rebuilt in .* readers now use generation/);
+    expect(stdout).not.toContain(password);
   });
 
   it('answers 503 naming Redis when its Redis goes down', async () => {
@@ -94,9 +125,22 @@ describe('the all-in-one server', () => {
     expect(isAlive(redisPid)).toBe(false);
   });
 
-  it('replaces a redis-server left behind by a server that was killed outright', async () => {
+  it('takes its redis-server with it when it is killed outright', async () => {
+    const server = await start({ DATA_DIR: dataDir });
+    const redisPid = managedRedisPid(server);
+    expect(isAlive(redisPid)).toBe(true);
+
+    server.child.kill('SIGKILL');
+    await server.exited;
+    await waitFor(() => !isAlive(redisPid), 5_000);
+  });
+
+  it('replaces a redis-server left behind when the shell watching over it was killed too', async () => {
     const first = await start({ DATA_DIR: dataDir });
     const leftover = managedRedisPid(first);
+    // Both the server and the lifeline shell gone at once (as from an older version, which had
+    // none): nothing is left to stop this Redis but the next start.
+    process.kill(parentOf(leftover), 'SIGKILL');
     first.child.kill('SIGKILL');
     await first.exited;
     expect(isAlive(leftover)).toBe(true);

@@ -1,18 +1,20 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
+import { ManagedRedisServer, redactRedisUrl } from '../../libs/platform/src/redis/managed-redis-server';
 
 /**
- * One real redis-server for the whole test run, on a free port, in a throwaway directory.
- * Test files find it through `TEST_REDIS_URL` (workers inherit this process's environment).
+ * One real redis-server for the whole test run, on a free port, in a throwaway directory, with a
+ * password like the app's. Test files find it through `TEST_REDIS_URL` (workers inherit this
+ * process's environment). It is stopped by the teardown, or, if jest is killed, by the managed
+ * server's lifeline as soon as this process is gone.
  */
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'marac-test-redis-'));
   const server = await ManagedRedisServer.start({ dataDir, appendOnly: false });
   process.env.TEST_REDIS_URL = server.url;
   (globalThis as { __testRedis?: ManagedRedisServer }).__testRedis = server;
-  console.log(`\n[test] redis-server started at ${server.url} (pid ${server.pid})`);
+  console.log(`\n[test] redis-server started at ${redactRedisUrl(server.url)} (pid ${server.pid})`);
   // Said here because jest prints nothing from a suite whose tests are all skipped.
   if (!process.env.EVENTSTORE_CONNECTION_STRING) {
     console.log(

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { freePort } from '../../libs/platform/src/redis/managed-redis-server';
 
@@ -89,6 +90,13 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The parent of a process (the managed redis-server's is the shell that stops it when the app dies). */
+export function parentOf(pid: number): number {
+  // /proc/<pid>/stat is "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {

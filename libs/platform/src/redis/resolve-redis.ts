@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
-import { ManagedRedisServer } from './managed-redis-server';
+import { ManagedRedisServer, redactRedisUrl } from './managed-redis-server';
 
 export interface ResolvedRedis {
   readonly url: string;
@@ -15,21 +15,25 @@ export interface ResolvedRedis {
  */
 export async function resolveRedis(config: AppConfig, { reuseRunning = false } = {}): Promise<ResolvedRedis> {
   if (config.redisUrl) {
-    return { url: config.redisUrl, description: `external Redis at ${redact(config.redisUrl)}`, stop: async () => {} };
+    return {
+      url: config.redisUrl,
+      description: `external Redis at ${redactRedisUrl(config.redisUrl)}`,
+      stop: async () => {},
+    };
   }
   const dataDir = join(config.dataDir, 'redis');
   // A command-line tool run beside `npm start` uses the server's Redis rather than replacing it.
   const running = reuseRunning ? ManagedRedisServer.runningAt(dataDir) : undefined;
   if (running)
-    return { url: running, description: `the running server's redis-server at ${running}`, stop: async () => {} };
+    return {
+      url: running,
+      description: `the running server's redis-server at ${redactRedisUrl(running)}`,
+      stop: async () => {},
+    };
   const server = await ManagedRedisServer.start({ dataDir, binary: config.redisServerBinary, appendOnly: true });
   return {
     url: server.url,
-    description: `managed redis-server at ${server.url} (pid ${server.pid}, data in ${dataDir}, append-only file on)`,
+    description: `managed redis-server at ${redactRedisUrl(server.url)} (pid ${server.pid}, generated password, data in ${dataDir}, append-only file on)`,
     stop: () => server.stop(),
   };
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
