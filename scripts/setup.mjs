@@ -11,10 +11,13 @@
 //   it as out of sync. `npm install` installs the locked versions all the same;
 // - redis-server: needed by tests and benchmarks always, by `start` unless REDIS_URL is set;
 //   installed with apt-get when missing and we are root, otherwise a message says how.
+// - PostgreSQL server binaries (initdb, pg_ctl, postgres): needed by tests, which start a throwaway
+//   cluster to test the PostgreSQL key store against (test/support/postgres-server.ts); installed
+//   the same way (the `postgresql` package), so those tests always run and are never skipped.
 // Only Node's standard library is used here: it runs before anything is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,26 +61,60 @@ function findOnPath(name) {
   return dirs.map((dir) => join(dir, name)).find((file) => existsSync(file));
 }
 
-function ensureRedisServer() {
-  const binary = process.env.REDIS_SERVER_BIN || 'redis-server';
-  if (binary.includes('/') ? existsSync(binary) : findOnPath(binary)) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Installs a Debian package, or stops with `howTo` when this is not root on a machine with apt-get. */
+function aptInstall(what, debianPackage, howTo) {
   const hasApt = Boolean(findOnPath('apt-get'));
   if (!isRoot || !hasApt) {
     fail(
-      `redis-server is not installed, and ${isRoot ? 'apt-get is not available' : 'this is not root'} to install it.\n` +
-        '  Install it (Debian/Ubuntu: sudo apt-get install redis-server), or set REDIS_SERVER_BIN to its path' +
-        (purpose === 'start' ? ',\n  or set REDIS_URL to a Redis you run yourself.' : '.'),
+      `${what} is not installed, and ${isRoot ? 'apt-get is not available' : 'this is not root'} to install it.\n  ${howTo}`,
     );
   }
-  say('redis-server is missing: installing it with apt-get');
+  say(`${what} is missing: installing the ${debianPackage} package with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-q'], { env });
-  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'redis-server'], { env });
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', debianPackage], { env });
+}
+
+function ensureRedisServer() {
+  const binary = process.env.REDIS_SERVER_BIN || 'redis-server';
+  if (binary.includes('/') ? existsSync(binary) : findOnPath(binary)) return;
+  aptInstall(
+    'redis-server',
+    'redis-server',
+    'Install it (Debian/Ubuntu: sudo apt-get install redis-server), or set REDIS_SERVER_BIN to its path' +
+      (purpose === 'start' ? ',\n  or set REDIS_URL to a Redis you run yourself.' : '.'),
+  );
   if (!findOnPath('redis-server')) fail('apt-get finished but redis-server is still not on the PATH.');
   say(`installed ${execFileSync('redis-server', ['--version']).toString().trim()}`);
+}
+
+/** Where test/support/postgres-server.ts will find them: PG_BIN, Debian's layout (newest first), the PATH. */
+function findPostgresBin() {
+  const debian = '/usr/lib/postgresql';
+  const versions = existsSync(debian) ? readdirSync(debian).filter((name) => /^\d+$/.test(name)) : [];
+  const candidates = [
+    process.env.PG_BIN,
+    ...versions.sort((a, b) => b - a).map((version) => join(debian, version, 'bin')),
+    ...(process.env.PATH ?? '').split(delimiter),
+  ];
+  return candidates.find((dir) => dir && ['initdb', 'pg_ctl', 'postgres'].every((tool) => existsSync(join(dir, tool))));
+}
+
+function ensurePostgresServer() {
+  if (findPostgresBin()) return;
+  aptInstall(
+    'PostgreSQL (initdb, pg_ctl, postgres; for the PostgreSQL key store tests)',
+    'postgresql',
+    'Install it (Debian/Ubuntu: sudo apt-get install postgresql), or set PG_BIN to the directory holding them.',
+  );
+  const bin = findPostgresBin();
+  if (!bin) fail('apt-get finished but the PostgreSQL server binaries are still not found under /usr/lib/postgresql.');
+  say(`installed ${execFileSync(join(bin, 'postgres'), ['--version']).toString().trim()} (${bin})`);
 }
 
 checkNode();
 ensureNpmPackages();
 if (purpose === 'test' || purpose === 'bench' || (purpose === 'start' && !process.env.REDIS_URL)) ensureRedisServer();
+if (purpose === 'test') ensurePostgresServer();

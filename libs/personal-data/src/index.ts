@@ -5,3 +5,5 @@ export * from './sqlite-key-store';
 export * from './keyring';
 export * from './sealed-events';
 export * from './sealing-event-store';
+export * from './postgres-key-store';
+export * from './open-key-store';

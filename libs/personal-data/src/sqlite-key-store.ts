@@ -94,7 +94,9 @@ export class SqliteKeyStore implements KeyStore {
     this.pending = [];
     let outcomes: (WrappedDataKey | Error)[];
     try {
-      outcomes = this.createBatch(batch);
+      // IMMEDIATE: a deferred transaction that reads and then writes fails at once (SQLITE_BUSY, no
+      // busy timeout) when another process wrote in between; taking the write lock first waits instead.
+      outcomes = this.createBatch.immediate(batch);
     } catch (error) {
       for (const create of batch) create.reject(error);
       return;
@@ -127,7 +129,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async destroy(keyId: string): Promise<DestroyedDataKey> {
-    const destroyed = this.db.transaction((): DestroyedDataKey => {
+    const destroyOne = this.db.transaction((): DestroyedDataKey => {
       const earlier = this.statements.destroyedById.get(keyId) as DestroyedRow | undefined;
       if (earlier) return toDestroyed(earlier);
       const live = this.statements.byId.get(keyId) as KeyRow | undefined;
@@ -136,7 +138,8 @@ export class SqliteKeyStore implements KeyStore {
       this.statements.remove.run(keyId);
       this.statements.remember.run(keyId, live.subject, at);
       return { keyId, subject: live.subject, destroyedAt: new Date(at) };
-    })();
+    });
+    const destroyed = destroyOne.immediate(); // as in create: take the write lock before reading
     // The WAL still holds the page as it was with the key: copy the zeroed page back and empty the WAL.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     return destroyed;
