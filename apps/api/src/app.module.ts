@@ -15,6 +15,8 @@ import { strictValidationPipe } from './http/validation';
 import { GetCaseHistoryHandler } from './queries/case-history.query';
 import { GetCaseViewHandler, ListCasesHandler } from './queries/case.queries';
 import { GetMaracAgendaHandler } from './queries/marac.queries';
+import { DataProtectionController, ErasureReviewsController } from './cases/data-protection.controller';
+import { PersonalDataEraser } from './cases/personal-data-eraser';
 import { PersonalDataOpener } from './queries/personal-data-opener';
 import { PersonalDataReads } from './queries/personal-data-reads';
 import { GetProblemProfileHandler } from './queries/problem-profile.query';
@@ -42,6 +44,8 @@ export class AppModule {
         AgendaController,
         QueuesController,
         ReportsController,
+        DataProtectionController,
+        ErasureReviewsController,
       ],
       providers: [
         { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },
@@ -53,6 +57,7 @@ export class AppModule {
         ExecuteCommandHandler,
         PersonalDataReads,
         PersonalDataOpener,
+        PersonalDataEraser,
         GetCaseViewHandler,
         GetCaseHistoryHandler,
         ListCasesHandler,

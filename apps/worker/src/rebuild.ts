@@ -27,21 +27,31 @@ runMain(async (config, onShutdown) => {
   const redis = await connectedOrTimedOut(createRedisClient(redisServer.url));
   onShutdown(async () => redis.disconnect());
   console.log(`rebuilding read models from ${store.description} into ${redisServer.description}`);
-  const result = await rebuildReadModels(store, redis, readModelProjections(deadlineRules(config.deadlinePolicy)), {
-    root: readModelRoot(config),
-    // History is folded in worker threads, one per core, each over its share of the streams.
-    parallel: parallelRebuild(
-      { eventStore: connection, redisUrl: redisServer.url, deadlinePolicy: config.deadlinePolicy },
-      availableParallelism(),
-    ),
-    log: (message) => console.log(message),
-    progress: (progress) =>
-      console.log(
-        progress.phase === 'history'
-          ? `  folded ${progress.events} events of history up to ${progress.head}`
-          : `  catching up: at ${progress.checkpoint ?? 'the start'} of ${progress.head ?? 'nothing'}`,
+  const result = await rebuildReadModels(
+    store,
+    redis,
+    readModelProjections(deadlineRules(config.deadlinePolicy, config.retentionPolicy)),
+    {
+      root: readModelRoot(config),
+      // History is folded in worker threads, one per core, each over its share of the streams.
+      parallel: parallelRebuild(
+        {
+          eventStore: connection,
+          redisUrl: redisServer.url,
+          deadlinePolicy: config.deadlinePolicy,
+          retentionPolicy: config.retentionPolicy,
+        },
+        availableParallelism(),
       ),
-  });
+      log: (message) => console.log(message),
+      progress: (progress) =>
+        console.log(
+          progress.phase === 'history'
+            ? `  folded ${progress.events} events of history up to ${progress.head}`
+            : `  catching up: at ${progress.checkpoint ?? 'the start'} of ${progress.head ?? 'nothing'}`,
+        ),
+    },
+  );
   console.log(
     `rebuilt in ${(result.elapsedMs / 1000).toFixed(1)} s up to ${result.head ?? 'an empty store'}: readers now use generation ${result.generation} (was ${result.previousGeneration})`,
   );

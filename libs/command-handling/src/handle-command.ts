@@ -141,6 +141,8 @@ async function decideAndAppend<Command extends { type: string }, Event extends D
     const now = envelope.now();
     const events = decider.decide(command, known.state, { actor: envelope.actor, now });
     decidedOn = known.state;
+    // Nothing to record (an erasure already done, a hold already set): answer where the stream stands.
+    if (events.length === 0) return unchanged(store, stream, known.revision);
     const metadata = {
       actor: actorOf(envelope.actor),
       correlationId: envelope.correlationId,
@@ -176,6 +178,12 @@ async function decideAndAppend<Command extends { type: string }, Event extends D
     }
   }
   throw new ConcurrencyConflict(stream, maxAttempts);
+}
+
+async function unchanged(store: EventStore, stream: string, revision: bigint): Promise<CommandResult> {
+  const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+  const position = last?.position ?? { commit: -1n, prepare: -1n };
+  return { stream, revision, position, eventTypes: [], replayed: false };
 }
 
 /** The first answer to this key, if this is the same command from the same agency; else a refusal. */

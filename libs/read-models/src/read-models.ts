@@ -240,6 +240,26 @@ export class ReadModels {
     >;
   }
 
+  /**
+   * Cases due for an erasure review on or before `upTo` (ms), earliest first, `limit` at a time
+   * after the `after` cursor (a due time and case id, as the previous page's `next` gave).
+   */
+  async erasureReviews(
+    upTo: number,
+    page: { readonly limit: number; readonly after?: { due: number; caseId: string } },
+  ): Promise<{ items: { caseId: string; due: number }[]; total: number }> {
+    const key = `${await this.prefix(CASE_VIEW)}:${caseViewKeys.erasureReview}`;
+    const [flat, total] = await Promise.all([
+      this.redis.zrangebyscore(key, page.after ? page.after.due : '-inf', upTo, 'WITHSCORES'),
+      this.redis.zcount(key, '-inf', upTo),
+    ]);
+    const after = page.after;
+    const items = pairs(flat)
+      .map(([caseId, score]) => ({ caseId, due: Number(score) }))
+      .filter((item) => !after || item.due > after.due || (item.due === after.due && item.caseId > after.caseId));
+    return { items: items.slice(0, page.limit + 1), total };
+  }
+
   /** A queue's members (case ids, or `<meetingId>/<actionId>` for MARAC actions) with due times. */
   async queueItems(
     name: QueueName,

@@ -72,7 +72,8 @@ export class PersonalDataOpener {
       Object.values(meeting.actions).map(async (action) => {
         const at = { eventId: action.eventId, type: 'MaracActionAgreed', stream };
         const opened = await this.openEvent(action.caseId, at, { description: action.description });
-        return [action.actionId, { ...action, description: (opened.data as { description: unknown }).description }];
+        const description = (opened.data as { description: unknown }).description;
+        return [action.actionId, { ...action, description }] as const;
       }),
     );
     const discussions = await Promise.all(

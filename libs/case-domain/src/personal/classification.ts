@@ -148,7 +148,7 @@ function personalFieldsOf(shape: object, path: readonly string[]): PersonalField
   return Object.entries(shape).flatMap(([field, entry]: [string, FieldClass | object]) => {
     if ('kind' in entry && typeof entry.kind === 'string') {
       const at = [...path, field];
-      return entry.kind === 'personal' ? [{ path: at, class: entry as PersonalField['class'] }] : [];
+      return entry.kind === 'personal' ? [{ path: at, class: entry }] : [];
     }
     return personalFieldsOf(entry, [...path, field]);
   });

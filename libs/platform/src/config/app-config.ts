@@ -306,7 +306,9 @@ function keyEncryptionKeyFrom(parsed: Environment, cwd: string, problems: string
     try {
       given = { text: readFileSync(file, 'utf8'), source: `KEY_ENCRYPTION_KEY_FILE (${file})` };
     } catch (error) {
-      problems.push(`KEY_ENCRYPTION_KEY_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      problems.push(
+        `KEY_ENCRYPTION_KEY_FILE: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
       return { kind: 'development' };
     }
   }

@@ -1,17 +1,23 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KeyEncryptionKey, KeyEncryptionKeyMismatch, Keyring, SqliteKeyStore, type KeyStore } from '@app/personal-data';
+import {
+  KeyEncryptionKey,
+  KeyEncryptionKeyMismatch,
+  Keyring,
+  openKeyStore,
+  type KeyStore,
+  type KeyStoreConnection,
+} from '@app/personal-data';
 import { ConfigurationError, type AppConfig } from '../config/app-config';
 
 export const DEV_KEK_FILE = 'dev-key-encryption-key';
 export const EMBEDDED_KEY_STORE_FILE = 'keys.sqlite';
 
-/** Where the data keys live for this configuration. */
-export function openKeyStore(config: AppConfig): KeyStore {
-  if (config.keyStoreUrl) {
-    throw new ConfigurationError(['KEY_STORE_URL: the PostgreSQL key store is not available in this build']);
-  }
-  return new SqliteKeyStore(join(config.dataDir, EMBEDDED_KEY_STORE_FILE));
+/** Where the data keys live for this configuration: `KEY_STORE_URL` (PostgreSQL), else `DATA_DIR/keys.sqlite`. */
+export function keyStoreConnectionFor(config: AppConfig): KeyStoreConnection {
+  return config.keyStoreUrl
+    ? { kind: 'postgres', url: config.keyStoreUrl }
+    : { kind: 'embedded', file: join(config.dataDir, EMBEDDED_KEY_STORE_FILE) };
 }
 
 /**
@@ -19,7 +25,8 @@ export function openKeyStore(config: AppConfig): KeyStore {
  * the store was written with, or a development key that went missing from a store that has keys,
  * is a `ConfigurationError` (the app stops with exit 78 before it seals or opens anything).
  */
-export async function openKeyring(config: AppConfig, store: KeyStore = openKeyStore(config)): Promise<Keyring> {
+export async function openKeyring(config: AppConfig, given?: KeyStore): Promise<Keyring> {
+  const store = given ?? (await openKeyStore(keyStoreConnectionFor(config)));
   try {
     const kek = await keyEncryptionKeyFor(config, store);
     return await Keyring.open(store, kek);

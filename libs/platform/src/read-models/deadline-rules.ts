@@ -1,4 +1,12 @@
-import { deadlinesFor, defaultDeadlinePolicy, englandAndWalesCalendar, type DeadlinePolicy } from '@app/case-domain';
+import {
+  deadlinesFor,
+  defaultDeadlinePolicy,
+  defaultRetentionPolicy,
+  englandAndWalesCalendar,
+  erasureReviewDueOn,
+  type DeadlinePolicy,
+  type RetentionPolicy,
+} from '@app/case-domain';
 import type { DeadlineRules } from '@app/read-models';
 
 /**
@@ -6,11 +14,15 @@ import type { DeadlineRules } from '@app/read-models';
  * calendar, as the read models use it. The read models bake deadlines in: change the policy,
  * run `npm run projections:rebuild`.
  */
-export function deadlineRules(policy: DeadlinePolicy = defaultDeadlinePolicy): DeadlineRules {
+export function deadlineRules(
+  policy: DeadlinePolicy = defaultDeadlinePolicy,
+  retention: RetentionPolicy = defaultRetentionPolicy,
+): DeadlineRules {
   const calendar = englandAndWalesCalendar();
   return {
     deadlinesOf: (state) => deadlinesFor(state, policy, calendar),
     // What `maracActionDeadline` gives as `dueAt`, without working out its reminders.
     maracActionDueAt: (dueOn) => calendar.atLocalTime(dueOn, policy.timeOfDay),
+    erasureReviewDueOn: (state) => erasureReviewDueOn(state, retention),
   };
 }

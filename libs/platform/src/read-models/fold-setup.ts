@@ -1,5 +1,5 @@
 import { extname, join } from 'node:path';
-import type { DeadlinePolicy } from '@app/case-domain';
+import type { DeadlinePolicy, RetentionPolicy } from '@app/case-domain';
 import { openEventStore, type EventStoreConnection } from '@app/event-store';
 import { readModelProjections, type FoldWorkerSetup, type ParallelFoldOptions } from '@app/read-models';
 import { connectedOrTimedOut, createRedisClient } from '../redis/redis-client';
@@ -10,6 +10,7 @@ export interface RebuildWorkerData {
   readonly eventStore: EventStoreConnection;
   readonly redisUrl: string;
   readonly deadlinePolicy: DeadlinePolicy;
+  readonly retentionPolicy?: RetentionPolicy;
 }
 
 /** Loaded by each fold worker thread (`foldHistoryInParallel`). */
@@ -19,7 +20,7 @@ export async function openFoldWorker(data: RebuildWorkerData): Promise<FoldWorke
   return {
     store,
     redis,
-    projections: readModelProjections(deadlineRules(data.deadlinePolicy)),
+    projections: readModelProjections(deadlineRules(data.deadlinePolicy, data.retentionPolicy)),
     close: async () => {
       await store.close();
       redis.disconnect();

@@ -81,7 +81,8 @@ export class ReadModelsModule {
         {
           provide: PROJECTIONS,
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => readModelProjections(deadlineRules(config.deadlinePolicy)),
+          useFactory: (config: AppConfig) =>
+            readModelProjections(deadlineRules(config.deadlinePolicy, config.retentionPolicy)),
         },
         ProjectionsHealthIndicator,
         ...(runProjections ? [ProjectionWorkerService] : []),

@@ -8,12 +8,17 @@ import { problemProfileProjection } from './problem-profile.projection';
 export interface DeadlineRules {
   deadlinesOf(state: CaseState): readonly ViewDeadline[];
   maracActionDueAt(dueOn: LocalDate): string;
+  /** When a case falls due for an erasure review under the retention policy (`undefined`: not). */
+  erasureReviewDueOn(state: CaseState): LocalDate | undefined;
 }
 
 /** Every read model the api queries. Change what they show (or the policy): rebuild. */
 export function readModelProjections(rules: DeadlineRules): Projection[] {
   return [
-    caseViewProjection((state) => rules.deadlinesOf(state)),
+    caseViewProjection(
+      (state) => rules.deadlinesOf(state),
+      (state) => rules.erasureReviewDueOn(state),
+    ),
     maracProjection((dueOn) => rules.maracActionDueAt(dueOn)),
     problemProfileProjection(),
   ] as Projection[];

@@ -101,6 +101,8 @@ export const caseViewKeys = {
   risk: (level: string) => `cases:risk:${level}`,
   child: (child: boolean) => `cases:child:${child ? 'yes' : 'no'}`,
   marac: 'cases:referred-to-marac',
+  /** Cases due for an erasure review (retention), scored by the day they fall due. */
+  erasureReview: 'cases:erasure-review',
 };
 
 export const CASE_VIEW_PROJECTION = 'case-view';
@@ -112,6 +114,7 @@ export const CASE_VIEW_PROJECTION = 'case-view';
  */
 export function caseViewProjection(
   deadlinesOf: (state: CaseState) => readonly ViewDeadline[],
+  erasureReviewDueOf: (state: CaseState) => LocalDate | undefined = () => undefined,
 ): Projection<CaseViewState> {
   return {
     name: CASE_VIEW_PROJECTION,
@@ -151,7 +154,8 @@ export function caseViewProjection(
       revision: -1,
     },
     evolve: evolveCaseView,
-    outputs: (caseId, state) => caseViewOutputs(caseId, state, deadlinesOf(state.domain)),
+    outputs: (caseId, state) =>
+      caseViewOutputs(caseId, state, deadlinesOf(state.domain), erasureReviewDueOf(state.domain)),
   };
 }
 
@@ -313,7 +317,12 @@ function dateOf(data: unknown): LocalDate | undefined {
 const ms = (instant: string) => Date.parse(instant);
 const dayMs = (date: LocalDate) => Date.parse(`${date}T00:00:00Z`);
 
-function caseViewOutputs(caseId: string, view: CaseViewState, deadlines: readonly ViewDeadline[]): ReadModelOutputs {
+function caseViewOutputs(
+  caseId: string,
+  view: CaseViewState,
+  deadlines: readonly ViewDeadline[],
+  erasureReviewDueOn: LocalDate | undefined,
+): ReadModelOutputs {
   const { domain } = view;
   if (!domain.exists) return {};
   const members: [string, string, number][] = [];
@@ -327,6 +336,7 @@ function caseViewOutputs(caseId: string, view: CaseViewState, deadlines: readonl
   if (domain.riskLevel) index(keys.risk(domain.riskLevel));
   index(keys.child(domain.child));
   if (domain.maracReferrals > 0) index(keys.marac);
+  if (erasureReviewDueOn) members.push([keys.erasureReview, caseId, dayMs(erasureReviewDueOn)]);
 
   // Queues: the responsible agency is the one the case is assigned to, else the one that identified it.
   const agency = domain.assignee?.agency ?? domain.identifyingAgency!;

@@ -1,0 +1,23 @@
+import { IsIn } from 'class-validator';
+import {
+  ERASURE_LEGAL_BASES,
+  ERASURE_REASONS,
+  LEGAL_HOLD_REASONS,
+  type ErasureLegalBasis,
+  type ErasureReason,
+  type LegalHoldReason,
+} from '@app/case-domain';
+
+// Closed lists only: what an erasure or a hold records must name no one.
+
+export class ErasureDto {
+  @IsIn(ERASURE_REASONS) reason!: ErasureReason;
+  @IsIn(ERASURE_LEGAL_BASES) legalBasis!: ErasureLegalBasis;
+}
+
+export class LegalHoldDto {
+  @IsIn(LEGAL_HOLD_REASONS) reason!: LegalHoldReason;
+}
+
+/** A body with nothing in it (`{}`): lifting a hold needs no more than the route. */
+export class EmptyDto {}
