@@ -13,7 +13,8 @@ import { daysAgo, today } from '../support/dates';
  * - referred:   housing asks about Q, a police case referred to the MARAC but listed nowhere
  * - attending:  housing asks about P, a police case referred and listed at meeting M, which housing attends
  * - elsewhere:  health asks about P (health does not attend M)
- * Roles: caseworker, panel_member, marac_coordinator, auditor (without and with a reason), admin.
+ * Roles: caseworker, panel_member, marac_coordinator, auditor (without and with a reason), admin,
+ * data_protection (erasure, legal holds, the retention queue: pathway facts only, never personal data).
  */
 describe('access matrix', () => {
   jest.setTimeout(120_000);
@@ -21,7 +22,15 @@ describe('access matrix', () => {
 
   const RELATIONS = ['own', 'other', 'referred', 'attending', 'elsewhere'] as const;
   type Relation = (typeof RELATIONS)[number];
-  const ROLES = ['caseworker', 'panel_member', 'marac_coordinator', 'auditor', 'auditor+reason', 'admin'] as const;
+  const ROLES = [
+    'caseworker',
+    'panel_member',
+    'marac_coordinator',
+    'auditor',
+    'auditor+reason',
+    'admin',
+    'data_protection',
+  ] as const;
   type Role = (typeof ROLES)[number];
   const AGENCY: Record<Relation, string> = {
     own: 'police',
@@ -165,6 +174,7 @@ describe('access matrix', () => {
     auditor: row,
     'auditor+reason': row,
     admin: row,
+    data_protection: row,
   });
 
   /** Reads: each route with, per role and relation, what the answer must show. */
@@ -178,6 +188,7 @@ describe('access matrix', () => {
         auditor: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
         'auditor+reason': { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
         admin: none,
+        data_protection: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
       },
     },
     'GET /cases/{caseId}?include=personal': {
@@ -195,6 +206,7 @@ describe('access matrix', () => {
           elsewhere: 'case name dob contact',
         },
         admin: none,
+        data_protection: none,
       },
     },
     'GET /cases/{caseId}/history': {
@@ -212,6 +224,7 @@ describe('access matrix', () => {
           elsewhere: 'case name dob contact note',
         },
         admin: none,
+        data_protection: none,
       },
     },
     'GET /cases/{caseId}/personal-data-reads': {
@@ -223,6 +236,7 @@ describe('access matrix', () => {
         auditor: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
         'auditor+reason': { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
         admin: none,
+        data_protection: none,
       },
     },
     'GET /cases': {
@@ -234,6 +248,7 @@ describe('access matrix', () => {
         auditor: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
         'auditor+reason': { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
         admin: none,
+        data_protection: none,
       },
     },
     'GET /queues': {
@@ -245,6 +260,7 @@ describe('access matrix', () => {
         auditor: { own: '', other: '', referred: '', attending: '', elsewhere: '' },
         'auditor+reason': { own: '', other: '', referred: '', attending: '', elsewhere: '' },
         admin: none,
+        data_protection: none,
       },
     },
     // The police agency's unassigned queue holds all three cases.
@@ -257,6 +273,7 @@ describe('access matrix', () => {
         auditor: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
         'auditor+reason': { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
         admin: none,
+        data_protection: none,
       },
     },
     // Housing owns the overdue action on P.
@@ -269,6 +286,7 @@ describe('access matrix', () => {
         auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
         'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
         admin: none,
+        data_protection: none,
       },
     },
     'GET /marac/meetings/{meetingId}/agenda': {
@@ -280,6 +298,20 @@ describe('access matrix', () => {
         auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
         'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
         admin: none,
+        data_protection: none,
+      },
+    },
+    // No fixture case is old enough to be due: the row is about who may ask.
+    'GET /erasure-reviews': {
+      path: () => '/erasure-reviews',
+      grid: {
+        caseworker: none,
+        panel_member: none,
+        marac_coordinator: none,
+        auditor: { own: '', other: '', referred: '', attending: '', elsewhere: '' },
+        'auditor+reason': { own: '', other: '', referred: '', attending: '', elsewhere: '' },
+        admin: none,
+        data_protection: { own: '', other: '', referred: '', attending: '', elsewhere: '' },
       },
     },
     'GET /reports/problem-profile': {
@@ -338,6 +370,16 @@ describe('access matrix', () => {
     auditor: none,
     'auditor+reason': none,
     admin: none,
+    data_protection: none,
+  };
+  const dataProtectionOnly: Grid = {
+    caseworker: none,
+    panel_member: none,
+    marac_coordinator: none,
+    auditor: none,
+    'auditor+reason': none,
+    admin: none,
+    data_protection: { own: A, other: A, referred: A, attending: A, elsewhere: A },
   };
   const on = daysAgo(0);
   const CASE_COMMANDS: Readonly<Record<string, { readonly body: unknown; readonly grid: Grid }>> = {
@@ -377,6 +419,13 @@ describe('access matrix', () => {
     },
     closure: { body: { closedOn: on, reason: 'support_ended' }, grid: ownCaseworkerOnly },
     reopening: { body: { reopenedOn: on, reason: 'r' }, grid: ownCaseworkerOnly },
+    // The data-protection role's, on any agency's case; nobody else's.
+    erasure: {
+      body: { reason: 'data_subject_request', legalBasis: 'art17_1a_no_longer_necessary' },
+      grid: dataProtectionOnly,
+    },
+    'legal-hold': { body: { reason: 'criminal_proceedings' }, grid: dataProtectionOnly },
+    'legal-hold/lift': { body: { reason: 'proceedings_concluded' }, grid: dataProtectionOnly },
   };
 
   describe.each(Object.keys(CASE_COMMANDS))('POST /cases/{caseId}/%s', (route) => {
@@ -397,6 +446,7 @@ describe('access matrix', () => {
     auditor: none,
     'auditor+reason': none,
     admin: none,
+    data_protection: none,
   };
   const OTHER_COMMANDS: Readonly<
     Record<string, { readonly path: string | (() => string); readonly body: () => unknown; readonly grid: Grid }>
@@ -420,6 +470,7 @@ describe('access matrix', () => {
         auditor: none,
         'auditor+reason': none,
         admin: none,
+        data_protection: none,
       },
     },
     'POST /marac/meetings': {

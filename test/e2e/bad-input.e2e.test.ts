@@ -36,7 +36,14 @@ describe('bad input, generated from the OpenAPI document', () => {
   let operations: PostOperation[];
   const owned: Record<string, string> = {};
 
-  const tokenOf = (path: string) => (path.startsWith('/marac') ? coordinator : caseworker);
+  const dataProtection = tokenFor('data_protection', 'la-adult-services');
+  /** Who may send each route (so a bad body meets the validator, not a 403). */
+  const tokenOf = (path: string) =>
+    path.startsWith('/marac')
+      ? coordinator
+      : /\/(erasure|legal-hold(\/lift)?)$/.test(path)
+        ? dataProtection
+        : caseworker;
   const fill = (path: string, ids: Record<string, string> = owned) =>
     path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? `{${name}}`);
   const baseOf = (operation: PostOperation) =>

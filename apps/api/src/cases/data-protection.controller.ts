@@ -14,7 +14,7 @@ import { CommandContext } from '../http/request-context';
 import { caseSummary } from '../queries/case-view';
 import { ReadQueryDto } from '../queries/query.dtos';
 import { awaitPosition } from '../queries/read-your-writes';
-import { EmptyDto, ErasureDto, LegalHoldDto } from './data-protection.dtos';
+import { ErasureDto, LegalHoldDto, LiftLegalHoldDto } from './data-protection.dtos';
 import { PersonalDataEraser } from './personal-data-eraser';
 
 const CaseId = () => Param('caseId', new ParseUUIDPipe());
@@ -65,11 +65,11 @@ export class DataProtectionController {
   @Post('legal-hold/lift')
   lift(
     @CaseId() caseId: string,
-    @Body() _body: EmptyDto,
+    @Body() body: LiftLegalHoldDto,
     @CommandContext() context: RequestContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.run(caseId, { type: 'LiftLegalHold' }, context, response);
+    return this.run(caseId, { type: 'LiftLegalHold', reason: body.reason }, context, response);
   }
 
   private async run(caseId: string, command: CaseCommand, context: RequestContext, response: Response) {

@@ -2,9 +2,11 @@ import { IsIn } from 'class-validator';
 import {
   ERASURE_LEGAL_BASES,
   ERASURE_REASONS,
+  LEGAL_HOLD_LIFT_REASONS,
   LEGAL_HOLD_REASONS,
   type ErasureLegalBasis,
   type ErasureReason,
+  type LegalHoldLiftReason,
   type LegalHoldReason,
 } from '@app/case-domain';
 
@@ -19,5 +21,6 @@ export class LegalHoldDto {
   @IsIn(LEGAL_HOLD_REASONS) reason!: LegalHoldReason;
 }
 
-/** A body with nothing in it (`{}`): lifting a hold needs no more than the route. */
-export class EmptyDto {}
+export class LiftLegalHoldDto {
+  @IsIn(LEGAL_HOLD_LIFT_REASONS) reason!: LegalHoldLiftReason;
+}

@@ -11,6 +11,7 @@ import type {
   ExploitationType,
   FollowUpOutcome,
   Indicator,
+  LegalHoldLiftReason,
   LegalHoldReason,
   PlacementEndReason,
   RiskLevel,
@@ -108,7 +109,7 @@ export type ErasePersonalData = Command<
 >;
 /** Erasure, hold and lift are dated by the server's clock: they take effect when they are recorded. */
 export type SetLegalHold = Command<'SetLegalHold', { reason: LegalHoldReason }>;
-export type LiftLegalHold = Command<'LiftLegalHold', Record<never, never>>;
+export type LiftLegalHold = Command<'LiftLegalHold', { reason: LegalHoldLiftReason }>;
 
 export type CaseCommand =
   | IdentifyPotentialVictim

@@ -10,6 +10,7 @@ import type {
   ExploitationType,
   FollowUpOutcome,
   Indicator,
+  LegalHoldLiftReason,
   LegalHoldReason,
   PlacementEndReason,
   RiskLevel,
@@ -146,7 +147,7 @@ export type PersonalDataErased = Event<
 >;
 /** The case is kept out of erasure and the retention review until the hold is lifted. */
 export type LegalHoldSet = Event<'LegalHoldSet', { setOn: LocalDate; reason: LegalHoldReason }>;
-export type LegalHoldLifted = Event<'LegalHoldLifted', { liftedOn: LocalDate }>;
+export type LegalHoldLifted = Event<'LegalHoldLifted', { liftedOn: LocalDate; reason: LegalHoldLiftReason }>;
 
 export type CaseEvent =
   | PotentialVictimIdentified

@@ -100,3 +100,7 @@ export const LEGAL_HOLD_REASONS = [
   'other',
 ] as const;
 export type LegalHoldReason = (typeof LEGAL_HOLD_REASONS)[number];
+
+/** Why a legal hold ends. */
+export const LEGAL_HOLD_LIFT_REASONS = ['proceedings_concluded', 'no_longer_needed', 'set_in_error'] as const;
+export type LegalHoldLiftReason = (typeof LEGAL_HOLD_LIFT_REASONS)[number];

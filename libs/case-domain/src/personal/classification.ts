@@ -125,7 +125,7 @@ export const EVENT_CLASSIFICATION: EventClassification = {
     digest: fact,
   },
   LegalHoldSet: { setOn: fact, reason: fact },
-  LegalHoldLifted: { liftedOn: fact },
+  LegalHoldLifted: { liftedOn: fact, reason: fact },
   MaracMeetingScheduled: { meetingId: fact, area: fact, meetsOn: fact, attendingAgencies: fact },
   CaseListedAtMarac: { caseId: fact },
   CaseDiscussedAtMarac: { caseId: fact, riskLevel: fact, decisions: freeText },

@@ -36,9 +36,9 @@ export function setLegalHold(command: SetLegalHold, state: CaseState, { now }: D
   return [{ type: 'LegalHoldSet', data: { setOn: londonDateOf(now), reason: command.reason } }];
 }
 
-export function liftLegalHold(_command: LiftLegalHold, state: CaseState, { now }: DecisionContext): CaseEvent[] {
+export function liftLegalHold(command: LiftLegalHold, state: CaseState, { now }: DecisionContext): CaseEvent[] {
   ensure(state.legalHold !== undefined, 'no-legal-hold');
-  return [{ type: 'LegalHoldLifted', data: { liftedOn: londonDateOf(now) } }];
+  return [{ type: 'LegalHoldLifted', data: { liftedOn: londonDateOf(now), reason: command.reason } }];
 }
 
 /**
