@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { call, E2E_SECRET, tokenFor } from '../support/api-client';
 import { daysAgo, today } from '../support/dates';
@@ -67,6 +69,32 @@ describe('the key-encryption key', () => {
     const again = await start({ JWT_SECRET: E2E_SECRET });
     expect(await again.exited).toEqual({ code: 78, signal: null });
     expect(again.output()).toContain('dev-key-encryption-key, which is missing');
+  });
+
+  it('rotates: `keys:rotate` re-wraps every data key, the new key opens the data, the old one opens nothing', async () => {
+    const caseId = randomUUID();
+    const first = await start({ JWT_SECRET: E2E_SECRET });
+    expect((await call(first.url, 'POST', '/cases', { token: caseworker, body: identification(caseId) })).status).toBe(
+      201,
+    );
+    await stop(first);
+    const oldKey = readFileSync(join(dataDir, 'dev-key-encryption-key'), 'utf8');
+    const newKeyFile = join(dataDir, 'new-kek');
+    writeFileSync(newKeyFile, KeyEncryptionKey.generateText(), { mode: 0o600 });
+
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['dist/apps/worker/src/rotate-kek.js', '--new-key-file', newKeyFile],
+      { cwd: join(__dirname, '..', '..'), env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } },
+    );
+    expect(stdout).toContain('re-wrapped 1 data keys');
+    expect(stdout).not.toContain(oldKey.trim());
+
+    const withOld = await start({ JWT_SECRET: E2E_SECRET, KEY_ENCRYPTION_KEY: oldKey });
+    expect(await withOld.exited).toEqual({ code: 78, signal: null });
+    const withNew = await start({ JWT_SECRET: E2E_SECRET });
+    const view = await call(withNew.url, 'GET', `/cases/${caseId}?include=personal`, { token: caseworker });
+    expect(view.body.personal.name).toBe(identification(caseId).personal.name);
   });
 
   it.each([
