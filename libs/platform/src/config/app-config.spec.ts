@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultDeadlinePolicy } from '@app/case-domain';
+import { defaultDeadlinePolicy, defaultRetentionPolicy } from '@app/case-domain';
 import { ConfigurationError, loadConfig } from './app-config';
 
 const policyFile = (json: string): string => {
@@ -10,7 +10,34 @@ const policyFile = (json: string): string => {
   return file;
 };
 
+const KEK = 'q'.repeat(43) + '=';
+
 describe('loadConfig', () => {
+  it('refuses a production deployment without a key-encryption key, and a key that is not 32 bytes, never echoing it', () => {
+    expect(() => loadConfig({ EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false' })).toThrow(
+      /KEY_ENCRYPTION_KEY \(or KEY_ENCRYPTION_KEY_FILE\) is required/,
+    );
+    expect(() => loadConfig({ KEY_STORE_URL: 'postgres://keys/marac' })).toThrow(/KEY_ENCRYPTION_KEY/);
+    expect(() => loadConfig({ KEY_ENCRYPTION_KEY: 'not-a-key-at-all' })).toThrow(/32 random bytes/);
+    expect(() => loadConfig({ KEY_ENCRYPTION_KEY: 'not-a-key-at-all' })).not.toThrow(/not-a-key-at-all/);
+    expect(() => loadConfig({ KEY_ENCRYPTION_KEY: KEK, KEY_ENCRYPTION_KEY_FILE: '/run/secrets/kek' })).toThrow(
+      /alternatives/,
+    );
+    expect(loadConfig({ KEY_ENCRYPTION_KEY_FILE: policyFile(KEK) }).keyEncryptionKey).toMatchObject({
+      kind: 'given',
+      text: KEK,
+    });
+  });
+
+  it('refuses a retention policy with unknown fields or units', () => {
+    expect(() =>
+      loadConfig({ RETENTION_POLICY_FILE: policyFile('{"reviewAfter": {"amount": 6, "unit": "decades"}}') }),
+    ).toThrow(/reviewAfter.unit must be one of years, calendar_days/);
+    expect(() => loadConfig({ RETENTION_POLICY_FILE: policyFile('{"keepFor": 6}') })).toThrow(
+      /unknown fields: keepFor/,
+    );
+  });
+
   it('uses the embedded defaults when nothing is set', () => {
     const config = loadConfig({}, '/srv/app');
     expect(config).toEqual({
@@ -28,6 +55,9 @@ describe('loadConfig', () => {
       redisKeyPrefix: 'marac',
       readWaitMs: 5000,
       deadlinePolicy: defaultDeadlinePolicy,
+      keyEncryptionKey: { kind: 'development' },
+      keyStoreUrl: undefined,
+      retentionPolicy: defaultRetentionPolicy,
     });
   });
 
@@ -41,10 +71,16 @@ describe('loadConfig', () => {
         EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false',
         WORKER_IN_PROCESS: 'false',
         LOG_LEVEL: 'debug',
+        KEY_ENCRYPTION_KEY: KEK,
+        KEY_STORE_URL: 'postgres://marac:secret@keys:5432/marac_keys',
+        RETENTION_POLICY_FILE: policyFile('{"reviewAfter": {"amount": 400, "unit": "calendar_days"}}'),
       },
       '/srv/app',
     );
     expect(config).toMatchObject({
+      keyEncryptionKey: { kind: 'given', text: KEK, source: 'KEY_ENCRYPTION_KEY' },
+      keyStoreUrl: 'postgres://marac:secret@keys:5432/marac_keys',
+      retentionPolicy: { reviewAfter: { amount: 400, unit: 'calendar_days' } },
       port: 8080,
       host: '0.0.0.0',
       dataDir: '/var/lib/marac',
