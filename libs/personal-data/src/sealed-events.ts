@@ -142,7 +142,8 @@ export function erasureDigest(records: readonly SealedFieldRecord[]): string {
   return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 
-function valueAt(data: unknown, path: readonly string[]): unknown {
+/** The value at a field's path in an event's data (`undefined` where the path does not lead to one). */
+export function valueAt(data: unknown, path: readonly string[]): unknown {
   let value = data;
   for (const step of path) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
@@ -151,7 +152,8 @@ function valueAt(data: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-function withValueAt(data: unknown, path: readonly string[], value: unknown): unknown {
+/** The event's data with the field at `path` set to `value`, the objects on the way copied (the data read is left as it was). */
+export function withValueAt(data: unknown, path: readonly string[], value: unknown): unknown {
   const [step, ...rest] = path;
   if (step === undefined) return value;
   const object = (data ?? {}) as Record<string, unknown>;
