@@ -168,6 +168,34 @@ describe('personal data in service', () => {
     expect(server.output()).not.toContain('Synthetic note');
   });
 
+  it('refuses to erase (409) while the case holds personal fields in clear from before sealing, writing nothing', async () => {
+    const caseId = randomUUID();
+    expect((await api('POST', '/cases', caseworker, identification(caseId))).status).toBe(201);
+    // A note as a store written before this change holds it: in clear.
+    const db = new Database(join(dataDir, 'events.sqlite'));
+    db.prepare(
+      'INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, 1, ?, ?, ?, ?, ?)',
+    ).run(
+      `case-${caseId}`,
+      randomUUID(),
+      'NoteAdded',
+      JSON.stringify({ noteId: randomUUID(), personal: { text: 'Synthetic note written in clear' } }),
+      JSON.stringify({ schemaVersion: 1 }),
+      Date.now(),
+    );
+    db.close();
+    const body = { reason: 'data_subject_request', legalBasis: 'art17_1a_no_longer_necessary' };
+    const refused = await api('POST', `/cases/${caseId}/erasure`, dpo, body);
+    expect(refused).toMatchObject({ status: 409, body: { type: expect.stringContaining('personal-data-not-sealed') } });
+    const history = await api('GET', `/cases/${caseId}/history`, caseworker);
+    expect((history.body.events as { type: string }[]).map((event) => event.type)).toEqual([
+      'PotentialVictimIdentified',
+      'NoteAdded',
+    ]);
+    const view = await api('GET', `/cases/${caseId}?include=personal`, caseworker);
+    expect(view.body.personalDataErased).toBeNull();
+  });
+
   it('lists a case closed long ago for an erasure review until a legal hold or an erasure decides it', async () => {
     const caseId = randomUUID();
     // Six years is the default retention after closure: closed seven years ago, it is due.

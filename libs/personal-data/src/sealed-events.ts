@@ -114,6 +114,37 @@ async function openField(
   return JSON.parse(plain.toString('utf8')) as unknown;
 }
 
+/**
+ * An erased person's event data as every reader sees it: each sealed field `null` and listed, without
+ * asking for a key. Read paths use it once the case records the erasure, so a process that still
+ * holds the destroyed key in its cache (another api replica, for up to the keyring's TTL) shows
+ * nothing either.
+ */
+export function erasedEventData(at: EventLocation, data: unknown): OpenedData {
+  const erased: string[] = [];
+  let shown = data;
+  for (const field of personalFieldsOfType(at.type)) {
+    if (!isSealedValue(valueAt(shown, field.path))) continue;
+    erased.push(field.path.join('.'));
+    shown = withValueAt(shown, field.path, null);
+  }
+  return { data: shown, erased };
+}
+
+/** A personal field of one event that is still in clear (written before sealing), with its value. */
+export interface PlainField {
+  readonly field: PersonalField;
+  readonly value: unknown;
+}
+
+/** The personal fields (as the domain classifies them) this event's data holds in clear. */
+export function plainPersonalFields(type: string, data: unknown): PlainField[] {
+  return personalFieldsOfType(type).flatMap((field) => {
+    const value = valueAt(data, field.path);
+    return value === undefined || value === null || isSealedValue(value) ? [] : [{ field, value }];
+  });
+}
+
 /** A sealed field's place and bytes, for the digest an erasure records. */
 export interface SealedFieldRecord {
   readonly eventId: string;

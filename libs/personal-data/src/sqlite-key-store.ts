@@ -141,7 +141,12 @@ export class SqliteKeyStore implements KeyStore {
     });
     const destroyed = destroyOne.immediate(); // as in create: take the write lock before reading
     // The WAL still holds the page as it was with the key: copy the zeroed page back and empty the WAL.
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    // Another process reading the file past the busy timeout keeps it: then the erasure is not done
+    // (the tombstone is kept), and repeating it finishes the job.
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (result?.busy) {
+      throw new Error(`the key store's WAL could not be emptied (another process holds it): repeat the erasure`);
+    }
     return destroyed;
   }
 

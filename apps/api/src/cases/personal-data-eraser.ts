@@ -13,7 +13,7 @@ import {
 } from '@app/case-domain';
 import { PreconditionFailed, toDomainEvent, type CommandResult } from '@app/command-handling';
 import type { EventStore, RecordedEvent } from '@app/event-store';
-import { erasureDigest, isDestroyed, sealedFieldsUnder, type Keyring } from '@app/personal-data';
+import { erasureDigest, plainPersonalFields, sealedFieldsUnder, type Keyring } from '@app/personal-data';
 import { EVENT_STORE, KEYRING, READ_MODELS } from '@app/platform';
 import type { ReadModels } from '@app/read-models';
 import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
@@ -25,6 +25,22 @@ export interface Erasure {
   readonly sealedFields: number;
   readonly digest: string;
   readonly erasedOn: string;
+}
+
+/**
+ * The case still has personal fields in clear (written before sealing, and not yet converted with
+ * `npm run data:encrypt-existing`): destroying the key would not make them unreadable. Nothing is done.
+ */
+export class PersonalDataNotSealed extends Error {
+  override readonly name = 'PersonalDataNotSealed';
+  constructor(
+    readonly caseId: string,
+    readonly events: number,
+  ) {
+    super(
+      `${events} events of case ${caseId} hold personal fields in clear: seal the store (npm run data:encrypt-existing) before erasing`,
+    );
+  }
 }
 
 /** Attempts when the case moves on between counting its sealed fields and recording the erasure. */
@@ -61,10 +77,13 @@ export class PersonalDataEraser {
       );
       const key = await this.keyring.store.bySubject(subject);
       const keyId = key?.keyId ?? 'none';
-      const sealed = [
-        ...recorded.flatMap((event) => sealedFieldsUnder(locationOf(event), event.data, keyId)),
-        ...(await this.sealedInMeetings(caseId, keyId)),
-      ];
+      const meetingEvents = await this.eventsInMeetings(caseId);
+      const plain = [...recorded, ...meetingEvents].filter((e) => plainPersonalFields(e.type, e.data).length > 0);
+      // Destroying the key would leave these readable: the store must be sealed first.
+      if (plain.length > 0) throw new PersonalDataNotSealed(caseId, plain.length);
+      const sealed = [...recorded, ...meetingEvents].flatMap((event) =>
+        sealedFieldsUnder(locationOf(event), event.data, keyId),
+      );
       const command: ErasePersonalData = {
         type: 'ErasePersonalData',
         ...request,
@@ -83,7 +102,8 @@ export class PersonalDataEraser {
         if (error instanceof PreconditionFailed && context.ifRevision === undefined && attempt < ATTEMPTS) continue;
         throw error;
       }
-      if (key && !isDestroyed(key)) await this.keyring.destroySubjectKey(subject);
+      // Also when the key is already destroyed: a repeat finishes a deletion that stopped half-way.
+      if (key) await this.keyring.destroySubjectKey(subject);
       return this.describe(caseId, result);
     }
   }
@@ -96,15 +116,13 @@ export class PersonalDataEraser {
     return { result, keyId: data.keyId, sealedFields: data.sealedFields, digest: data.digest, erasedOn: data.erasedOn };
   }
 
-  private async sealedInMeetings(caseId: string, keyId: string) {
+  /** The events about this case in the MARAC meetings it is listed at (their text is sealed under the same key). */
+  private async eventsInMeetings(caseId: string): Promise<RecordedEvent[]> {
     const meetings = await this.readModels.meetingsOfCase(caseId);
     const streams = await Promise.all(
       meetings.map((meeting) => this.store.readStream(`marac-meeting-${meeting.meetingId}`)),
     );
-    return streams
-      .flat()
-      .filter((event) => (event.data as { caseId?: unknown } | null)?.caseId === caseId)
-      .flatMap((event) => sealedFieldsUnder(locationOf(event), event.data, keyId));
+    return streams.flat().filter((event) => (event.data as { caseId?: unknown } | null)?.caseId === caseId);
   }
 }
 

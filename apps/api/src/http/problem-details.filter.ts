@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type Exception
 import type { Request, Response } from 'express';
 import { CaseNotFound, NotPermitted, PathwayRuleBroken } from '@app/case-domain';
 import { SealedFieldUnreadable, SubjectErased } from '@app/personal-data';
+import { PersonalDataNotSealed } from '../cases/personal-data-eraser';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from '@app/command-handling';
 import { ReadModelBehind, ReadModelNotBuilt } from '@app/read-models';
 import { BodyTooDeep, FieldValidationFailed } from './validation';
@@ -98,6 +99,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem('personal-data-erased', 'A domain rule refuses this command', 422, error.message, {
         rule: 'personal-data-erased',
       });
+    }
+    if (error instanceof PersonalDataNotSealed) {
+      return problem('personal-data-not-sealed', 'This case’s personal data is not sealed yet', 409, error.message);
     }
     if (error instanceof SealedFieldUnreadable) {
       // Names the event and field (never the data): an operator restores or investigates that event.

@@ -88,6 +88,7 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
           caseId,
           { eventId: event.id, type: event.type, stream: event.stream },
           redactEventData(event.type, events[from + index]!.data, access),
+          state.personalDataErased !== undefined,
         ),
       ),
     );

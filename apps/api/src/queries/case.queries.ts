@@ -58,7 +58,7 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
     }
     const [opened, openedMeetings] = await Promise.all([
       this.opener.openCaseView(view, access, options.personal),
-      this.opener.openMeetings(meetings),
+      this.opener.openMeetings(meetings, () => view.domain.personalDataErased !== undefined, caseId),
     ]);
     return caseView(view, deadlines, openedMeetings, opened, this.clock().getTime());
   }

@@ -36,20 +36,22 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
     const found = await this.readModels.meeting(meetingId);
     if (!found) throw new NotFoundException(`There is no MARAC meeting ${meetingId}`);
     ensureMayReadAgenda(actor, found);
-    const [meeting] = await this.opener.openMeetings([found]);
-    if (!meeting) throw new NotFoundException(`There is no MARAC meeting ${meetingId}`);
 
-    const areaMeetings = await this.readModels.meetingIdsOfArea(meeting.area);
+    const areaMeetings = await this.readModels.meetingIdsOfArea(found.area);
     const previousId = areaMeetings[areaMeetings.indexOf(meetingId) - 1];
     const previous = previousId ? await this.readModels.meeting(previousId) : undefined;
     const since = previous ? `${previous.meetsOn}T00:00:00.000Z` : undefined;
-    const caseIds = meeting.listed.map((listing) => listing.caseId);
-    const [views, meetingsByCase] = await Promise.all([
+    const caseIds = found.listed.map((listing) => listing.caseId);
+    const [views, meetingsOfCases] = await Promise.all([
       this.readModels.caseViews(caseIds),
-      Promise.all(
-        caseIds.map(async (caseId) => this.opener.openMeetings(await this.readModels.meetingsOfCase(caseId))),
-      ),
+      Promise.all(caseIds.map((caseId) => this.readModels.meetingsOfCase(caseId))),
     ]);
+    const erased = (caseId: string) => views.get(caseId)?.domain.personalDataErased !== undefined;
+    const [meeting] = await this.opener.openMeetings([found], erased);
+    const meetingsByCase = await Promise.all(
+      caseIds.map((caseId, index) => this.opener.openMeetings(meetingsOfCases[index]!, erased, caseId)),
+    );
+    if (!meeting) throw new NotFoundException(`There is no MARAC meeting ${meetingId}`);
     const now = this.clock().getTime();
     return {
       meetingId,

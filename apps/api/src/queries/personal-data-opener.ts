@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { redact, type CaseReadAccess } from '@app/case-domain';
-import { openEventData, type Keyring, type OpenedData } from '@app/personal-data';
+import { erasedEventData, openEventData, type Keyring, type OpenedData } from '@app/personal-data';
 import { KEYRING } from '@app/platform';
-import type { CaseViewState, MaracMeetingView, SealedPart } from '@app/read-models';
+import type { CaseViewState, MaracAction, MaracMeetingView, SealedPart } from '@app/read-models';
 
 /** The person whose data a case holds: the key their fields are sealed under. */
 export const victimOf = (caseId: string): string => `victim-${caseId}`;
@@ -26,9 +26,18 @@ export interface OpenedCaseParts {
 export class PersonalDataOpener {
   constructor(@Inject(KEYRING) private readonly keyring: Keyring) {}
 
-  /** An event's data (already redacted), its sealed fields opened. */
-  openEvent(caseId: string, at: { eventId: string; type: string; stream: string }, data: unknown): Promise<OpenedData> {
-    return openEventData(this.keyring, at, data, victimOf(caseId));
+  /**
+   * An event's data (already redacted), its sealed fields opened; with `erased` (the case records
+   * the erasure) shown as erased without asking for a key, so a key still cached in this process
+   * after another one destroyed it opens nothing.
+   */
+  async openEvent(
+    caseId: string,
+    at: { eventId: string; type: string; stream: string },
+    data: unknown,
+    erased = false,
+  ): Promise<OpenedData> {
+    return erased ? erasedEventData(at, data) : openEventData(this.keyring, at, data, victimOf(caseId));
   }
 
   async openCaseView(view: CaseViewState, access: CaseReadAccess, askedForPersonal: boolean): Promise<OpenedCaseParts> {
@@ -36,7 +45,8 @@ export class PersonalDataOpener {
     const erasedFields: string[] = [];
     const open = async (part: SealedPart | undefined, name: string) => {
       if (!part) return undefined;
-      const opened = await this.openEvent(view.caseId, { ...part, stream: `case-${view.caseId}` }, part.data);
+      const erased = view.domain.personalDataErased !== undefined;
+      const opened = await this.openEvent(view.caseId, { ...part, stream: `case-${view.caseId}` }, part.data, erased);
       erasedFields.push(...opened.erased.map((path) => `${name}.${path}`));
       return opened.data as Record<string, unknown>;
     };
@@ -61,25 +71,50 @@ export class PersonalDataOpener {
     };
   }
 
-  /** Meetings with their free text (action descriptions, discussion decisions) opened for a reader of the agenda or a queue. */
-  openMeetings(meetings: readonly MaracMeetingView[]): Promise<MaracMeetingView[]> {
-    return Promise.all(meetings.map((meeting) => this.openMeeting(meeting)));
+  /**
+   * Meetings with their free text (action descriptions, discussion decisions) opened for a reader
+   * of the agenda or a case; `erased` says which cases record an erasure. With `onlyCase`, the
+   * text about other cases is left out rather than opened (nothing is decrypted that is not shown).
+   */
+  openMeetings(
+    meetings: readonly MaracMeetingView[],
+    erased: (caseId: string) => boolean,
+    onlyCase?: string,
+  ): Promise<MaracMeetingView[]> {
+    return Promise.all(meetings.map((meeting) => this.openMeeting(meeting, erased, onlyCase)));
   }
 
-  private async openMeeting(meeting: MaracMeetingView): Promise<MaracMeetingView> {
+  /** One action's description opened (a queue shows actions, not whole meetings). */
+  async openAction(meetingId: string, action: MaracAction, erased: boolean): Promise<MaracAction> {
+    const at = { eventId: action.eventId, type: 'MaracActionAgreed', stream: `marac-meeting-${meetingId}` };
+    const opened = await this.openEvent(action.caseId, at, { description: action.description }, erased);
+    return { ...action, description: (opened.data as { description: unknown }).description };
+  }
+
+  private async openMeeting(
+    meeting: MaracMeetingView,
+    erased: (caseId: string) => boolean,
+    onlyCase: string | undefined,
+  ): Promise<MaracMeetingView> {
     const stream = `marac-meeting-${meeting.meetingId}`;
+    const shown = (caseId: string) => onlyCase === undefined || caseId === onlyCase;
     const actions = await Promise.all(
-      Object.values(meeting.actions).map(async (action) => {
-        const at = { eventId: action.eventId, type: 'MaracActionAgreed', stream };
-        const opened = await this.openEvent(action.caseId, at, { description: action.description });
-        const description = (opened.data as { description: unknown }).description;
-        return [action.actionId, { ...action, description }] as const;
-      }),
+      Object.values(meeting.actions).map(
+        async (action) =>
+          [
+            action.actionId,
+            shown(action.caseId)
+              ? await this.openAction(meeting.meetingId, action, erased(action.caseId))
+              : { ...action, description: undefined },
+          ] as const,
+      ),
     );
     const discussions = await Promise.all(
       meeting.discussions.map(async (discussion) => {
+        if (!shown(discussion.caseId)) return { ...discussion, decisions: undefined };
         const at = { eventId: discussion.eventId, type: 'CaseDiscussedAtMarac', stream };
-        const opened = await this.openEvent(discussion.caseId, at, { decisions: discussion.decisions });
+        const data = { decisions: discussion.decisions };
+        const opened = await this.openEvent(discussion.caseId, at, data, erased(discussion.caseId));
         return { ...discussion, decisions: (opened.data as { decisions: unknown }).decisions };
       }),
     );

@@ -6,6 +6,7 @@ import {
   QUEUES,
   READ_MODEL_PROJECTIONS,
   type CaseViewState,
+  type MaracAction,
   type QueueName,
   type QueueScope,
   type ReadModels,
@@ -109,9 +110,18 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
     const now = this.clock().getTime();
     const items = await this.readModels.queueItems(name, scope, now, limit);
     const isAction = QUEUES[name].source === 'marac_action';
-    const actions = isAction ? await this.actionsOf(items.map((item) => item.member)) : new Map<string, ActionItem>();
-    const caseIds = items.map((item) => (isAction ? (actions.get(item.member)?.caseId ?? '') : item.member));
+    const sealed = isAction ? await this.actionsOf(items.map((item) => item.member)) : new Map<string, ActionItem>();
+    const caseIds = items.map((item) => (isAction ? (sealed.get(item.member)?.caseId ?? '') : item.member));
     const views = await this.readModels.caseViews(caseIds.filter(Boolean));
+    // Each action's description opened for this reader, or shown as erased once its case records an erasure.
+    const actions = new Map(
+      await Promise.all(
+        [...sealed].map(async ([member, { meetingId, ...action }]) => {
+          const erased = views.get(action.caseId)?.domain.personalDataErased !== undefined;
+          return [member, { meetingId, ...(await this.opener.openAction(meetingId, action, erased)) }] as const;
+        }),
+      ),
+    );
     const rows = items.map((item, index) => {
       const view = views.get(caseIds[index]!);
       return {
@@ -133,9 +143,7 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
 
   private async actionsOf(members: readonly string[]): Promise<Map<string, ActionItem>> {
     const ids = members.map((member) => member.split('/') as [string, string]);
-    const meetings = await this.opener.openMeetings(
-      await this.readModels.meetingsById([...new Set(ids.map(([meetingId]) => meetingId))]),
-    );
+    const meetings = await this.readModels.meetingsById([...new Set(ids.map(([meetingId]) => meetingId))]);
     const byId = new Map(meetings.map((meeting) => [meeting.meetingId, meeting]));
     const found = new Map<string, ActionItem>();
     ids.forEach(([meetingId, actionId], index) => {
@@ -146,12 +154,7 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
   }
 }
 
-interface ActionItem {
+/** An action in a queue: where it was agreed, and its description (sealed until opened for the reader). */
+interface ActionItem extends MaracAction {
   readonly meetingId: string;
-  readonly actionId: string;
-  readonly caseId: string;
-  /** Opened for this reader (`null` once the person's data was erased). */
-  readonly description: unknown;
-  readonly ownerAgency: string;
-  readonly dueOn: string;
 }

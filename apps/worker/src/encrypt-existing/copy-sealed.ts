@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { isClassifiedEventType } from '@app/case-domain';
 import { SqliteEventStore, type RecordedEvent } from '@app/event-store';
 import { SubjectErased, sealEventData, type EventLocation, type Keyring } from '@app/personal-data';
-import { hasPersonalFields, markErasedSubjects, plainPersonalFields, storedBytesOf } from './personal-fields';
+import { plainPersonalFields } from '@app/personal-data';
+import { hasPersonalFields, markErasedSubjects, storedBytesOf } from './personal-fields';
 
 /** What a first read of the old store found. */
 export interface Survey {

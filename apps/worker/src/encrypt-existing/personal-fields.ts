@@ -1,28 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { EVENT_CLASSIFICATION, personalFieldsOfType, subjectOf, type PersonalField } from '@app/case-domain';
+import { EVENT_CLASSIFICATION, personalFieldsOfType, subjectOf } from '@app/case-domain';
 import {
   isDestroyed,
-  isSealedValue,
+  plainPersonalFields,
+  type PlainField,
   sealedValue,
-  valueAt,
   withValueAt,
   type EventLocation,
   type Keyring,
 } from '@app/personal-data';
-
-/** A personal field of one event that is still in clear, with its value. */
-export interface PlainField {
-  readonly field: PersonalField;
-  readonly value: unknown;
-}
-
-/** The personal fields (as the domain classifies them) this event's data holds in clear. */
-export function plainPersonalFields(type: string, data: unknown): PlainField[] {
-  return personalFieldsOfType(type).flatMap((field) => {
-    const value = valueAt(data, field.path);
-    return value === undefined || isSealedValue(value) ? [] : [{ field, value }];
-  });
-}
 
 /** Whether this event type has personal fields at all (to tell "already sealed" from "nothing to seal"). */
 export function hasPersonalFields(type: string): boolean {

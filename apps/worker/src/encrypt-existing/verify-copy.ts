@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { RecordedEvent, SqliteEventStore } from '@app/event-store';
 import { openEventData, withValueAt, type Keyring } from '@app/personal-data';
 import { withoutUnkeyedDigest, type CopyResult, type Survey } from './copy-sealed';
-import { plainPersonalFields } from './personal-fields';
+import { plainPersonalFields } from '@app/personal-data';
 
 /** The new store is not a faithful, sealed copy of the old one: it must not be put in place. */
 export class ConversionNotVerified extends Error {
