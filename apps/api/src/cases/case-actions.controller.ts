@@ -2,9 +2,8 @@ import { Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/commo
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import type { CaseCommand } from '@app/case-domain';
-import type { CommandResult } from '@app/command-handling';
 import { AllowRoles } from '../auth/actor.decorators';
-import { commandResponse } from '../http/command-response';
+import { runCaseCommand } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import {
   AssignCaseDto,
@@ -28,7 +27,7 @@ import {
   RiskAssessmentDto,
   SupportStartDto,
 } from './case-action.dtos';
-import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
+import type { RequestContext } from '../commands/execute-command';
 
 const CaseId = () => Param('caseId', new ParseUUIDPipe());
 
@@ -42,10 +41,8 @@ const CaseId = () => Param('caseId', new ParseUUIDPipe());
 export class CaseActionsController {
   constructor(private readonly commands: CommandBus) {}
 
-  private async run(caseId: string, command: CaseCommand, context: RequestContext, response: Response) {
-    const result: CommandResult = await this.commands.execute(ExecuteCommand.onCase(caseId, command, context));
-    response.status(200);
-    return commandResponse(response, result, { caseId });
+  private run(caseId: string, command: CaseCommand, context: RequestContext, response: Response) {
+    return runCaseCommand(this.commands, caseId, command, context, response);
   }
 
   @Post('assignment')

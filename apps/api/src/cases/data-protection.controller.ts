@@ -4,12 +4,11 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { londonDateOf, type CaseCommand } from '@app/case-domain';
-import type { CommandResult } from '@app/command-handling';
 import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type ReadModels } from '@app/read-models';
 import { AllowRoles } from '../auth/actor.decorators';
-import { CLOCK, ExecuteCommand, type Clock, type RequestContext } from '../commands/execute-command';
-import { commandResponse } from '../http/command-response';
+import { CLOCK, type Clock, type RequestContext } from '../commands/execute-command';
+import { commandResponse, runCaseCommand } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import { caseSummary } from '../queries/case-view';
 import { ReadQueryDto } from '../queries/query.dtos';
@@ -72,10 +71,8 @@ export class DataProtectionController {
     return this.run(caseId, { type: 'LiftLegalHold', reason: body.reason }, context, response);
   }
 
-  private async run(caseId: string, command: CaseCommand, context: RequestContext, response: Response) {
-    const result: CommandResult = await this.commands.execute(ExecuteCommand.onCase(caseId, command, context));
-    response.status(200);
-    return commandResponse(response, result, { caseId });
+  private run(caseId: string, command: CaseCommand, context: RequestContext, response: Response) {
+    return runCaseCommand(this.commands, caseId, command, context, response);
   }
 }
 

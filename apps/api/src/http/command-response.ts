@@ -1,6 +1,9 @@
+import type { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
+import type { CaseCommand } from '@app/case-domain';
 import type { CommandResult } from '@app/command-handling';
 import { formatPosition } from '@app/event-store';
+import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
 
 /** The body of every command response, and the ETag header carrying the stream revision. */
 export function commandResponse(response: Response, result: CommandResult, extra: Record<string, unknown> = {}) {
@@ -12,4 +15,17 @@ export function commandResponse(response: Response, result: CommandResult, extra
     events: result.eventTypes,
     replayed: result.replayed,
   };
+}
+
+/** A command on an existing case, answered 200 with the new revision (also as ETag) and position. */
+export async function runCaseCommand(
+  commands: CommandBus,
+  caseId: string,
+  command: CaseCommand,
+  context: RequestContext,
+  response: Response,
+) {
+  const result: CommandResult = await commands.execute(ExecuteCommand.onCase(caseId, command, context));
+  response.status(200);
+  return commandResponse(response, result, { caseId });
 }
