@@ -12,6 +12,9 @@ export interface Figures {
   readonly label: string;
   readonly clients: number;
   readonly perSecond: number;
+  /** Requests answered, and over how long. */
+  readonly requests: number;
+  readonly seconds: number;
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
@@ -22,13 +25,16 @@ export async function measure(
   url: string,
   clients: number,
   request: autocannon.Request,
+  duration = DURATION_S,
 ): Promise<Figures> {
-  const result = await autocannon({ url, connections: clients, duration: DURATION_S, requests: [request] });
+  const result = await autocannon({ url, connections: clients, duration, requests: [request] });
   const errors = result.errors + result.non2xx + result.timeouts;
   return {
     label,
     clients,
     perSecond: result.requests.average,
+    requests: result.requests.total,
+    seconds: result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors,
