@@ -11,46 +11,37 @@
 // careful client sends), printing the server's resident memory every 10 s and whether it levelled
 // off over the last 3 minutes. Memory that keeps growing under a steady load is a leak, whatever
 // the throughput.
+//
+// Then, in the same run, the same notes (and new cases) with personal data sealed and with it left
+// in clear, the two servers taking turns: sealed >= 90% of unsealed (issue 15; `sealing.ts`).
+// BENCH_ONLY=sealing runs only that part.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { call, E2E_SECRET, tokenFor } from '../../test/support/api-client';
-import { today } from '../../test/support/dates';
+import { E2E_SECRET, tokenFor } from '../../test/support/api-client';
 import { startServer, type ServerProcess } from '../../test/support/server-process';
 import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
+import {
+  DURATION_S,
+  LEVELS,
+  identification,
+  jsonWithToken,
+  measure,
+  noteOn,
+  openCases,
+  type Figures,
+} from './requests';
+import { compareSealing } from './sealing';
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
-const LEVELS = [1, 16, 64];
+const ONLY = process.env.BENCH_ONLY;
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 0);
 const SOAK_CLIENTS = 64;
 const SAMPLE_S = 10;
 /** The window over which memory must have levelled off, and by how much it may still grow. */
 const PLATEAU_WINDOW_S = 180;
 const PLATEAU_TOLERANCE = 0.05;
-
-interface Figures {
-  readonly label: string;
-  readonly clients: number;
-  readonly perSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly errors: number;
-}
-
-async function measure(label: string, url: string, clients: number, request: autocannon.Request): Promise<Figures> {
-  const result = await autocannon({ url, connections: clients, duration: DURATION_S, requests: [request] });
-  const errors = result.errors + result.non2xx + result.timeouts;
-  return {
-    label,
-    clients,
-    perSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors,
-  };
-}
 
 /** The server's memory from /proc, in MB: resident in all, and its anonymous (heap) and file-backed parts. */
 function memoryOf(pid: number): { rss: number; anon: number; file: number } {
@@ -112,6 +103,10 @@ async function main(): Promise<void> {
   const redis = await ManagedRedisServer.start({ dataDir: join(dir, 'redis'), appendOnly: false });
   let server: ServerProcess | undefined;
   try {
+    if (ONLY === 'sealing') {
+      process.exitCode = (await compareSealing(dir, redis.url)) ? 0 : 1;
+      return;
+    }
     server = await startServer({
       DATA_DIR: join(dir, 'data'),
       REDIS_URL: redis.url,
@@ -120,33 +115,9 @@ async function main(): Promise<void> {
     });
     const url = server.url;
     const token = tokenFor('caseworker', 'police');
-    // Today by default: a past date would have the server raising overdue reminders into these
-    // cases while the notes are measured.
-    const identification = (caseId: string, identifiedOn = today()) => ({
-      caseId,
-      identifiedOn,
-      location: 'Benchmark',
-      encounterContext: 'other',
-      indicators: [],
-      exploitationTypes: ['unknown'],
-      child: false,
-      personal: { name: 'Synthetic' },
-    });
-    const cases = await Promise.all(
-      Array.from({ length: Math.max(...LEVELS) }, async () => {
-        const caseId = randomUUID();
-        const created = await call(url, 'POST', '/cases', { token, body: identification(caseId) });
-        if (created.status !== 201) throw new Error(`could not create a case: ${created.status}`);
-        return caseId;
-      }),
-    );
-    let next = 0;
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    const nextNote = (request: autocannon.Request): autocannon.Request => ({
-      ...request,
-      path: `/cases/${cases[next++ % cases.length]}/notes`,
-      body: JSON.stringify({ noteId: randomUUID(), text: 'Benchmark note' }),
-    });
+    const cases = await openCases(url, token, Math.max(...LEVELS));
+    const headers = jsonWithToken(token);
+    const nextNote = noteOn(cases, 'Benchmark note');
     const addNote: autocannon.Request = { method: 'POST', headers, setupRequest: nextNote };
     const ping: autocannon.Request = { method: 'GET', path: '/health/ping' };
 
@@ -198,7 +169,11 @@ async function main(): Promise<void> {
     console.log(
       `\n${met ? 'MET ' : 'MISSED'} commands / trivial endpoint at 64 clients = ${(ratio * 100).toFixed(0)}% (target >= 50%, no errors)`,
     );
-    process.exitCode = met ? 0 : 1;
+    server.child.kill('SIGTERM');
+    await server.exited;
+    server = undefined;
+    const sealingMet = await compareSealing(dir, redis.url);
+    process.exitCode = met && sealingMet ? 0 : 1;
   } finally {
     // Whatever failed, nothing this benchmark started outlives it.
     server?.child.kill('SIGTERM');

@@ -6,8 +6,11 @@
  * (one thread, nothing sent to Redis): how far the rebuild could go on this machine's cores.
  * Targets (issue 4): lag p99 < 100 ms at 500 commands/s; rebuild >= 50% of raw readAll.
  * Environment: BENCH_RATE (500), BENCH_SECONDS (20), BENCH_REBUILD_CASES (135000 ≈ 1.03M events),
- * BENCH_ONLY (`lag` or `rebuild`: run only that part), BENCH_STORE_FILE (keep the rebuild's SQLite store at
- * this path and reuse it on the next run instead of appending the workload again).
+ * BENCH_ONLY (`lag`, `rebuild` or `sealed-rebuild`: run only that part; `rebuild` runs both rebuild parts),
+ * BENCH_STORE_FILE (keep the rebuild's SQLite store at this path and reuse it on the next run instead of
+ * appending the workload again).
+ * (3) A rebuild with personal data sealed against the same events plain (issue 15: <= 1.2x the time;
+ * `sealed-rebuild.ts`, BENCH_REBUILD_EVENTS sets its size).
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +37,7 @@ import {
 } from '../../libs/read-models/src';
 import { foldHistory, lastPosition } from '../../libs/read-models/src/runner/history-fold';
 import { appendWorkload, police } from '../../test/support/workload';
+import { sealedRebuild } from './sealed-rebuild';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -211,6 +215,10 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'marac-bench-projections-'));
   const server = await ManagedRedisServer.start({ dataDir: join(dir, 'redis'), appendOnly: false });
   try {
+    if (ONLY === 'sealed-rebuild') {
+      process.exitCode = (await sealedRebuild(dir, server.url)) ? 0 : 1;
+      return;
+    }
     if (ONLY !== 'rebuild') {
       console.log(
         `projection lag: ${RATE} commands/s for ${SECONDS} s (identifications through the command handler; embedded store; projections in this process)`,
@@ -260,6 +268,7 @@ async function main() {
       `  ceiling: fold alone + Redis server = ${s(r.alone.cpu + r.rebuildRedisCpu)} of CPU over ${r.partitions} cores = ${s(floorSeconds)} at best = ${((100 * (r.events / floorSeconds)) / rawRate).toFixed(0)}% of raw`,
     );
     console.log(`  read models: ${r.keys} Redis keys, ${r.memory} used`);
+    process.exitCode = (await sealedRebuild(dir, server.url)) ? 0 : 1;
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

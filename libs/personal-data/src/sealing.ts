@@ -12,11 +12,30 @@ export const KEY_BYTES = 32;
 
 /** `iv || ciphertext || tag`. */
 export function encrypt(key: Buffer, plaintext: Buffer, associatedData: string): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshIv();
   const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(associatedData, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([iv, body, cipher.getAuthTag()]);
+}
+
+// IVs are cut from a block of CSPRNG output, a new block when one is used up: a `randomBytes`
+// call per value was about half the cost of sealing it (profiled in bench:event-store). Each IV is
+// still 96 random bits used once; a block is never refilled in place, so an IV handed out earlier
+// is never overwritten; and IVs are public (stored beside the ciphertext), so a block held in
+// memory reveals nothing.
+const IV_BLOCK = IV_BYTES * 1024;
+let ivBlock = Buffer.alloc(0);
+let ivOffset = 0;
+
+function freshIv(): Buffer {
+  if (ivOffset + IV_BYTES > ivBlock.length) {
+    ivBlock = randomBytes(IV_BLOCK);
+    ivOffset = 0;
+  }
+  const iv = ivBlock.subarray(ivOffset, ivOffset + IV_BYTES);
+  ivOffset += IV_BYTES;
+  return iv;
 }
 
 /** The plaintext, or `undefined` when the bytes were altered or belong elsewhere (the tag does not verify). */

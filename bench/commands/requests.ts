@@ -1,0 +1,94 @@
+// What `bench:commands` sends and how it measures it, shared by its parts (main.ts, sealing.ts).
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import { call } from '../../test/support/api-client';
+import { today } from '../../test/support/dates';
+
+export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+/** Concurrent clients. */
+export const LEVELS = [1, 16, 64] as const;
+
+export interface Figures {
+  readonly label: string;
+  readonly clients: number;
+  readonly perSecond: number;
+  /** Requests answered, and over how long. */
+  readonly requests: number;
+  readonly seconds: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+export async function measure(
+  label: string,
+  url: string,
+  clients: number,
+  request: autocannon.Request,
+  duration = DURATION_S,
+): Promise<Figures> {
+  const result = await autocannon({ url, connections: clients, duration, requests: [request] });
+  const errors = result.errors + result.non2xx + result.timeouts;
+  return {
+    label,
+    clients,
+    perSecond: result.requests.average,
+    requests: result.requests.total,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+  };
+}
+
+/**
+ * A new case, identified today by default: a past date would have the server raising overdue
+ * reminders into these cases while they are measured. `details` adds the rest of what an
+ * identification may say about the person (all synthetic).
+ */
+export function identification(caseId: string, { identifiedOn = today(), details = false } = {}) {
+  return {
+    caseId,
+    identifiedOn,
+    location: 'Benchmark',
+    encounterContext: 'other',
+    indicators: [],
+    exploitationTypes: ['unknown'],
+    child: false,
+    personal: details
+      ? {
+          name: 'Synthetic Person Example',
+          aliases: ['Sam Example', 'S. Testperson'],
+          dateOfBirth: '1990-04-12',
+          contact: '+44 7700 900123, synthetic.person@example.org',
+        }
+      : { name: 'Synthetic' },
+  };
+}
+
+/** Opens `count` cases on the server at `url`; returns their ids. */
+export async function openCases(url: string, token: string, count: number): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const caseId = randomUUID();
+      const created = await call(url, 'POST', '/cases', { token, body: identification(caseId) });
+      if (created.status !== 201) throw new Error(`could not create a case: ${created.status}`);
+      return caseId;
+    }),
+  );
+}
+
+export const jsonWithToken = (token: string) => ({
+  'content-type': 'application/json',
+  authorization: `Bearer ${token}`,
+});
+
+/** Sets a request up as a note (`text`) on the next of `cases`, round robin. */
+export function noteOn(cases: readonly string[], text: string): (request: autocannon.Request) => autocannon.Request {
+  let next = 0;
+  return (request) => ({
+    ...request,
+    path: `/cases/${cases[next++ % cases.length]}/notes`,
+    body: JSON.stringify({ noteId: randomUUID(), text }),
+  });
+}
