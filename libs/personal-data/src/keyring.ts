@@ -83,6 +83,12 @@ export class Keyring {
     return this.kek.id;
   }
 
+  /** The subject's key if it is in memory and fresh, else `undefined` (no store access, no wait). */
+  cachedKeyForSubject(subject: string): DataKey | undefined {
+    const cachedId = this.bySubject.get(subject);
+    return cachedId === undefined ? undefined : this.fresh(cachedId);
+  }
+
   /** The subject's key, made (durably) if they have none yet; `SubjectErased` if it was destroyed. */
   async keyForSubject(subject: string): Promise<DataKey> {
     const cachedId = this.bySubject.get(subject);

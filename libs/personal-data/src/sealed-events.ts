@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { personalFieldsOfType, subjectOf, type PersonalField } from '@app/case-domain';
-import type { Keyring } from './keyring';
+import type { DataKey, Keyring } from './keyring';
 import {
   decrypt,
   encrypt,
@@ -38,19 +38,45 @@ export class SealedFieldUnreadable extends Error {
 /**
  * An event's data with each personal field (as the domain classifies it) replaced by its sealed
  * value, under the key of the subject it belongs to: what is appended to the event store. Fields
- * already sealed are left as they are.
+ * already sealed are left as they are. A subject without a key gets one (durably) first.
  */
 export async function sealEventData(keyring: Keyring, at: EventLocation, data: unknown): Promise<unknown> {
-  const fields = personalFieldsOfType(at.type);
-  if (fields.length === 0) return data;
-  let sealed = data;
-  for (const field of fields) {
-    const value = valueAt(sealed, field.path);
-    if (value === undefined || isSealedValue(value)) continue;
+  const cached = sealWithCachedKeys(keyring, at, data);
+  if (cached !== NOT_CACHED) return cached;
+  const keys = new Map<string, DataKey>();
+  for (const { subject } of fieldsToSeal(at, data)) {
+    if (!keys.has(subject)) keys.set(subject, await keyring.keyForSubject(subject));
+  }
+  return sealWith(at, data, (subject) => keys.get(subject));
+}
+
+/** What `sealWithCachedKeys` answers when a subject's key is not in memory (then `sealEventData` fetches it). */
+export const NOT_CACHED: unique symbol = Symbol('not cached');
+
+/**
+ * `sealEventData` without a wait, when every subject's key is already in the keyring's memory (the
+ * common case: every event after a case's first): no promise per event on the append path.
+ */
+export function sealWithCachedKeys(keyring: Keyring, at: EventLocation, data: unknown): unknown {
+  return sealWith(at, data, (subject) => keyring.cachedKeyForSubject(subject));
+}
+
+function fieldsToSeal(at: EventLocation, data: unknown): { field: PersonalField; value: unknown; subject: string }[] {
+  return personalFieldsOfType(at.type).flatMap((field) => {
+    const value = valueAt(data, field.path);
+    if (value === undefined || isSealedValue(value)) return [];
     const subject = subjectOf(field.class.subject, at.stream, data);
     if (subject === undefined)
       throw new Error(`${at.type} in ${at.stream} names no subject for ${field.path.join('.')}`);
-    const key = await keyring.keyForSubject(subject);
+    return [{ field, value, subject }];
+  });
+}
+
+function sealWith(at: EventLocation, data: unknown, keyOf: (subject: string) => DataKey | undefined): unknown {
+  let sealed = data;
+  for (const { field, value, subject } of fieldsToSeal(at, data)) {
+    const key = keyOf(subject);
+    if (!key) return NOT_CACHED;
     const bytes = encrypt(
       key.key,
       Buffer.from(JSON.stringify(value), 'utf8'),

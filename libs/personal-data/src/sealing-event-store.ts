@@ -12,7 +12,7 @@ import type {
   Subscription,
 } from '@app/event-store';
 import type { Keyring } from './keyring';
-import { sealEventData } from './sealed-events';
+import { NOT_CACHED, sealEventData, sealWithCachedKeys } from './sealed-events';
 
 /**
  * Encrypt before append: every event written through this store has its personal fields sealed
@@ -31,14 +31,23 @@ export class SealingEventStore implements EventStore {
   }
 
   async append(stream: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult> {
-    const sealed = await Promise.all(
-      events.map(async (event) => {
-        // The id is bound into each field's ciphertext, so it is fixed here, before sealing.
-        const id = event.id ?? randomUUID();
-        const data = await sealEventData(this.keyring, { eventId: id, type: event.type, stream }, event.data);
-        return { ...event, id, data };
-      }),
-    );
+    const sealed = events.map((event) => {
+      // The id is bound into each field's ciphertext, so it is fixed here, before sealing.
+      const id = event.id ?? randomUUID();
+      return {
+        ...event,
+        id,
+        data: sealWithCachedKeys(this.keyring, { eventId: id, type: event.type, stream }, event.data),
+      };
+    });
+    // Only an event whose person has no key in memory yet waits (for the key store).
+    if (sealed.some((event) => event.data === NOT_CACHED)) {
+      for (const [index, event] of sealed.entries()) {
+        if (event.data !== NOT_CACHED) continue;
+        const at = { eventId: event.id, type: event.type, stream };
+        sealed[index] = { ...event, data: await sealEventData(this.keyring, at, events[index]!.data) };
+      }
+    }
     return this.inner.append(stream, sealed, options);
   }
 
