@@ -6,6 +6,7 @@ import { KeyEncryptionKey, openKeyStore, rewrapAll } from '@app/personal-data';
 import {
   ConfigurationError,
   DEV_KEK_FILE,
+  keyEncryptionKeyFor,
   keyStoreConnectionFor,
   ManagedRedisServer,
   openKeyring,
@@ -34,16 +35,11 @@ runMain(async (config, onShutdown) => {
   } catch (error) {
     throw new ConfigurationError([`--new-key-file ${file}: ${(error as Error).message}`]);
   }
-  // Opening the keyring checks the current key against the store before anything is re-wrapped.
-  const keyring = await openKeyring(config);
-  await keyring.store.close();
   const store = await openKeyStore(keyStoreConnectionFor(config));
   onShutdown(() => store.close());
-  const current = KeyEncryptionKey.parse(
-    config.keyEncryptionKey.kind === 'given'
-      ? config.keyEncryptionKey.text
-      : readFileSync(join(config.dataDir, DEV_KEK_FILE), 'utf8'),
-  );
+  // Opening the keyring checks the current key against the store (exit 78) before anything is re-wrapped.
+  await openKeyring(config, store);
+  const current = await keyEncryptionKeyFor(config, store);
   const result = await rewrapAll(store, current, next);
   if (config.keyEncryptionKey.kind === 'development') {
     const devFile = join(config.dataDir, DEV_KEK_FILE);

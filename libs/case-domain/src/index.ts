@@ -21,4 +21,5 @@ export * from './deadline/deadlines';
 export * from './deadline/reminders';
 export * from './access/redaction';
 export * from './personal/classification';
+export * from './personal/field-paths';
 export * from './personal/retention';

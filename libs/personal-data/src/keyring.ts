@@ -91,8 +91,7 @@ export class Keyring {
 
   /** The subject's key, made (durably) if they have none yet; `SubjectErased` if it was destroyed. */
   async keyForSubject(subject: string): Promise<DataKey> {
-    const cachedId = this.bySubject.get(subject);
-    const cached = cachedId === undefined ? undefined : this.fresh(cachedId);
+    const cached = this.cachedKeyForSubject(subject);
     if (cached) return cached;
     const found = await this.store.bySubject(subject);
     if (isDestroyed(found)) throw new SubjectErased(subject);

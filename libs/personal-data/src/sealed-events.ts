@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { personalFieldsOfType, subjectOf, type PersonalField } from '@app/case-domain';
+import { personalFieldsOfType, subjectOf, valueAt, withValueAt, type PersonalField } from '@app/case-domain';
 import type { DataKey, Keyring } from './keyring';
 import {
   decrypt,
@@ -197,22 +197,4 @@ export function sealedFieldsUnder(at: EventLocation, data: unknown, keyId: strin
 export function erasureDigest(records: readonly SealedFieldRecord[]): string {
   const lines = records.map((r) => `${r.eventId}|${r.path}|${r.sha256}`).sort();
   return createHash('sha256').update(lines.join('\n')).digest('hex');
-}
-
-/** The value at a field's path in an event's data (`undefined` where the path does not lead to one). */
-export function valueAt(data: unknown, path: readonly string[]): unknown {
-  let value = data;
-  for (const step of path) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    value = (value as Record<string, unknown>)[step];
-  }
-  return value;
-}
-
-/** The event's data with the field at `path` set to `value`, the objects on the way copied (the data read is left as it was). */
-export function withValueAt(data: unknown, path: readonly string[], value: unknown): unknown {
-  const [step, ...rest] = path;
-  if (step === undefined) return value;
-  const object = (data ?? {}) as Record<string, unknown>;
-  return { ...object, [step]: rest.length === 0 ? value : withValueAt(object[step], rest, value) };
 }

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { EVENT_CLASSIFICATION, personalFieldsOfType, subjectOf } from '@app/case-domain';
+import { EVENT_CLASSIFICATION, personalFieldsOfType, subjectOf, withValueAt } from '@app/case-domain';
 import {
   isDestroyed,
   plainPersonalFields,
   type PlainField,
   sealedValue,
-  withValueAt,
   type EventLocation,
   type Keyring,
 } from '@app/personal-data';

@@ -2,7 +2,8 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type Database from 'better-sqlite3';
 import type { RecordedEvent, SqliteEventStore } from '@app/event-store';
-import { openEventData, withValueAt, type Keyring } from '@app/personal-data';
+import { withValueAt } from '@app/case-domain';
+import { openEventData, type Keyring } from '@app/personal-data';
 import { withoutUnkeyedDigest, type CopyResult, type Survey } from './copy-sealed';
 import { plainPersonalFields } from '@app/personal-data';
 

@@ -37,7 +37,11 @@ export async function openKeyring(config: AppConfig, given?: KeyStore): Promise<
   }
 }
 
-async function keyEncryptionKeyFor(config: AppConfig, store: KeyStore): Promise<KeyEncryptionKey> {
+/**
+ * The configured key-encryption key: given, or the development one in DATA_DIR (made only for a
+ * new key store; missing for one that has keys, a `ConfigurationError`).
+ */
+export async function keyEncryptionKeyFor(config: AppConfig, store: KeyStore): Promise<KeyEncryptionKey> {
   if (config.keyEncryptionKey.kind === 'given') return KeyEncryptionKey.parse(config.keyEncryptionKey.text);
   const file = join(config.dataDir, DEV_KEK_FILE);
   if (!existsSync(file)) {

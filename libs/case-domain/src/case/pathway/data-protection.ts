@@ -2,6 +2,7 @@ import type { DecisionContext } from '../../shared/actor';
 import { londonDateOf } from '../../shared/local-date';
 import { ensure, PathwayRuleBroken } from '../../shared/rule-broken';
 import { personalFieldsOfType } from '../../personal/classification';
+import { valueAt } from '../../personal/field-paths';
 import type { ErasePersonalData, LiftLegalHold, SetLegalHold } from '../case-commands';
 import type { CaseEvent } from '../case-events';
 import type { CaseState } from '../case-state';
@@ -48,18 +49,9 @@ export function liftLegalHold(command: LiftLegalHold, state: CaseState, { now }:
 export function ensureNothingPersonalAfterErasure(state: CaseState, events: readonly CaseEvent[]): void {
   if (!state.personalDataErased) return;
   for (const event of events) {
-    const personal = personalFieldsOfType(event.type).some((field) => hasValueAt(event.data, field.path));
+    const personal = personalFieldsOfType(event.type).some((field) => valueAt(event.data, field.path) !== undefined);
     if (personal) {
       throw new PathwayRuleBroken('personal-data-erased', `${event.type} would keep personal data of an erased person`);
     }
   }
-}
-
-function hasValueAt(data: unknown, path: readonly string[]): boolean {
-  let value = data;
-  for (const step of path) {
-    if (value === null || typeof value !== 'object') return false;
-    value = (value as Record<string, unknown>)[step];
-  }
-  return value !== undefined;
 }
