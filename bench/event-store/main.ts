@@ -17,7 +17,7 @@ import { EventStoreDbEventStore, SqliteEventStore, type EventStore } from '../..
 import { startEsdbProtocolServer } from '../../test/support/esdb-protocol-server';
 import { migrate } from '../../libs/event-store/src/embedded/schema';
 import { spawnAppender } from '../../libs/event-store/src/testing/appender-process';
-import { reportSealing, sealingAppendRates } from './sealing';
+import { reportSealing, sealingAppendRates, sealingFloor } from './sealing';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 3000);
 const READ_EVENTS = Number(process.env.BENCH_READ_EVENTS ?? 200_000);
@@ -289,7 +289,7 @@ async function main(): Promise<void> {
   console.log(`event store benchmark — ${new Date().toISOString()}, Node ${process.version}, ${PHASE_MS} ms per phase`);
   console.log(`files in ${dir} (synchronous=FULL, WAL)\n`);
   if (ONLY === 'sealing') {
-    const sealing = reportSealing(await sealingAppendRates(dir));
+    const sealing = reportSealing(await sealingAppendRates(dir), await sealingFloor(dir));
     for (const [text, ok] of sealing) console.log(`  ${ok ? 'MET ' : 'MISSED'} ${text}`);
     rmSync(dir, { recursive: true, force: true });
     process.exitCode = sealing.every(([, ok]) => ok) ? 0 : 1;
@@ -307,7 +307,7 @@ async function main(): Promise<void> {
   const [rawRead, ourRead] = reads.map((r) => r.perSecond) as [number, number];
   console.log('');
   for (const r of await eventStoreDbRates()) console.log(`${fmt(r.perSecond)} ${r.unit.padEnd(10)} ${r.label}`);
-  const sealing = reportSealing(await sealingAppendRates(dir));
+  const sealing = reportSealing(await sealingAppendRates(dir), await sealingFloor(dir));
 
   const checks = [
     [`64 concurrent writers / 1 writer = ${(many / one).toFixed(1)}x (target >= 5x)`, many / one >= 5],
