@@ -85,7 +85,7 @@ async function scheduling(dir: string, redisUrl: string) {
   let sample: CaseState = caseDecider.initialState;
   for (const command of recognised(randomUUID(), today)) {
     for (const event of caseDecider.decide(command, sample, { actor: police, now })) {
-      sample = caseDecider.evolve(sample, event, now.toISOString());
+      sample = caseDecider.evolve(sample, event);
     }
   }
   const perCase = pendingReminders(sample, defaultDeadlinePolicy, calendar, now).length;
@@ -102,11 +102,7 @@ async function scheduling(dir: string, redisUrl: string) {
   for (const caseId of ids) {
     let state = caseDecider.initialState;
     for (const event of await store.readStream(caseStream(caseId))) {
-      state = caseDecider.evolve(
-        state,
-        { type: event.type, data: event.data } as CaseEvent,
-        metadataOf(event)?.recordedAt,
-      );
+      state = caseDecider.evolve(state, { type: event.type, data: event.data } as CaseEvent);
     }
     for (const reminder of pendingReminders(state, defaultDeadlinePolicy, calendar, now))
       jobs.push(reminderJob(caseId, reminder, now.getTime()));

@@ -168,7 +168,7 @@ export function decidedCaseEvents(commands: readonly CaseCommand[], now: Date = 
   for (const command of commands) {
     const events: CaseEvent[] = caseDecider.decide(command, state, { actor: police, now });
     for (const event of events) {
-      state = caseDecider.evolve(state, event, now.toISOString());
+      state = caseDecider.evolve(state, event);
       out.push(withMetadata(event, police, command.type, now));
     }
   }

@@ -2,6 +2,7 @@ export * from './shared/actor';
 export * from './shared/decider';
 export * from './shared/local-date';
 export * from './shared/rule-broken';
+export * from './shared/streams';
 export * from './case/typology';
 export * from './case/case-events';
 export * from './case/case-commands';

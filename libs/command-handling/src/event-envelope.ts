@@ -32,8 +32,12 @@ export function toEventData(event: DomainEvent, metadata: Omit<EventMetadata, 's
 
 /** A recorded event as the domain reads it: at the current schema version of its type. */
 export function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Event {
-  const version = metadataOf(recorded)?.schemaVersion ?? 1;
-  return { type: recorded.type, data: upcast(recorded.type, recorded.data, version) } as Event;
+  const metadata = metadataOf(recorded);
+  const stored = { recordedAt: metadata?.recordedAt ?? recorded.recordedAt.toISOString() };
+  return {
+    type: recorded.type,
+    data: upcast(recorded.type, recorded.data, metadata?.schemaVersion ?? 1, stored),
+  } as Event;
 }
 
 export function metadataOf(recorded: RecordedEvent): Partial<EventMetadata> | undefined {

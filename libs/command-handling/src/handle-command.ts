@@ -166,7 +166,7 @@ async function decideAndAppend<Command extends { type: string }, Event extends D
       });
       cache.set(stream, {
         revision: result.nextExpectedRevision,
-        state: events.reduce((state, event) => decider.evolve(state, event, metadata.recordedAt), known.state),
+        state: events.reduce((state, event) => decider.evolve(state, event), known.state),
         idempotency: known.idempotency,
       });
       return { stream, revision: result.nextExpectedRevision, position: result.position, eventTypes, replayed: false };
@@ -211,7 +211,7 @@ async function catchUp<Command, Event extends DomainEvent, State>(
   const idempotency = cached?.idempotency ?? new IdempotencyKeys();
   for (const event of recorded) {
     const metadata = metadataOf(event);
-    state = decider.evolve(state, toDomainEvent<Event>(event), metadata?.recordedAt);
+    state = decider.evolve(state, toDomainEvent<Event>(event));
     revision = event.revision;
     const key = metadata?.idempotencyKey;
     if (key === undefined) idempotency.take(event.revision);

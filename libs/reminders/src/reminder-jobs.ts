@@ -1,4 +1,4 @@
-import type { CaseState, PendingReminder } from '@app/case-domain';
+import { firesAt, type CaseState, type PendingReminder } from '@app/case-domain';
 import type { JobsOptions, JobType } from 'bullmq';
 
 /** The BullMQ queue the reminders wait in (its keys live under `<REDIS_KEY_PREFIX>:bull`). */
@@ -26,14 +26,14 @@ export interface ReminderJob {
   readonly opts: JobsOptions & { jobId: string };
 }
 
-/** The BullMQ job of a reminder, delayed until it is due (at once if it is already past). */
+/** The BullMQ job of a reminder, delayed until it fires (`firesAt`; at once if that is past). */
 export function reminderJob(caseId: string, reminder: PendingReminder, now: number): ReminderJob {
   return {
     name: reminder.kind,
     data: { ...reminder, caseId },
     opts: {
       jobId: reminderJobId(caseId, reminder),
-      delay: Math.max(0, Date.parse(reminder.at) - now),
+      delay: Math.max(0, Date.parse(firesAt(reminder)) - now),
       // A failed attempt (the store or Redis away) is retried; raising is idempotent.
       attempts: 8,
       backoff: { type: 'exponential', delay: 500 },

@@ -1,7 +1,16 @@
 import type Redis from 'ioredis';
 import type { Queue } from 'bullmq';
-import { caseDecider, STATE_NEUTRAL_EVENTS, type CaseEvent, type CaseState } from '@app/case-domain';
-import { metadataOf, toDomainEvent } from '@app/command-handling';
+import {
+  CASE_STREAM_PREFIX,
+  caseDecider,
+  caseIdOfStream,
+  caseStream,
+  firesAt,
+  STATE_NEUTRAL_EVENTS,
+  type CaseEvent,
+  type CaseState,
+} from '@app/case-domain';
+import { toDomainEvent } from '@app/command-handling';
 import type { EventStore, RecordedEvent } from '@app/event-store';
 import type { ProjectionFollower } from '@app/read-models';
 import {
@@ -40,16 +49,14 @@ export interface ReconcileResult {
   };
 }
 
-const CASE_STREAM = 'case-';
-
-/** The state of a case from its recorded events, folded with the instants they were recorded. */
+/** The state of a case from its recorded events. */
 export function foldCaseEvents(
   recorded: readonly RecordedEvent[],
   from: CaseState = caseDecider.initialState,
 ): CaseState {
   let state = from;
   for (const event of recorded) {
-    state = caseDecider.evolve(state, toDomainEvent<CaseEvent>(event), metadataOf(event)?.recordedAt);
+    state = caseDecider.evolve(state, toDomainEvent<CaseEvent>(event));
   }
   return state;
 }
@@ -127,8 +134,8 @@ export class ReminderScheduler implements ProjectionFollower {
   notify(events: readonly { readonly stream: string; readonly type: string }[]): void {
     if (!this.active) return;
     for (const { stream, type } of events) {
-      if (stream.startsWith(CASE_STREAM) && !STATE_NEUTRAL_EVENTS.has(type as CaseEvent['type']))
-        this.dirty.add(stream.slice(CASE_STREAM.length));
+      const caseId = caseIdOfStream(stream);
+      if (caseId !== undefined && !STATE_NEUTRAL_EVENTS.has(type as CaseEvent['type'])) this.dirty.add(caseId);
     }
     if (this.dirty.size > 0) this.kick();
   }
@@ -193,7 +200,7 @@ export class ReminderScheduler implements ProjectionFollower {
   async syncCases(given: readonly string[]): Promise<void> {
     const now = this.now();
     const desired = new Map<string, ReminderJob[]>();
-    const streams = await Promise.all(given.map((caseId) => this.store.readStream(`${CASE_STREAM}${caseId}`)));
+    const streams = await Promise.all(given.map((caseId) => this.store.readStream(caseStream(caseId))));
     const breathe = breather();
     for (const [index, caseId] of given.entries()) {
       await breathe();
@@ -236,8 +243,8 @@ export class ReminderScheduler implements ProjectionFollower {
   async reconcile(): Promise<ReconcileResult> {
     const started = Date.now();
     const states = new Map<string, CaseState>();
-    for await (const event of this.store.readAll({ filter: { on: 'streamName', prefixes: [CASE_STREAM] } })) {
-      const caseId = event.stream.slice(CASE_STREAM.length);
+    for await (const event of this.store.readAll({ filter: { on: 'streamName', prefixes: [CASE_STREAM_PREFIX] } })) {
+      const caseId = caseIdOfStream(event.stream)!;
       try {
         states.set(caseId, foldCaseEvents([event], states.get(caseId)));
       } catch (error) {
@@ -304,7 +311,10 @@ export class ReminderScheduler implements ProjectionFollower {
         // Delays count from the moment of adding.
         const now = this.now().getTime();
         await this.queue.addBulk(
-          chunk.map((job) => ({ ...job, opts: { ...job.opts, delay: Math.max(0, Date.parse(job.data.at) - now) } })),
+          chunk.map((job) => ({
+            ...job,
+            opts: { ...job.opts, delay: Math.max(0, Date.parse(firesAt(job.data)) - now) },
+          })),
         );
       }
     };

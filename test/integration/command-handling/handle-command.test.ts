@@ -87,7 +87,9 @@ describe.each([
       command: 'AddNote',
     });
     const [identified] = await store.readStream(caseStream(caseId));
-    expect((identified!.metadata as { schemaVersion: number }).schemaVersion).toBe(2);
+    expect((identified!.metadata as { schemaVersion: number }).schemaVersion).toBe(3);
+    // When the identification was entered is in its data (deadlines count from it), the same instant.
+    expect((identified!.data as { enteredAt?: string }).enteredAt).toBe(context.now.toISOString());
   });
 
   it('writes nothing when a domain rule says no', async () => {

@@ -29,6 +29,19 @@ export interface PersonalDetails {
 
 type Event<Type extends string, Data> = { readonly type: Type; readonly data: Data };
 
+/**
+ * On the events that start a deadline: when the fact was entered (the server's clock as the
+ * command was decided, ISO 8601 UTC), beside its business date. Deadlines in hours or seconds
+ * count from it, and a reminder already past when its fact was entered (a back-dated entry) is
+ * held for the policy's grace period and raised once, late, only if its deadline still stands
+ * (`pendingReminders`). In the data, not the metadata, so every fold of the stream gives the same
+ * state. Written on every such event; absent only from hand-built test fixtures (then a deadline
+ * counts from 00:00 London on its date and is never treated as back-dated).
+ */
+export interface Entered {
+  enteredAt?: string;
+}
+
 export type PotentialVictimIdentified = Event<
   'PotentialVictimIdentified',
   {
@@ -46,7 +59,7 @@ export type PotentialVictimIdentified = Event<
     /** Set when this person was referred before and this case follows an earlier one. */
     previousCaseId?: string;
     personal: PersonalDetails;
-  }
+  } & Entered
 >;
 export type CaseAssigned = Event<'CaseAssigned', { caseworkerId: string; agency: string }>;
 export type ConsentGiven = Event<'ConsentGiven', { givenOn: LocalDate; language: string; interpreterUsed: boolean }>;
@@ -60,15 +73,20 @@ export type DutyToNotifySubmitted = Event<
 >;
 export type NrmReferralSubmitted = Event<
   'NrmReferralSubmitted',
-  { submittedOn: LocalDate; firstResponder: string; competentAuthority: CompetentAuthority; reference: string }
+  {
+    submittedOn: LocalDate;
+    firstResponder: string;
+    competentAuthority: CompetentAuthority;
+    reference: string;
+  } & Entered
 >;
 export type ReasonableGroundsDecisionMade = Event<
   'ReasonableGroundsDecisionMade',
-  { outcome: DecisionOutcome; decidedOn: LocalDate }
+  { outcome: DecisionOutcome; decidedOn: LocalDate } & Entered
 >;
 export type ConclusiveGroundsDecisionMade = Event<
   'ConclusiveGroundsDecisionMade',
-  { outcome: DecisionOutcome; decidedOn: LocalDate }
+  { outcome: DecisionOutcome; decidedOn: LocalDate } & Entered
 >;
 export type DecisionKind = 'reasonable_grounds' | 'conclusive_grounds';
 export type ReconsiderationRequested = Event<
@@ -77,7 +95,7 @@ export type ReconsiderationRequested = Event<
 >;
 export type ReconsiderationDecided = Event<
   'ReconsiderationDecided',
-  { decision: DecisionKind; outcome: DecisionOutcome; decidedOn: LocalDate }
+  { decision: DecisionKind; outcome: DecisionOutcome; decidedOn: LocalDate } & Entered
 >;
 export type SafeHousePlacementRequested = Event<
   'SafeHousePlacementRequested',
@@ -92,11 +110,11 @@ export type SafeHousePlacementStarted = Event<
     emergencyOutsideNrm: boolean;
     /** Never shown outside the owning agency, never in reports. */
     personal: { address: string };
-  }
+  } & Entered
 >;
 export type SafeHousePlacementMoved = Event<
   'SafeHousePlacementMoved',
-  { placementId: string; movedOn: LocalDate; provider: string; personal: { address: string } }
+  { placementId: string; movedOn: LocalDate; provider: string; personal: { address: string } } & Entered
 >;
 export type SafeHousePlacementEnded = Event<
   'SafeHousePlacementEnded',
@@ -104,12 +122,12 @@ export type SafeHousePlacementEnded = Event<
 >;
 export type OutreachSupportStarted = Event<'OutreachSupportStarted', { startedOn: LocalDate; provider: string }>;
 export type MoveOnSupportStarted = Event<'MoveOnSupportStarted', { startedOn: LocalDate; provider: string }>;
-export type ExitedNrm = Event<'ExitedNrm', { exitedOn: LocalDate; reason: ExitReason }>;
+export type ExitedNrm = Event<'ExitedNrm', { exitedOn: LocalDate; reason: ExitReason } & Entered>;
 export type FollowUpCompleted = Event<
   'FollowUpCompleted',
   { followUp: number; completedOn: LocalDate; outcome: FollowUpOutcome }
 >;
-export type ReportedMissing = Event<'ReportedMissing', { reportedOn: LocalDate }>;
+export type ReportedMissing = Event<'ReportedMissing', { reportedOn: LocalDate } & Entered>;
 export type ReportedFound = Event<'ReportedFound', { foundOn: LocalDate }>;
 export type RiskAssessed = Event<'RiskAssessed', { level: RiskLevel; assessedOn: LocalDate; rationale: string }>;
 export type ReferredToMarac = Event<'ReferredToMarac', { referredOn: LocalDate; reason: string }>;
@@ -125,7 +143,18 @@ export type CaseReopened = Event<'CaseReopened', { reopenedOn: LocalDate; reason
  */
 export type ReminderRaised = Event<
   'ReminderRaised',
-  { key: string; kind: string; label: string; dueAt: string; reminderAt: string }
+  {
+    key: string;
+    kind: string;
+    label: string;
+    dueAt: string;
+    reminderAt: string;
+    /**
+     * Set when the reminder was already past as its deadline's facts were entered (back-dated):
+     * raised after the grace period, once, for the latest such reminder of the deadline.
+     */
+    late?: boolean;
+  }
 >;
 /**
  * The person's data key was destroyed: every personal field sealed under it is unreadable for good.

@@ -43,10 +43,11 @@ export interface CaseState {
   readonly riskLevel?: RiskLevel;
   readonly maracReferrals: number;
   /**
-   * When the events that start deadlines were recorded (server clock), where the fold was given
-   * it: deadlines measured in hours or seconds run from these instants.
+   * When each deadline's starting fact was entered (`Entered.enteredAt`, from the event's data):
+   * deadlines in hours or seconds count from it, and a reminder already past at that instant is
+   * a back-dated one (`pendingReminders`).
    */
-  readonly startedAt?: Readonly<Partial<Record<DeadlineStart, string>>>;
+  readonly enteredAt?: Readonly<Partial<Record<DeadlineStart, string>>>;
   /** The person's data key was destroyed: nothing personal can be recorded for them again. */
   readonly personalDataErased?: { readonly erasedOn: LocalDate; readonly keyId: string };
   /** Kept out of erasure and the retention review while set. */
@@ -73,34 +74,12 @@ const STARTS: Partial<Record<CaseEvent['type'], DeadlineStart>> = {
   ReportedMissing: 'missing',
 };
 
-/** Every deadline start, none recorded yet (the shape `startedAt` always has). */
-const noStarts: Readonly<Record<DeadlineStart, string | undefined>> = {
-  identified: undefined,
-  referred: undefined,
-  reasonableGrounds: undefined,
-  conclusiveGrounds: undefined,
-  exit: undefined,
-  placement: undefined,
-  missing: undefined,
-};
-
-/**
- * `evolveCase` that also notes when deadline-starting events were recorded (`recordedAt`, from
- * the event's metadata): what read models and the reminder scheduler fold with.
- */
-export function evolveCaseAt(state: CaseState, event: CaseEvent, recordedAt: string): CaseState {
-  const next = evolveCase(state, event);
-  let start = STARTS[event.type];
+/** Which deadline an event starts (or starts again), if any: what its `enteredAt` is kept as. */
+export function deadlineStartOf(event: CaseEvent): DeadlineStart | undefined {
   if (event.type === 'ReconsiderationDecided') {
-    start = event.data.decision === 'reasonable_grounds' ? 'reasonableGrounds' : 'conclusiveGrounds';
+    return event.data.decision === 'reasonable_grounds' ? 'reasonableGrounds' : 'conclusiveGrounds';
   }
-  if (!start) return next;
-  const startedAt: Record<DeadlineStart, string | undefined> = { ...noStarts, ...next.startedAt };
-  startedAt[start] = recordedAt;
-  if (next === state) return { ...next, startedAt };
-  // `next` was made just now by `evolveCase` and nobody else holds it: set on it rather than copy it again.
-  (next as { startedAt?: CaseState['startedAt'] }).startedAt = startedAt;
-  return next;
+  return STARTS[event.type];
 }
 
 /**
@@ -134,7 +113,7 @@ export const initialCaseState: CaseState = {
   missingSince: undefined,
   riskLevel: undefined,
   maracReferrals: 0,
-  startedAt: noStarts,
+  enteredAt: undefined,
   remindersRaised: undefined,
   personalDataErased: undefined,
   legalHold: undefined,
@@ -146,8 +125,20 @@ export const initialCaseState: CaseState = {
  */
 export const STATE_NEUTRAL_EVENTS: ReadonlySet<CaseEvent['type']> = new Set<CaseEvent['type']>(['NoteAdded']);
 
-/** Folds one event into the state. Pure; never refuses an event (the rules ran when it was decided). */
+/**
+ * Folds one event into the state: the one evolve of a case, used by the command side, the read
+ * models and the reminders alike. Pure, and the event alone decides (no metadata), so every fold
+ * of a stream gives the same state. Never refuses an event (the rules ran when it was decided).
+ */
 export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
+  const next = evolveFacts(state, event);
+  const start = deadlineStartOf(event);
+  if (start === undefined) return next;
+  const enteredAt = (event.data as { enteredAt?: string }).enteredAt;
+  return { ...next, enteredAt: { ...next.enteredAt, [start]: enteredAt } };
+}
+
+function evolveFacts(state: CaseState, event: CaseEvent): CaseState {
   switch (event.type) {
     case 'PotentialVictimIdentified':
       return {

@@ -1,4 +1,5 @@
-import { specification } from '../testing/given-when-then';
+import { fold } from '../shared/decider';
+import { caseSpecification } from '../testing/given-when-then';
 import {
   caseId,
   cgNegative,
@@ -23,7 +24,7 @@ import type { CaseCommand } from './case-commands';
 import { caseDecider } from './case-decider';
 import type { CaseEvent } from './case-events';
 
-const given = specification(caseDecider, context);
+const given = caseSpecification(context);
 
 describe('identification', () => {
   const identify: CaseCommand = {
@@ -131,6 +132,13 @@ describe('NRM referral', () => {
     reference: 'NRM-0001',
   };
   it('refers an adult who consented', () => given(identifiedAdult, consentGiven).when(refer).then([referred]));
+  it('records when the referral was entered beside the date it was made: the referral starts a deadline', () => {
+    const state = fold(caseDecider, [identifiedAdult, consentGiven]);
+    const [event] = caseDecider.decide(refer, state, context);
+    expect(event!.data).toEqual({ ...referred.data, submittedOn: '2026-03-03', enteredAt: '2026-06-15T10:00:00.000Z' });
+    const [note] = caseDecider.decide({ type: 'AddNote', noteId: 'n-1', text: 'Synthetic note' }, state, context);
+    expect(note!.data).not.toHaveProperty('enteredAt');
+  });
   it('refers a child without consent', () => given(identifiedChild).when(refer).then([referred]));
   it('refuses to refer an adult without consent', () =>
     given(identifiedAdult).when(refer).thenBreaks('referral-requires-consent'));

@@ -1,4 +1,4 @@
-import type { CaseState } from '../case/case-state';
+import type { CaseState, DeadlineStart } from '../case/case-state';
 import type { MaracMeetingState } from '../marac/meeting';
 import type { LocalDate } from '../shared/local-date';
 import { defaultWorkingDayCalendar, instantMillis, parseInstant, type WorkingDayCalendar } from './calendar';
@@ -36,6 +36,8 @@ export interface Deadline {
   readonly reminders: readonly Reminder[];
   /** After the last listed reminder, remind again this often while the deadline stands (`nextReminderAfter`). */
   readonly repeatEvery?: Length;
+  /** When the fact that started it was entered (`Entered`): its reminders already past then are back-dated. */
+  readonly enteredAt?: string;
 }
 
 /** A MARAC action's deadline, with the case the action is about. */
@@ -78,6 +80,16 @@ function after(
   }
 }
 
+/** The instant `length` after `instant` (ISO 8601), counted as deadline lengths are. */
+export function lengthAfter(
+  length: Length,
+  instant: string,
+  policy: DeadlinePolicy,
+  calendar: WorkingDayCalendar,
+): string {
+  return after(length, { on: calendar.dateAt(instant), at: instant }, policy, calendar).dueAt;
+}
+
 /** The reminder `length` before a due time, counted on the same terms as a deadline's own length. */
 function before(length: Length, due: Due, policy: DeadlinePolicy, calendar: WorkingDayCalendar): Reminder {
   const back: Length = { ...length, amount: -length.amount };
@@ -91,35 +103,51 @@ const atDue = (due: Due): Reminder => ({ at: due.dueAt, label: 'due' });
  * starts each, what settles it (a settled deadline is simply absent), its length from `policy`,
  * counted on `calendar`. A closed case has none; exit settles every deadline before it and starts
  * the follow-ups. Day lengths count from the starting event's date; hour and second lengths from
- * the instant it was recorded (`CaseState.startedAt`, kept by `evolveCaseAt`).
+ * the instant it was entered (`CaseState.enteredAt`), which each deadline also carries.
  */
 export function deadlinesFor(state: CaseState, policy: DeadlinePolicy, calendar: WorkingDayCalendar): Deadline[] {
   if (!state.exists || state.closed || !state.identifiedOn) return [];
-  const at = state.startedAt ?? {};
+  const entered = state.enteredAt ?? {};
   const deadlines: Deadline[] = [];
-  const add = (kind: DeadlineKind, key: string, due: Due, reminders: readonly Reminder[], repeatEvery?: Length) =>
-    deadlines.push({ kind, key, ...due, reminders, ...(repeatEvery ? { repeatEvery } : {}) });
-  const count = (length: Length, on: LocalDate, startedAt?: string) =>
-    after(length, { on, at: startedAt }, policy, calendar);
+  /** A deadline counted from the fact `start`: `length` on from its date (or its instant, for hours). */
+  const from = (start: DeadlineStart, on: LocalDate) => {
+    const enteredAt = entered[start];
+    const count = (length: Length) => after(length, { on, at: enteredAt }, policy, calendar);
+    const add = (kind: DeadlineKind, key: string, due: Due, reminders: readonly Reminder[], repeatEvery?: Length) =>
+      deadlines.push({
+        kind,
+        key,
+        ...due,
+        reminders,
+        ...(repeatEvery ? { repeatEvery } : {}),
+        ...(enteredAt !== undefined ? { enteredAt } : {}),
+      });
+    return { count, add };
+  };
 
   if (!state.exit) {
     // Settled by a referral or a duty-to-notify submission (and by closure, above).
+    const identification = from('identified', state.identifiedOn);
     if (!state.referredOn && !state.dutyToNotifyOn) {
-      const due = count(policy.referralDecision, state.identifiedOn, at.identified);
+      const { count, add } = identification;
+      const due = count(policy.referralDecision);
       add('referral_decision', 'referral-decision', due, [atDue(due)], policy.referralDecisionRepeat);
     }
     if (state.consent === 'awaiting') {
-      const due = count(policy.consentDecision, state.identifiedOn, at.identified);
+      const { count, add } = identification;
+      const due = count(policy.consentDecision);
       add('consent_decision', 'consent-decision', due, [atDue(due)]);
     }
     if (state.referredOn && !state.reasonableGrounds) {
-      const due = count(policy.reasonableGroundsDecision, state.referredOn, at.referred);
+      const { count, add } = from('referred', state.referredOn);
+      const due = count(policy.reasonableGroundsDecision);
       const overdue = { ...atDue(due), label: 'overdue' };
       add('reasonable_grounds_decision', 'reasonable-grounds-decision', due, [overdue], policy.reasonableGroundsRepeat);
     }
     const rg = state.reasonableGrounds;
     if (rg?.outcome === 'positive' && !state.conclusiveGrounds) {
-      const recovery = count(policy.recoveryPeriod, rg.decidedOn, at.reasonableGrounds);
+      const { count, add } = from('reasonableGrounds', rg.decidedOn);
+      const recovery = count(policy.recoveryPeriod);
       add('recovery_period', 'recovery-period', recovery, [
         before(policy.recoveryPeriodReminderBefore, recovery, policy, calendar),
         atDue(recovery),
@@ -140,26 +168,29 @@ export function deadlinesFor(state: CaseState, policy: DeadlinePolicy, calendar:
       const positive = cg.outcome === 'positive';
       const length = positive ? policy.moveOnAfterPositive : policy.moveOnAfterNegative;
       const warn = positive ? policy.moveOnAfterPositiveReminderBefore : policy.moveOnAfterNegativeReminderBefore;
-      const due = count(length, cg.decidedOn, at.conclusiveGrounds);
+      const { count, add } = from('conclusiveGrounds', cg.decidedOn);
+      const due = count(length);
       add('move_on_support', 'move-on-support', due, [before(warn, due, policy, calendar), atDue(due)]);
     }
     if (state.activePlacement) {
-      const due = count(policy.placementReview, state.activePlacement.lastChangedOn, at.placement);
+      const { count, add } = from('placement', state.activePlacement.lastChangedOn);
+      const due = count(policy.placementReview);
       add('placement_review', 'placement-review', due, [atDue(due)], policy.placementReview);
     }
   } else {
-    const { exitedOn } = state.exit;
+    const { count, add } = from('exit', state.exit.exitedOn);
     policy.followUps.forEach((length, index) => {
       // Follow-ups are completed in order (`completeFollowUp` numbers them), so a count settles them.
       if (index < state.followUpsCompleted) return;
-      const due = count(length, exitedOn, at.exit);
+      const due = count(length);
       add('follow_up', `follow-up-${index + 1}`, due, [atDue(due)]);
     });
   }
   // Settled only by being found (or closure): a person can go missing after exit too.
   if (state.missingSince) {
     const every = state.child ? policy.missingCheckChild : policy.missingCheckAdult;
-    const due = count(every, state.missingSince, at.missing);
+    const { count, add } = from('missing', state.missingSince);
+    const due = count(every);
     add('missing_person_check', 'missing-person-check', due, [atDue(due)], every);
   }
   return deadlines;

@@ -52,6 +52,12 @@ export interface DeadlinePolicy {
   /** A missing person is checked on this long after the report, and again this often, until found. */
   readonly missingCheckChild: Length;
   readonly missingCheckAdult: Length;
+  /**
+   * A reminder already past when its deadline's fact is entered (a back-dated entry) waits this
+   * long after the entry, so the rest of the case's past can be entered; then, if its deadline
+   * still stands, it is raised once, marked late (`pendingReminders`, `decideReminder`).
+   */
+  readonly backdatedGrace: Length;
 }
 
 /** The defaults of the domain page (recovery period: the 45 days many partnerships still plan on). */
@@ -74,6 +80,7 @@ export const defaultDeadlinePolicy: DeadlinePolicy = {
   maracActionReminderBefore: calendarDays(2),
   missingCheckChild: hours(24),
   missingCheckAdult: hours(72),
+  backdatedGrace: hours(0.5),
 };
 
 /**
@@ -117,5 +124,6 @@ export function deadlinePolicyInSeconds(
     maracActionReminderBefore: scale(policy.maracActionReminderBefore),
     missingCheckChild: scale(policy.missingCheckChild),
     missingCheckAdult: scale(policy.missingCheckAdult),
+    backdatedGrace: scale(policy.backdatedGrace),
   };
 }

@@ -3,7 +3,7 @@ import type { CaseEvent, ReminderRaised } from '../case/case-events';
 import type { CaseState } from '../case/case-state';
 import type { Decider } from '../shared/decider';
 import type { WorkingDayCalendar } from './calendar';
-import { deadlinesFor, nextReminderAfter, type Deadline } from './deadlines';
+import { deadlinesFor, lengthAfter, nextReminderAfter, type Deadline } from './deadlines';
 import type { DeadlinePolicy, Length } from './policy';
 
 /** One reminder of one deadline, as a scheduler holds it until it fires. */
@@ -13,9 +13,19 @@ export interface PendingReminder {
   readonly kind: Deadline['kind'];
   readonly label: string;
   readonly dueAt: string;
-  /** When it fires: ISO 8601, UTC. */
+  /** The reminder's own time, ISO 8601 UTC: with `key`, what it is unique by. */
   readonly at: string;
+  /**
+   * When a back-dated reminder (already past when its deadline's fact was entered) may be raised:
+   * the policy's grace after the entry. Absent: it fires at `at`.
+   */
+  readonly firesAt?: string;
+  /** A back-dated reminder, raised late (`ReminderRaised.late`). */
+  readonly late?: true;
 }
+
+/** When the scheduler should run a reminder's job. */
+export const firesAt = (reminder: Pick<PendingReminder, 'at' | 'firesAt'>): string => reminder.firesAt ?? reminder.at;
 
 /**
  * A bound on the steps of a walk that starts at most `longestGap` before now (a few at most): a
@@ -75,6 +85,43 @@ function isScheduled(deadline: Deadline, at: number, calendar: WorkingDayCalenda
   return next !== undefined && ms(next) === at;
 }
 
+/** The deadline's latest reminder (listed, or a repeat) at or before `instant`, in ms. */
+function latestUpTo(deadline: Deadline, instant: number, calendar: WorkingDayCalendar): number | undefined {
+  const listed = deadline.reminders.map((r) => ms(r.at)).filter((at) => at <= instant);
+  let latest = listed.length > 0 ? Math.max(...listed) : undefined;
+  const lastListed = ms(lastListedAt(deadline));
+  if (!deadline.repeatEvery || lastListed >= instant) return latest;
+  let cursor = Math.max(lastListed, instant - longestGap(deadline.repeatEvery));
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const next = nextReminderAfter(deadline, new Date(cursor).toISOString(), calendar);
+    if (next === undefined || ms(next) > instant) break;
+    cursor = ms(next);
+    latest = cursor;
+  }
+  return latest;
+}
+
+/**
+ * A back-dated entry (domain page: caseworkers often record days later): the reminders of a
+ * deadline that were already past when the fact starting it was entered. Of those, only the
+ * latest is kept, held until the policy's grace after the entry (so the rest of the case's past
+ * can be entered first) and raised then, marked late, if the deadline still stands. `undefined`
+ * when the deadline was entered with no reminder past.
+ */
+function backdating(
+  deadline: Deadline,
+  policy: DeadlinePolicy,
+  calendar: WorkingDayCalendar,
+): { readonly entered: number; readonly latest: number | undefined; readonly heldUntil: string } | undefined {
+  if (deadline.enteredAt === undefined) return undefined;
+  const entered = ms(deadline.enteredAt);
+  return {
+    entered,
+    latest: latestUpTo(deadline, entered, calendar),
+    heldUntil: lengthAfter(policy.backdatedGrace, deadline.enteredAt, policy, calendar),
+  };
+}
+
 /**
  * The reminders a scheduler should hold for one deadline at `now`, given the ones already raised:
  * every listed reminder not yet raised, past or to come (a worker that was down, or Redis
@@ -87,6 +134,7 @@ export function pendingRemindersOf(
   raised: readonly number[],
   now: number,
   calendar: WorkingDayCalendar,
+  policy: DeadlinePolicy,
 ): PendingReminder[] {
   const lastRaised = raised.length > 0 ? Math.max(...raised) : -Infinity;
   const reminder = (at: number): PendingReminder => ({
@@ -121,7 +169,13 @@ export function pendingRemindersOf(
   // superseded (as `decideReminder` judges them).
   const superseded = past.length > 0 && firstRepeat(deadline, calendar) <= now;
   const owed = [...(superseded ? [] : past), ...(latestRepeat !== undefined ? [latestRepeat] : [])];
-  return [...owed, ...future].map(reminder);
+  const backdated = backdating(deadline, policy, calendar);
+  if (!backdated) return [...owed, ...future].map(reminder);
+  return [...owed, ...future]
+    .filter((at) => at > backdated.entered || at === backdated.latest)
+    .map((at) =>
+      at > backdated.entered ? reminder(at) : { ...reminder(at), firesAt: backdated.heldUntil, late: true as const },
+    );
 }
 
 /** Every reminder a scheduler should hold for a case at `now` (none for a closed case). */
@@ -132,7 +186,7 @@ export function pendingReminders(
   now: Date,
 ): PendingReminder[] {
   return deadlinesFor(state, policy, calendar).flatMap((deadline) =>
-    pendingRemindersOf(deadline, raisedTimes(state, deadline.key), now.getTime(), calendar),
+    pendingRemindersOf(deadline, raisedTimes(state, deadline.key), now.getTime(), calendar, policy),
   );
 }
 
@@ -143,7 +197,7 @@ export type ReminderDecision =
   | { readonly outcome: 'not_yet'; readonly at: string }
   | {
       readonly outcome: 'skip';
-      readonly reason: 'no_such_deadline' | 'not_scheduled' | 'already_raised' | 'superseded';
+      readonly reason: 'no_such_deadline' | 'not_scheduled' | 'already_raised' | 'superseded' | 'backdated_superseded';
     };
 
 /**
@@ -151,7 +205,9 @@ export type ReminderDecision =
  * deadline still stands with this reminder in its schedule (not moved, not settled) and it has not
  * been raised, nor superseded by a repeat already past (as `pendingReminders` holds). At most
  * once: the event it raises is what `already_raised` finds next time. A reminder late is still
- * raised, even after a later listed one of the same deadline.
+ * raised, even after a later listed one of the same deadline. A back-dated one (past when its
+ * fact was entered) waits for the policy's grace after the entry, only the latest of its
+ * deadline's is raised, and it is marked late.
  */
 export function decideReminder(
   state: CaseState,
@@ -170,6 +226,10 @@ export function decideReminder(
     return { outcome: 'skip', reason: 'superseded' };
   }
   if (at > now.getTime()) return { outcome: 'not_yet', at: new Date(at).toISOString() };
+  const backdated = backdating(deadline, policy, calendar);
+  const late = backdated !== undefined && at <= backdated.entered;
+  if (late && at !== backdated.latest) return { outcome: 'skip', reason: 'backdated_superseded' };
+  if (late && ms(backdated.heldUntil) > now.getTime()) return { outcome: 'not_yet', at: backdated.heldUntil };
   return {
     outcome: 'raise',
     event: {
@@ -180,6 +240,7 @@ export function decideReminder(
         label: labelOf(deadline, at),
         dueAt: deadline.dueAt,
         reminderAt: new Date(at).toISOString(),
+        ...(late ? { late: true } : {}),
       },
     },
   };

@@ -167,5 +167,3 @@ export const maracMeetingDecider: Decider<MaracMeetingCommand, MaracMeetingEvent
   evolve: evolveMaracMeeting,
   initialState: initialMaracMeetingState,
 };
-
-export const maracMeetingStream = (meetingId: string) => `marac-meeting-${meetingId}`;

@@ -1,6 +1,7 @@
 import type { CaseEvent } from '../case/case-events';
 import type { MaracMeetingEvent } from '../marac/meeting-events';
 import type { PersonalPart } from '../access/redaction';
+import { caseIdOfStream } from '../shared/streams';
 
 /**
  * Special category data (UK GDPR Art. 9 and 10) a field may reveal: health, sex life (sexual
@@ -67,6 +68,7 @@ export const EVENT_CLASSIFICATION: EventClassification = {
     area: fact,
     nationality: fact,
     previousCaseId: fact,
+    enteredAt: fact,
     personal: {
       name: victim('details'),
       aliases: victim('details'),
@@ -83,38 +85,41 @@ export const EVENT_CLASSIFICATION: EventClassification = {
     firstResponder: fact,
     competentAuthority: fact,
     reference: victim('caseText'),
+    enteredAt: fact,
   },
-  ReasonableGroundsDecisionMade: { outcome: fact, decidedOn: fact },
-  ConclusiveGroundsDecisionMade: { outcome: fact, decidedOn: fact },
+  ReasonableGroundsDecisionMade: { outcome: fact, decidedOn: fact, enteredAt: fact },
+  ConclusiveGroundsDecisionMade: { outcome: fact, decidedOn: fact, enteredAt: fact },
   ReconsiderationRequested: { decision: fact, requestedOn: fact },
-  ReconsiderationDecided: { decision: fact, outcome: fact, decidedOn: fact },
+  ReconsiderationDecided: { decision: fact, outcome: fact, decidedOn: fact, enteredAt: fact },
   SafeHousePlacementRequested: { requestedOn: fact, emergencyOutsideNrm: fact },
   SafeHousePlacementStarted: {
     placementId: fact,
     startedOn: fact,
     provider: fact,
     emergencyOutsideNrm: fact,
+    enteredAt: fact,
     personal: { address: victim('placementAddress') },
   },
   SafeHousePlacementMoved: {
     placementId: fact,
     movedOn: fact,
     provider: fact,
+    enteredAt: fact,
     personal: { address: victim('placementAddress') },
   },
   SafeHousePlacementEnded: { placementId: fact, endedOn: fact, reason: fact },
   OutreachSupportStarted: { startedOn: fact, provider: fact },
   MoveOnSupportStarted: { startedOn: fact, provider: fact },
-  ExitedNrm: { exitedOn: fact, reason: fact },
+  ExitedNrm: { exitedOn: fact, reason: fact, enteredAt: fact },
   FollowUpCompleted: { followUp: fact, completedOn: fact, outcome: fact },
-  ReportedMissing: { reportedOn: fact },
+  ReportedMissing: { reportedOn: fact, enteredAt: fact },
   ReportedFound: { foundOn: fact },
   RiskAssessed: { level: fact, assessedOn: fact, rationale: freeText },
   ReferredToMarac: { referredOn: fact, reason: freeText },
   NoteAdded: { noteId: fact, personal: { text: victim('noteText', freeText.special) } },
   CaseClosed: { closedOn: fact, reason: fact },
   CaseReopened: { reopenedOn: fact, reason: freeText },
-  ReminderRaised: { key: fact, kind: fact, label: fact, dueAt: fact, reminderAt: fact },
+  ReminderRaised: { key: fact, kind: fact, label: fact, dueAt: fact, reminderAt: fact, late: fact },
   PersonalDataErased: {
     subject: fact,
     keyId: fact,
@@ -172,7 +177,7 @@ export function subjectOf(role: SubjectRole, stream: string, data: unknown): str
   switch (role) {
     case 'victim': {
       const named = (data as { caseId?: unknown } | null)?.caseId;
-      const caseId = typeof named === 'string' ? named : stream.startsWith('case-') ? stream.slice(5) : undefined;
+      const caseId = typeof named === 'string' ? named : caseIdOfStream(stream);
       return caseId === undefined ? undefined : `victim-${caseId}`;
     }
   }

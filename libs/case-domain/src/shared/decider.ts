@@ -3,11 +3,8 @@ import type { DecisionContext } from './actor';
 /** An aggregate as a pair of pure functions and a starting state (the Emmett shape; no base class). */
 export interface Decider<Command, Event, State> {
   readonly decide: (command: Command, state: State, context: DecisionContext) => Event[];
-  /**
-   * `recordedAt` is when the event was recorded (its metadata), where the caller knows it: state
-   * that runs clocks from events (deadlines in hours or seconds) needs it; the rest ignore it.
-   */
-  readonly evolve: (state: State, event: Event, recordedAt?: string) => State;
+  /** Pure, from the event alone (never its metadata): every fold of a stream gives the same state. */
+  readonly evolve: (state: State, event: Event) => State;
   readonly initialState: State;
 }
 

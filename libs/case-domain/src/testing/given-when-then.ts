@@ -1,3 +1,5 @@
+import { caseDecider } from '../case/case-decider';
+import { enteredAt } from './dated-events';
 import type { DecisionContext } from '../shared/actor';
 import { fold, type Decider } from '../shared/decider';
 import { PathwayRuleBroken, type RuleName } from '../shared/rule-broken';
@@ -9,12 +11,18 @@ import { PathwayRuleBroken, type RuleName } from '../shared/rule-broken';
 export function specification<Command, Event, State>(
   decider: Decider<Command, Event, State>,
   context: DecisionContext,
+  options: {
+    /** What the decider adds to every event it writes in `context` (so `then` need not repeat it). */
+    readonly asDecided?: (event: Event, context: DecisionContext) => Event;
+  } = {},
 ) {
   return (...given: Event[]) => ({
     when: (command: Command, override: Partial<DecisionContext> = {}) => {
-      const run = () => decider.decide(command, fold(decider, given), { ...context, ...override });
+      const decisionContext = { ...context, ...override };
+      const run = () => decider.decide(command, fold(decider, given), decisionContext);
+      const asDecided = (event: Event) => options.asDecided?.(event, decisionContext) ?? event;
       return {
-        then: (expected: Event[]) => expect(run()).toEqual(expected),
+        then: (expected: Event[]) => expect(run()).toEqual(expected.map(asDecided)),
         thenBreaks: (rule: RuleName) => {
           let thrown: unknown;
           try {
@@ -29,3 +37,11 @@ export function specification<Command, Event, State>(
     },
   });
 }
+
+/**
+ * Given/when/then on a case: the events `then` lists are as the decider writes them at the
+ * context's clock, with `enteredAt` on the deadline-starting ones (checked on its own in
+ * decide-case.spec.ts).
+ */
+export const caseSpecification = (context: DecisionContext) =>
+  specification(caseDecider, context, { asDecided: (event, { now }) => enteredAt(event, now.toISOString()) });

@@ -17,14 +17,16 @@ describe('upcasting stored events', () => {
     child: true,
     personal: { name: 'Test Person B' },
   };
+  const stored = { recordedAt: '2026-03-01T11:20:00.000Z' };
 
-  it('writes PotentialVictimIdentified at version 2 and other events at 1', () => {
-    expect(currentSchemaVersion('PotentialVictimIdentified')).toBe(2);
+  it('writes PotentialVictimIdentified at version 3, the other deadline-starting events at 2, the rest at 1', () => {
+    expect(currentSchemaVersion('PotentialVictimIdentified')).toBe(3);
+    expect(currentSchemaVersion('ReasonableGroundsDecisionMade')).toBe(2);
     expect(currentSchemaVersion('ConsentGiven')).toBe(1);
   });
 
   it('reads a version 1 identification as version 2: the single type becomes a list', () => {
-    const data = upcast('PotentialVictimIdentified', storedV1, 1) as Record<string, unknown>;
+    const data = upcast('PotentialVictimIdentified', storedV1, 1, stored) as Record<string, unknown>;
     expect(data.exploitationTypes).toEqual(['criminal']);
     expect(data).not.toHaveProperty('exploitationType');
     expect(data.personal).toEqual({ name: 'Test Person B' });
@@ -33,19 +35,34 @@ describe('upcasting stored events', () => {
   it('folds an upcasted old event like a new one', () => {
     const event = {
       type: 'PotentialVictimIdentified',
-      data: upcast('PotentialVictimIdentified', storedV1, 1),
+      data: upcast('PotentialVictimIdentified', storedV1, 1, stored),
     } as CaseEvent;
     const state = fold(caseDecider, [event]);
     expect(state).toMatchObject({ exists: true, child: true, consent: 'not_required', identifiedOn: '2026-03-01' });
   });
 
   it('passes current versions through unchanged', () => {
-    expect(upcast('PotentialVictimIdentified', identifiedAdult.data, 2)).toBe(identifiedAdult.data);
-    expect(upcast('ConsentGiven', { givenOn: '2026-03-02' }, 1)).toEqual({ givenOn: '2026-03-02' });
+    expect(upcast('PotentialVictimIdentified', identifiedAdult.data, 3, stored)).toBe(identifiedAdult.data);
+    expect(upcast('ConsentGiven', { givenOn: '2026-03-02' }, 1, stored)).toEqual({ givenOn: '2026-03-02' });
+  });
+
+  it('gives an event written before `enteredAt` the instant it was recorded: deadlines count as they did', () => {
+    const decision = { outcome: 'positive', decidedOn: '2026-03-09' };
+    expect(upcast('ReasonableGroundsDecisionMade', decision, 1, stored)).toEqual({
+      ...decision,
+      enteredAt: stored.recordedAt,
+    });
+    const state = fold(caseDecider, [
+      {
+        type: 'PotentialVictimIdentified',
+        data: upcast('PotentialVictimIdentified', storedV1, 1, stored),
+      } as CaseEvent,
+    ]);
+    expect(state.enteredAt).toMatchObject({ identified: stored.recordedAt });
   });
 
   it('refuses a version newer than the code knows, rather than misreading it', () => {
-    expect(() => upcast('ConsentGiven', {}, 2)).toThrow(UnknownSchemaVersion);
-    expect(() => upcast('PotentialVictimIdentified', {}, 0)).toThrow(UnknownSchemaVersion);
+    expect(() => upcast('ConsentGiven', {}, 2, stored)).toThrow(UnknownSchemaVersion);
+    expect(() => upcast('PotentialVictimIdentified', {}, 0, stored)).toThrow(UnknownSchemaVersion);
   });
 });

@@ -5,16 +5,36 @@
  */
 
 type Data = Record<string, unknown>;
-type Upcaster = (data: Data) => Data;
+
+/** What an upcaster may read of the stored event besides its data. */
+export interface StoredEvent {
+  /** When the event was recorded (its metadata's `recordedAt`, else the store's own time), ISO 8601. */
+  readonly recordedAt: string;
+}
+type Upcaster = (data: Data, stored: StoredEvent) => Data;
 
 /** The version new events of each type are written with; types not listed are at 1. */
 export const CURRENT_SCHEMA_VERSIONS: Readonly<Record<string, number>> = {
-  PotentialVictimIdentified: 2,
+  PotentialVictimIdentified: 3,
+  NrmReferralSubmitted: 2,
+  ReasonableGroundsDecisionMade: 2,
+  ConclusiveGroundsDecisionMade: 2,
+  ReconsiderationDecided: 2,
+  SafeHousePlacementStarted: 2,
+  SafeHousePlacementMoved: 2,
+  ExitedNrm: 2,
+  ReportedMissing: 2,
 };
 
 export function currentSchemaVersion(type: string): number {
   return CURRENT_SCHEMA_VERSIONS[type] ?? 1;
 }
+
+/**
+ * The events that start a deadline gained `enteredAt` (when the fact was entered), which folds had
+ * taken from the metadata's `recordedAt` before: the same instant, so old and new events fold alike.
+ */
+const enteredAtFromRecorded: Upcaster = (data, { recordedAt }) => ({ ...data, enteredAt: recordedAt });
 
 /** `UPCASTERS[type][n]` turns version n of `type` into version n + 1. */
 const UPCASTERS: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = {
@@ -25,7 +45,16 @@ const UPCASTERS: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = 
       ...rest,
       exploitationTypes: typeof exploitationType === 'string' ? [exploitationType] : ['unknown'],
     }),
+    2: enteredAtFromRecorded,
   },
+  NrmReferralSubmitted: { 1: enteredAtFromRecorded },
+  ReasonableGroundsDecisionMade: { 1: enteredAtFromRecorded },
+  ConclusiveGroundsDecisionMade: { 1: enteredAtFromRecorded },
+  ReconsiderationDecided: { 1: enteredAtFromRecorded },
+  SafeHousePlacementStarted: { 1: enteredAtFromRecorded },
+  SafeHousePlacementMoved: { 1: enteredAtFromRecorded },
+  ExitedNrm: { 1: enteredAtFromRecorded },
+  ReportedMissing: { 1: enteredAtFromRecorded },
 };
 
 export class UnknownSchemaVersion extends Error {
@@ -33,7 +62,7 @@ export class UnknownSchemaVersion extends Error {
 }
 
 /** The data of a stored event brought up to the current version of its type. */
-export function upcast(type: string, data: unknown, storedVersion: number): unknown {
+export function upcast(type: string, data: unknown, storedVersion: number, stored: StoredEvent): unknown {
   const current = currentSchemaVersion(type);
   if (!Number.isInteger(storedVersion) || storedVersion < 1 || storedVersion > current) {
     throw new UnknownSchemaVersion(`${type} version ${storedVersion} is not known to this code (current: ${current})`);
@@ -42,7 +71,7 @@ export function upcast(type: string, data: unknown, storedVersion: number): unkn
   for (let version = storedVersion; version < current; version++) {
     const step = UPCASTERS[type]?.[version];
     if (!step) throw new UnknownSchemaVersion(`no upcaster from ${type} version ${version}`);
-    upcasted = step(upcasted);
+    upcasted = step(upcasted, stored);
   }
   return upcasted;
 }

@@ -1,6 +1,7 @@
 import {
   agenciesOf,
-  evolveCaseAt,
+  caseIdOfStream,
+  evolveCase,
   initialCaseState,
   stageOf,
   type CaseEvent,
@@ -118,7 +119,7 @@ export function caseViewProjection(
 ): Projection<CaseViewState> {
   return {
     name: CASE_VIEW_PROJECTION,
-    entityOf: (event) => (event.stream.startsWith('case-') ? event.stream.slice('case-'.length) : undefined),
+    entityOf: (event) => caseIdOfStream(event.stream),
     initialState: {
       caseId: '',
       seq: 0,
@@ -161,7 +162,7 @@ export function caseViewProjection(
 
 function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseViewState {
   const event = recorded as unknown as CaseEvent;
-  const domain = evolveCaseAt(view.domain, event, recorded.recordedAt);
+  const domain = evolveCase(view.domain, event);
   let { facts, personal } = view;
   let seq = view.seq;
   let caseId = view.caseId;

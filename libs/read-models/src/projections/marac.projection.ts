@@ -1,4 +1,4 @@
-import type { LocalDate, MaracMeetingEvent, RiskLevel } from '@app/case-domain';
+import { meetingIdOfStream, type LocalDate, type MaracMeetingEvent, type RiskLevel } from '@app/case-domain';
 import type { ProjectedEvent, Projection, ReadModelOutputs } from '../runner/projection';
 import { queueKey } from './queues';
 
@@ -54,8 +54,7 @@ export const maracKeys = {
 export function maracProjection(dueAtOf: (dueOn: LocalDate) => string): Projection<MaracMeetingView> {
   return {
     name: MARAC_PROJECTION,
-    entityOf: (event) =>
-      event.stream.startsWith('marac-meeting-') ? event.stream.slice('marac-meeting-'.length) : undefined,
+    entityOf: (event) => meetingIdOfStream(event.stream),
     initialState: {
       meetingId: '',
       area: '',

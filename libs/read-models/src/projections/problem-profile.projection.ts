@@ -1,4 +1,4 @@
-import type { CaseEvent, LocalDate } from '@app/case-domain';
+import { caseIdOfStream, type CaseEvent, type LocalDate } from '@app/case-domain';
 import type { ProjectedEvent, Projection, ReadModelOutputs } from '../runner/projection';
 
 /** What the problem profile counts about one case: facts of the pathway, never personal data. */
@@ -42,7 +42,7 @@ const days = (from: LocalDate, to: LocalDate) =>
 export function problemProfileProjection(): Projection<ProfileCase> {
   return {
     name: PROBLEM_PROFILE_PROJECTION,
-    entityOf: (event) => (event.stream.startsWith('case-') ? event.stream.slice('case-'.length) : undefined),
+    entityOf: (event) => caseIdOfStream(event.stream),
     initialState: {
       area: 'unspecified',
       identified: undefined,

@@ -14,10 +14,11 @@ export function toProjectedEvent(recorded: RecordedEvent): ProjectedEvent {
   const metadata = (
     typeof recorded.metadata === 'object' && recorded.metadata !== null ? recorded.metadata : {}
   ) as Metadata;
+  const recordedAt = metadata.recordedAt ?? recorded.recordedAt.toISOString();
   let data: unknown;
   let unreadable: Error | undefined;
   try {
-    data = upcast(recorded.type, recorded.data, metadata.schemaVersion ?? 1);
+    data = upcast(recorded.type, recorded.data, metadata.schemaVersion ?? 1, { recordedAt });
   } catch (error) {
     unreadable = error instanceof Error ? error : new Error(JSON.stringify(error));
   }
@@ -32,7 +33,7 @@ export function toProjectedEvent(recorded: RecordedEvent): ProjectedEvent {
     stream: recorded.stream,
     revision: recorded.revision,
     position: recorded.position,
-    recordedAt: metadata.recordedAt ?? recorded.recordedAt.toISOString(),
+    recordedAt,
     actor: metadata.actor,
   };
 }

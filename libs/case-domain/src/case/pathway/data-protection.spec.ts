@@ -1,5 +1,5 @@
 import { ensureMayActOnCase, NotPermitted } from '../../access/case-access';
-import { specification } from '../../testing/given-when-then';
+import { caseSpecification } from '../../testing/given-when-then';
 import {
   closed,
   context,
@@ -14,7 +14,7 @@ import type { CaseCommand } from '../case-commands';
 import { caseDecider } from '../case-decider';
 import type { CaseEvent } from '../case-events';
 
-const given = specification(caseDecider, context);
+const given = caseSpecification(context);
 const dpo: Actor = { ...policeCaseworker, userId: 'dpo-1', role: 'data_protection' };
 const key = { subject: 'victim-c', keyId: 'k-1', sealedFields: 4, digest: 'd'.repeat(64) };
 const erase: CaseCommand = {
