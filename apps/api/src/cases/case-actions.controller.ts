@@ -27,7 +27,7 @@ import {
   RiskAssessmentDto,
   SupportStartDto,
 } from './case-action.dtos';
-import type { RequestContext } from '../commands/execute-command';
+import type { RequestContext } from '../commands/command-context';
 
 const CaseId = () => Param('caseId', new ParseUUIDPipe());
 

@@ -27,7 +27,8 @@ import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { AllowRoles } from '../auth/actor.decorators';
 import { AGENCIES } from '../auth/auth.guard';
-import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
+import type { RequestContext } from '../commands/command-context';
+import { ExecuteMeetingCommand } from '../commands/execute-meeting-command';
 import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import {
@@ -59,7 +60,7 @@ export class MeetingsController {
     status = HttpStatus.OK,
   ) {
     ensureMeetingAgenciesConfigured(command, (agency) => this.agencies.has(agency));
-    const result: CommandResult = await this.commands.execute(ExecuteCommand.onMeeting(meetingId, command, context));
+    const result: CommandResult = await this.commands.execute(new ExecuteMeetingCommand(meetingId, command, context));
     response.status(result.replayed ? HttpStatus.OK : status);
     return commandResponse(response, result, { meetingId });
   }
