@@ -106,7 +106,7 @@ describe('access matrix', () => {
         },
       }),
     );
-    await act('consent', { on: daysAgo(11), language: 'en', interpreterUsed: false });
+    await act('consent', { givenOn: daysAgo(11), language: 'en', interpreterUsed: false });
     await act('nrm-referral', {
       submittedOn: daysAgo(11),
       competentAuthority: 'single_competent_authority',
@@ -384,8 +384,8 @@ describe('access matrix', () => {
   const on = daysAgo(0);
   const CASE_COMMANDS: Readonly<Record<string, { readonly body: unknown; readonly grid: Grid }>> = {
     assignment: { body: { caseworkerId: 'cw-1', agency: 'police' }, grid: ownCaseworkerOnly },
-    consent: { body: { on, language: 'en', interpreterUsed: false }, grid: ownCaseworkerOnly },
-    'consent-declined': { body: { on, language: 'en', interpreterUsed: false }, grid: ownCaseworkerOnly },
+    consent: { body: { givenOn: on, language: 'en', interpreterUsed: false }, grid: ownCaseworkerOnly },
+    'consent-declined': { body: { declinedOn: on, language: 'en', interpreterUsed: false }, grid: ownCaseworkerOnly },
     'duty-to-notify': { body: { submittedOn: on, reference: 'DTN-1' }, grid: ownCaseworkerOnly },
     'nrm-referral': {
       body: { submittedOn: on, competentAuthority: 'single_competent_authority', reference: 'NRM-1' },
@@ -409,8 +409,8 @@ describe('access matrix', () => {
     'move-on-support': { body: { startedOn: on, provider: 'P' }, grid: ownCaseworkerOnly },
     exit: { body: { exitedOn: on, reason: 'left_support' }, grid: ownCaseworkerOnly },
     'follow-ups': { body: { completedOn: on, outcome: 'stable' }, grid: ownCaseworkerOnly },
-    missing: { body: { on }, grid: ownCaseworkerOnly },
-    found: { body: { on }, grid: ownCaseworkerOnly },
+    missing: { body: { reportedOn: on }, grid: ownCaseworkerOnly },
+    found: { body: { foundOn: on }, grid: ownCaseworkerOnly },
     'risk-assessments': { body: { level: 'high', assessedOn: on, rationale: 'r' }, grid: ownCaseworkerOnly },
     'marac-referrals': { body: { referredOn: on, reason: 'r' }, grid: ownCaseworkerOnly },
     notes: {

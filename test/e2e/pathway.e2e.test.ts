@@ -45,7 +45,7 @@ describe('NRM pathways over the command API', () => {
     const caseId = await openCase();
     const steps: [string, unknown][] = [
       ['assignment', { caseworkerId: 'cw-police-7', agency: 'police' }],
-      ['consent', { on: on(0), language: 'pl', interpreterUsed: true }],
+      ['consent', { givenOn: on(0), language: 'pl', interpreterUsed: true }],
       [
         'nrm-referral',
         { submittedOn: on(1), competentAuthority: 'single_competent_authority', reference: 'NRM-E2E-1' },
@@ -97,9 +97,9 @@ describe('NRM pathways over the command API', () => {
 
   it('an adult who declines: duty to notify, and no referral', async () => {
     const caseId = await openCase();
-    expect((await post(caseId, 'consent-declined', { on: on(0), language: 'en', interpreterUsed: false })).status).toBe(
-      200,
-    );
+    expect(
+      (await post(caseId, 'consent-declined', { declinedOn: on(0), language: 'en', interpreterUsed: false })).status,
+    ).toBe(200);
     expect((await post(caseId, 'duty-to-notify', { submittedOn: on(1), reference: 'DTN-E2E-1' })).status).toBe(200);
     const referral = await post(caseId, 'nrm-referral', {
       submittedOn: on(1),
@@ -112,7 +112,7 @@ describe('NRM pathways over the command API', () => {
 
   it('a child: referred without consent; a consent step is refused', async () => {
     const caseId = await openCase(true);
-    expect(await post(caseId, 'consent', { on: on(0), language: 'en', interpreterUsed: false })).toMatchObject({
+    expect(await post(caseId, 'consent', { givenOn: on(0), language: 'en', interpreterUsed: false })).toMatchObject({
       status: 422,
       body: { rule: 'consent-not-needed-for-child' },
     });

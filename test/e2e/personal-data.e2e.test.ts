@@ -129,7 +129,7 @@ describe('personal data at rest and its erasure', () => {
       },
     });
     const steps: [string, unknown][] = [
-      ['consent', { on: on(1), language: 'en', interpreterUsed: false }],
+      ['consent', { givenOn: on(1), language: 'en', interpreterUsed: false }],
       [
         'nrm-referral',
         { submittedOn: on(2), competentAuthority: 'single_competent_authority', reference: secret.reference },

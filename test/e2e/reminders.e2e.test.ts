@@ -87,7 +87,7 @@ describe('reminders across a killed worker and an emptied Redis', () => {
       ).status,
     ).toBe(201);
     for (const [path, body] of [
-      ['consent', { on, language: 'en', interpreterUsed: false }],
+      ['consent', { givenOn: on, language: 'en', interpreterUsed: false }],
       ['nrm-referral', { submittedOn: on, competentAuthority: 'single_competent_authority', reference: 'R-K' }],
       ['reasonable-grounds-decision', { outcome: 'positive', decidedOn: on }],
     ] as const) {

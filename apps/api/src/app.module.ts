@@ -5,7 +5,9 @@ import { PlatformModule, ReadModelsModule, RemindersModule, type PlatformOptions
 import { loadAgencies } from './auth/agencies';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
-import { CLOCK, ExecuteCommandHandler } from './commands/execute-command';
+import { CLOCK } from './commands/command-context';
+import { ExecuteCaseCommandHandler } from './commands/execute-case-command';
+import { ExecuteMeetingCommandHandler } from './commands/execute-meeting-command';
 import { CaseActionsController } from './cases/case-actions.controller';
 import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';
@@ -54,7 +56,8 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: strictValidationPipe },
-        ExecuteCommandHandler,
+        ExecuteCaseCommandHandler,
+        ExecuteMeetingCommandHandler,
         PersonalDataReads,
         PersonalDataOpener,
         PersonalDataEraser,

@@ -11,7 +11,7 @@ import { verify, type VerifyOptions } from 'jsonwebtoken';
 import type { Request } from 'express';
 import { ROLES, type Actor, type Agency, type Role } from '@app/case-domain';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
-import { CLOCK, type Clock } from '../commands/execute-command';
+import { CLOCK, type Clock } from '../commands/command-context';
 import { ALLOWED_ROLES, PUBLIC_ROUTE } from './actor.decorators';
 import type { TokenKey } from './token-key';
 import { tokenLifetimeProblem } from './token-lifetime';

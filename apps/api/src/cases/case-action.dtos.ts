@@ -19,18 +19,27 @@ import {
 import { IsLocalDate } from '../http/is-local-date';
 import { IsCode, IsFreeText, IsSingleLine } from '../http/text-fields';
 
-// One DTO per command body: every field required unless marked, enums closed, dates YYYY-MM-DD
-// and not before the NRM began, ids and codes without controls, text with something visible.
+// One DTO per command body, its fields named as the command's (the body is spread into it): every
+// field required unless marked, enums closed, dates YYYY-MM-DD and not before the NRM began, ids
+// and codes without controls, text with something visible.
 
 export class AssignCaseDto {
   @IsCode(1, 100) caseworkerId!: string;
   @IsCode(1, 100) agency!: string;
 }
 
-export class ConsentDto {
-  @IsLocalDate() on!: string;
+/** How consent was asked, whichever the answer. */
+class ConsentConversationDto {
   @IsSingleLine(2, 35) language!: string;
   @IsBoolean() interpreterUsed!: boolean;
+}
+
+export class ConsentGivenDto extends ConsentConversationDto {
+  @IsLocalDate() givenOn!: string;
+}
+
+export class ConsentDeclinedDto extends ConsentConversationDto {
+  @IsLocalDate() declinedOn!: string;
 }
 
 export class DutyToNotifyDto {
@@ -99,8 +108,12 @@ export class FollowUpDto {
   @IsIn(FOLLOW_UP_OUTCOMES) outcome!: FollowUpOutcome;
 }
 
-export class DatedDto {
-  @IsLocalDate() on!: string;
+export class MissingDto {
+  @IsLocalDate() reportedOn!: string;
+}
+
+export class FoundDto {
+  @IsLocalDate() foundOn!: string;
 }
 
 export class RiskAssessmentDto {

@@ -1,299 +1,56 @@
 import { Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import type { CaseCommand } from '@app/case-domain';
+import type { CaseCommand, Role } from '@app/case-domain';
 import { AllowRoles } from '../auth/actor.decorators';
+import type { RequestContext } from '../commands/command-context';
 import { runCaseCommand } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
-import {
-  AssignCaseDto,
-  ClosureDto,
-  ConsentDto,
-  DatedDto,
-  DecisionDto,
-  DutyToNotifyDto,
-  ExitDto,
-  FollowUpDto,
-  MaracReferralDto,
-  NoteDto,
-  NrmReferralDto,
-  PlacementEndDto,
-  PlacementMoveDto,
-  PlacementRequestDto,
-  PlacementStartDto,
-  ReconsiderationDecisionDto,
-  ReconsiderationRequestDto,
-  ReopeningDto,
-  RiskAssessmentDto,
-  SupportStartDto,
-} from './case-action.dtos';
-import type { RequestContext } from '../commands/execute-command';
+import { CASE_ACTIONS, type CaseActionType } from './case-actions';
 
-const CaseId = () => Param('caseId', new ParseUUIDPipe());
-
-/**
- * One endpoint per command on an existing case, resource-style. Each answers 200 with the new
- * revision (also as ETag) and the global position written; `If-Match` makes it conditional,
- * `Idempotency-Key` makes a retry safe.
- */
+/** The routes of `CASE_ACTIONS`, one method per row (named after its command), added below. */
 @Controller('cases/:caseId')
 @AllowRoles('caseworker')
 export class CaseActionsController {
   constructor(private readonly commands: CommandBus) {}
 
-  private run(caseId: string, command: CaseCommand, context: RequestContext, response: Response) {
-    return runCaseCommand(this.commands, caseId, command, context, response);
+  /** Where every row's route lands: the body already holds the command's fields. */
+  run(type: CaseActionType, caseId: string, body: object, context: RequestContext, response: Response) {
+    return runCaseCommand(this.commands, caseId, { type, ...body } as CaseCommand, context, response);
   }
+}
 
-  @Post('assignment')
-  assign(
-    @CaseId() id: string,
-    @Body() b: AssignCaseDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
+/**
+ * Adds a row's route: a method decorated as the compiler would decorate a hand-written
+ * `action(@Param('caseId') caseId, @Body() body: Dto, @CommandContext() context, @Res() response)`.
+ * `design:paramtypes` is what the compiler would emit: from it the global ValidationPipe knows
+ * the body's class (so it validates, and refuses unknown fields) and the OpenAPI document shows
+ * its schema.
+ */
+function addRoute(type: CaseActionType, path: string, dto: new () => object, roles?: readonly Role[]) {
+  const prototype = CaseActionsController.prototype;
+  function route(
+    this: CaseActionsController,
+    caseId: string,
+    body: object,
+    context: RequestContext,
+    response: Response,
   ) {
-    return this.run(id, { type: 'AssignCase', ...b }, c, r);
+    return this.run(type, caseId, body, context, response);
   }
+  // The OpenAPI explorer finds a method's parameters by the function's own name.
+  Object.defineProperty(route, 'name', { value: type });
+  Object.defineProperty(prototype, type, { value: route, writable: true, configurable: true });
+  Reflect.defineMetadata('design:paramtypes', [String, dto, Object, Object], prototype, type);
+  Param('caseId', new ParseUUIDPipe())(prototype, type, 0);
+  Body()(prototype, type, 1);
+  CommandContext()(prototype, type, 2);
+  Res({ passthrough: true })(prototype, type, 3);
+  const method = Object.getOwnPropertyDescriptor(prototype, type)!;
+  Post(path)(prototype, type, method);
+  if (roles) AllowRoles(...roles)(prototype, type, method);
+}
 
-  @Post('consent')
-  consent(
-    @CaseId() id: string,
-    @Body() b: ConsentDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(
-      id,
-      { type: 'RecordConsentGiven', givenOn: b.on, language: b.language, interpreterUsed: b.interpreterUsed },
-      c,
-      r,
-    );
-  }
-
-  @Post('consent-declined')
-  declined(
-    @CaseId() id: string,
-    @Body() b: ConsentDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(
-      id,
-      { type: 'RecordConsentDeclined', declinedOn: b.on, language: b.language, interpreterUsed: b.interpreterUsed },
-      c,
-      r,
-    );
-  }
-
-  @Post('duty-to-notify')
-  notify(
-    @CaseId() id: string,
-    @Body() b: DutyToNotifyDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'SubmitDutyToNotify', ...b }, c, r);
-  }
-
-  @Post('nrm-referral')
-  refer(
-    @CaseId() id: string,
-    @Body() b: NrmReferralDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'SubmitNrmReferral', ...b }, c, r);
-  }
-
-  @Post('reasonable-grounds-decision')
-  rg(
-    @CaseId() id: string,
-    @Body() b: DecisionDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'RecordReasonableGroundsDecision', ...b }, c, r);
-  }
-
-  @Post('conclusive-grounds-decision')
-  cg(
-    @CaseId() id: string,
-    @Body() b: DecisionDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'RecordConclusiveGroundsDecision', ...b }, c, r);
-  }
-
-  @Post('reconsideration-request')
-  reconsider(
-    @CaseId() id: string,
-    @Body() b: ReconsiderationRequestDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'RequestReconsideration', ...b }, c, r);
-  }
-
-  @Post('reconsideration-decision')
-  reconsidered(
-    @CaseId() id: string,
-    @Body() b: ReconsiderationDecisionDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'RecordReconsiderationDecision', ...b }, c, r);
-  }
-
-  @Post('placement-request')
-  requestPlacement(
-    @CaseId() id: string,
-    @Body() b: PlacementRequestDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'RequestSafeHousePlacement', ...b }, c, r);
-  }
-
-  @Post('placement')
-  startPlacement(
-    @CaseId() id: string,
-    @Body() b: PlacementStartDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'StartSafeHousePlacement', ...b }, c, r);
-  }
-
-  @Post('placement/move')
-  movePlacement(
-    @CaseId() id: string,
-    @Body() b: PlacementMoveDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'MoveSafeHousePlacement', ...b }, c, r);
-  }
-
-  @Post('placement/end')
-  endPlacement(
-    @CaseId() id: string,
-    @Body() b: PlacementEndDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'EndSafeHousePlacement', ...b }, c, r);
-  }
-
-  @Post('outreach-support')
-  outreach(
-    @CaseId() id: string,
-    @Body() b: SupportStartDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'StartOutreachSupport', ...b }, c, r);
-  }
-
-  @Post('move-on-support')
-  moveOn(
-    @CaseId() id: string,
-    @Body() b: SupportStartDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'StartMoveOnSupport', ...b }, c, r);
-  }
-
-  @Post('exit')
-  exit(
-    @CaseId() id: string,
-    @Body() b: ExitDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'RecordExit', ...b }, c, r);
-  }
-
-  @Post('follow-ups')
-  followUp(
-    @CaseId() id: string,
-    @Body() b: FollowUpDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'CompleteFollowUp', ...b }, c, r);
-  }
-
-  @Post('missing')
-  missing(
-    @CaseId() id: string,
-    @Body() b: DatedDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'ReportMissing', reportedOn: b.on }, c, r);
-  }
-
-  @Post('found')
-  found(
-    @CaseId() id: string,
-    @Body() b: DatedDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'ReportFound', foundOn: b.on }, c, r);
-  }
-
-  @Post('risk-assessments')
-  risk(
-    @CaseId() id: string,
-    @Body() b: RiskAssessmentDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'AssessRisk', ...b }, c, r);
-  }
-
-  @Post('marac-referrals')
-  toMarac(
-    @CaseId() id: string,
-    @Body() b: MaracReferralDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'ReferToMarac', ...b }, c, r);
-  }
-
-  /** Also for panel members, on cases listed at a MARAC meeting their agency attends. */
-  @Post('notes')
-  @AllowRoles('caseworker', 'panel_member')
-  note(
-    @CaseId() id: string,
-    @Body() b: NoteDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'AddNote', ...b }, c, r);
-  }
-
-  @Post('closure')
-  close(
-    @CaseId() id: string,
-    @Body() b: ClosureDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'CloseCase', ...b }, c, r);
-  }
-
-  @Post('reopening')
-  reopen(
-    @CaseId() id: string,
-    @Body() b: ReopeningDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
-  ) {
-    return this.run(id, { type: 'ReopenCase', ...b }, c, r);
-  }
+for (const [type, action] of Object.entries(CASE_ACTIONS)) {
+  addRoute(type as CaseActionType, action.path, action.dto, 'roles' in action ? action.roles : undefined);
 }

@@ -7,7 +7,7 @@ import { londonDateOf, type CaseCommand } from '@app/case-domain';
 import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type ReadModels } from '@app/read-models';
 import { AllowRoles } from '../auth/actor.decorators';
-import { CLOCK, type Clock, type RequestContext } from '../commands/execute-command';
+import { CLOCK, type Clock, type RequestContext } from '../commands/command-context';
 import { commandResponse, runCaseCommand } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import { caseSummary } from '../queries/case-view';

@@ -16,7 +16,8 @@ import type { EventStore, RecordedEvent } from '@app/event-store';
 import { erasureDigest, plainPersonalFields, sealedFieldsUnder, type Keyring } from '@app/personal-data';
 import { EVENT_STORE, KEYRING, READ_MODELS } from '@app/platform';
 import type { ReadModels } from '@app/read-models';
-import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
+import type { RequestContext } from '../commands/command-context';
+import { ExecuteCaseCommand } from '../commands/execute-case-command';
 import { victimOf } from '../queries/personal-data-opener';
 
 export interface Erasure {
@@ -95,7 +96,7 @@ export class PersonalDataEraser {
       let result: CommandResult;
       try {
         result = await this.commands.execute(
-          ExecuteCommand.onCase(caseId, command, { ...context, ifRevision: context.ifRevision ?? revision }),
+          new ExecuteCaseCommand(caseId, command, { ...context, ifRevision: context.ifRevision ?? revision }),
         );
       } catch (error) {
         // Something was written after the count: count again (unless the client set If-Match).

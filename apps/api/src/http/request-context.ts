@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Actor } from '@app/case-domain';
-import type { RequestContext } from '../commands/execute-command';
+import type { RequestContext } from '../commands/command-context';
 
 const KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
 

@@ -27,7 +27,8 @@ import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { AllowRoles } from '../auth/actor.decorators';
 import { AGENCIES } from '../auth/auth.guard';
-import { ExecuteCommand, type RequestContext } from '../commands/execute-command';
+import type { RequestContext } from '../commands/command-context';
+import { ExecuteMeetingCommand } from '../commands/execute-meeting-command';
 import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import {
@@ -59,20 +60,26 @@ export class MeetingsController {
     status = HttpStatus.OK,
   ) {
     ensureMeetingAgenciesConfigured(command, (agency) => this.agencies.has(agency));
-    const result: CommandResult = await this.commands.execute(ExecuteCommand.onMeeting(meetingId, command, context));
+    const result: CommandResult = await this.commands.execute(new ExecuteMeetingCommand(meetingId, command, context));
     response.status(result.replayed ? HttpStatus.OK : status);
     return commandResponse(response, result, { meetingId });
   }
 
   @Post()
   schedule(
-    @Body() b: ScheduleMeetingDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
+    @Body() body: ScheduleMeetingDto,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    const meetingId = b.meetingId ?? randomUUID();
-    r.setHeader('Location', `/marac/meetings/${meetingId}`);
-    return this.run(meetingId, { type: 'ScheduleMaracMeeting', ...b, meetingId }, c, r, HttpStatus.CREATED);
+    const meetingId = body.meetingId ?? randomUUID();
+    response.setHeader('Location', `/marac/meetings/${meetingId}`);
+    return this.run(
+      meetingId,
+      { type: 'ScheduleMaracMeeting', ...body, meetingId },
+      context,
+      response,
+      HttpStatus.CREATED,
+    );
   }
 
   /**
@@ -82,61 +89,61 @@ export class MeetingsController {
   @Post(':meetingId/cases')
   async list(
     @MeetingId() id: string,
-    @Body() b: ListCaseDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
+    @Body() body: ListCaseDto,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    const recorded = await this.store.readStream(caseStream(b.caseId));
+    const recorded = await this.store.readStream(caseStream(body.caseId));
     const state = fold(
       caseDecider,
       recorded.map((event) => toDomainEvent<CaseEvent>(event)),
     );
-    if (!state.exists) throw new NotFoundException(`There is no case ${b.caseId}`);
+    if (!state.exists) throw new NotFoundException(`There is no case ${body.caseId}`);
     const listedCase: CaseListingFacts = {
       referredToMarac: state.maracReferrals > 0,
       ...(state.area === undefined ? {} : { area: state.area }),
     };
-    return this.run(id, { type: 'ListCaseAtMarac', caseId: b.caseId, listedCase }, c, r);
+    return this.run(id, { type: 'ListCaseAtMarac', caseId: body.caseId, listedCase }, context, response);
   }
 
   @Post(':meetingId/discussions')
   discuss(
     @MeetingId() id: string,
-    @Body() b: DiscussionDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
+    @Body() body: DiscussionDto,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    return this.run(id, { type: 'RecordMaracDiscussion', ...b }, c, r);
+    return this.run(id, { type: 'RecordMaracDiscussion', ...body }, context, response);
   }
 
   @Post(':meetingId/actions')
   agree(
     @MeetingId() id: string,
-    @Body() b: AgreeActionDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
+    @Body() body: AgreeActionDto,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    return this.run(id, { type: 'AgreeMaracAction', ...b }, c, r);
+    return this.run(id, { type: 'AgreeMaracAction', ...body }, context, response);
   }
 
   @Post(':meetingId/actions/:actionId/completion')
   complete(
     @MeetingId() id: string,
     @Param('actionId', new ParseUUIDPipe()) actionId: string,
-    @Body() b: CompleteActionDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
+    @Body() body: CompleteActionDto,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    return this.run(id, { type: 'CompleteMaracAction', actionId, completedOn: b.completedOn }, c, r);
+    return this.run(id, { type: 'CompleteMaracAction', actionId, ...body }, context, response);
   }
 
   @Post(':meetingId/closure')
   close(
     @MeetingId() id: string,
-    @Body() b: CloseMeetingDto,
-    @CommandContext() c: RequestContext,
-    @Res({ passthrough: true }) r: Response,
+    @Body() body: CloseMeetingDto,
+    @CommandContext() context: RequestContext,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    return this.run(id, { type: 'CloseMaracMeeting', closedOn: b.closedOn }, c, r);
+    return this.run(id, { type: 'CloseMaracMeeting', ...body }, context, response);
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '@app/case-domain';
 import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type CaseListFilter, type ReadModels } from '@app/read-models';
-import { CLOCK, type Clock } from '../commands/execute-command';
+import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary, caseView } from './case-view';
 import { PersonalDataOpener } from './personal-data-opener';
 import { PersonalDataReads } from './personal-data-reads';

@@ -3,7 +3,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { ensureMayReadAgenda, type Actor } from '@app/case-domain';
 import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type ReadModels } from '@app/read-models';
-import { CLOCK, type Clock } from '../commands/execute-command';
+import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary, openActionsOf } from './case-view';
 import { PersonalDataOpener } from './personal-data-opener';
 import { awaitPosition } from './read-your-writes';

@@ -11,7 +11,7 @@ import {
   type QueueScope,
   type ReadModels,
 } from '@app/read-models';
-import { CLOCK, type Clock } from '../commands/execute-command';
+import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary } from './case-view';
 import { awaitPosition } from './read-your-writes';
 import { PersonalDataOpener } from './personal-data-opener';
