@@ -68,7 +68,7 @@ describe('a case entered after the fact: reminders follow the business dates, no
     // RG five days later (the recovery period runs on, 45 days, its reminders still to come).
     const metInTime = await identified(daysAgo(20));
     for (const [path, body] of [
-      ['consent', { on: daysAgo(20), language: 'en', interpreterUsed: false }],
+      ['consent', { givenOn: daysAgo(20), language: 'en', interpreterUsed: false }],
       [
         'nrm-referral',
         { submittedOn: daysAgo(19), competentAuthority: 'single_competent_authority', reference: 'R-1' },
@@ -81,7 +81,7 @@ describe('a case entered after the fact: reminders follow the business dates, no
     // (2 days, reminded daily since) was missed.
     const missed = await identified(daysAgo(20));
     expect(
-      (await post(`/cases/${missed}/consent`, { on: daysAgo(20), language: 'en', interpreterUsed: false })).status,
+      (await post(`/cases/${missed}/consent`, { givenOn: daysAgo(20), language: 'en', interpreterUsed: false })).status,
     ).toBe(200);
 
     // Within the grace nothing is raised for either case, though every past reminder is overdue.

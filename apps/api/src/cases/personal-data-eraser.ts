@@ -4,6 +4,7 @@ import {
   caseDecider,
   CaseNotFound,
   caseStream,
+  maracMeetingStream,
   ensureMayActOnCase,
   fold,
   type CaseEvent,
@@ -121,7 +122,7 @@ export class PersonalDataEraser {
   private async eventsInMeetings(caseId: string): Promise<RecordedEvent[]> {
     const meetings = await this.readModels.meetingsOfCase(caseId);
     const streams = await Promise.all(
-      meetings.map((meeting) => this.store.readStream(`marac-meeting-${meeting.meetingId}`)),
+      meetings.map((meeting) => this.store.readStream(maracMeetingStream(meeting.meetingId))),
     );
     return streams.flat().filter((event) => (event.data as { caseId?: unknown } | null)?.caseId === caseId);
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { redact, type CaseReadAccess } from '@app/case-domain';
+import { caseStream, maracMeetingStream, redact, type CaseReadAccess } from '@app/case-domain';
 import { erasedEventData, openEventData, type Keyring, type OpenedData } from '@app/personal-data';
 import { KEYRING } from '@app/platform';
 import type { CaseViewState, MaracAction, MaracMeetingView, SealedPart } from '@app/read-models';
@@ -46,7 +46,7 @@ export class PersonalDataOpener {
     const open = async (part: SealedPart | undefined, name: string) => {
       if (!part) return undefined;
       const erased = view.domain.personalDataErased !== undefined;
-      const opened = await this.openEvent(view.caseId, { ...part, stream: `case-${view.caseId}` }, part.data, erased);
+      const opened = await this.openEvent(view.caseId, { ...part, stream: caseStream(view.caseId) }, part.data, erased);
       erasedFields.push(...opened.erased.map((path) => `${name}.${path}`));
       return opened.data as Record<string, unknown>;
     };
@@ -86,7 +86,7 @@ export class PersonalDataOpener {
 
   /** One action's description opened (a queue shows actions, not whole meetings). */
   async openAction(meetingId: string, action: MaracAction, erased: boolean): Promise<MaracAction> {
-    const at = { eventId: action.eventId, type: 'MaracActionAgreed', stream: `marac-meeting-${meetingId}` };
+    const at = { eventId: action.eventId, type: 'MaracActionAgreed', stream: maracMeetingStream(meetingId) };
     const opened = await this.openEvent(action.caseId, at, { description: action.description }, erased);
     return { ...action, description: (opened.data as { description: unknown }).description };
   }
@@ -96,7 +96,7 @@ export class PersonalDataOpener {
     erased: (caseId: string) => boolean,
     onlyCase: string | undefined,
   ): Promise<MaracMeetingView> {
-    const stream = `marac-meeting-${meeting.meetingId}`;
+    const stream = maracMeetingStream(meeting.meetingId);
     const shown = (caseId: string) => onlyCase === undefined || caseId === onlyCase;
     const actions = await Promise.all(
       Object.values(meeting.actions).map(

@@ -1,4 +1,5 @@
 import type { EventData } from '@app/event-store';
+import { caseStream, maracMeetingStream } from '@app/case-domain';
 import { caseEvents, meetingEvents, random } from '../../../../test/support/workload';
 import { readModelProjections } from '../projections/all-projections';
 import { deadlineRules } from '../../../platform/src/read-models/deadline-rules';
@@ -26,8 +27,8 @@ function streams(count: number): ProjectedEvent[][] {
     });
   const out: ProjectedEvent[][] = [];
   for (let n = 0; n < count; n++) {
-    out.push(read(`case-${n}`, caseEvents(n, rand)));
-    if (n % 25 === 24) out.push(read(`marac-meeting-${n}`, meetingEvents(n, [n - 2, n - 1], rand)));
+    out.push(read(caseStream(String(n)), caseEvents(n, rand)));
+    if (n % 25 === 24) out.push(read(maracMeetingStream(String(n)), meetingEvents(n, [n - 2, n - 1], rand)));
   }
   return out;
 }
