@@ -58,7 +58,7 @@ describe('case API', () => {
       type: 'PotentialVictimIdentified',
       actor: { userId: 'e2e-caseworker-police', role: 'caseworker', agency: 'police' },
       correlationId: 'corr-e2e-1',
-      schemaVersion: 2,
+      schemaVersion: 3,
       data: { identifyingAgency: 'police', personal: { name: 'Test Person D' } },
     });
     const audit = await history(caseId);

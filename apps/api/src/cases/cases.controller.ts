@@ -95,8 +95,10 @@ export class CasesController {
       { eventId: first.id, type: first.type, stream: first.stream },
       sealed,
     );
+    // When it was entered differs between the first request and its retry: the facts must not.
+    const { enteredAt: _enteredAt, ...facts } = stored as { enteredAt?: string };
     const asked = { ...fields, identifyingAgency: actor.agency.id };
-    if (canonicalJson(stored) !== canonicalJson(asked)) return undefined;
+    if (canonicalJson(facts) !== canonicalJson(asked)) return undefined;
     return {
       stream: caseStream(caseId),
       revision: first.revision,
