@@ -23,7 +23,9 @@ describe('projection worker lease across a rebuild (embedded store, real Redis)'
     readModels.waitFor((await lastPosition(fixture.store))!, names, 20_000);
 
   it('keeps its lock and follows the switch while stopping the old runner and the old generation’s deletion outlast the lease', async () => {
-    const leaseMs = 300;
+    // Long enough that a renewal is not missed when the whole suite loads both cores (300 ms was, once in a
+    // CI-like run); the slow steps below still outlast it three times over.
+    const leaseMs = 1_000;
     await appendWorkload(fixture.store, 10, { seed: 21 });
     // Its own connection, whose first SCANs take three leases each (a keyspace SCANned under load).
     const slowScans = new Redis(process.env.TEST_REDIS_URL!);
