@@ -84,6 +84,12 @@ const NO_ENTRIES: Readonly<Record<DeadlineStart, undefined>> = {
   missing: undefined,
 };
 
+/** The event as the decider writes it when entered at `at`: a deadline-starting one carries `enteredAt`. */
+export function withEnteredAt(event: CaseEvent, at: string): CaseEvent {
+  if (deadlineStartOf(event) === undefined) return event;
+  return { ...event, data: { ...event.data, enteredAt: at } } as CaseEvent;
+}
+
 /** Which deadline an event starts (or starts again), if any: what its `enteredAt` is kept as. */
 export function deadlineStartOf(event: CaseEvent): DeadlineStart | undefined {
   if (event.type === 'ReconsiderationDecided') {

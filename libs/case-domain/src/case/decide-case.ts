@@ -2,7 +2,7 @@ import type { DecisionContext } from '../shared/actor';
 import { ensure } from '../shared/rule-broken';
 import type { CaseCommand } from './case-commands';
 import type { CaseEvent } from './case-events';
-import { deadlineStartOf, type CaseState } from './case-state';
+import { withEnteredAt, type CaseState } from './case-state';
 import {
   recordConsentDeclined,
   recordConsentGiven,
@@ -48,13 +48,8 @@ import {
 export function decideCase(command: CaseCommand, state: CaseState, context: DecisionContext): CaseEvent[] {
   const events = decideOnPathway(command, state, context);
   ensureNothingPersonalAfterErasure(state, events);
-  return events.map((event) => stampEntered(event, context.now));
-}
-
-/** A deadline-starting event carries when it was entered (`Entered`), so every fold counts alike. */
-function stampEntered(event: CaseEvent, now: Date): CaseEvent {
-  if (deadlineStartOf(event) === undefined) return event;
-  return { ...event, data: { ...event.data, enteredAt: now.toISOString() } } as CaseEvent;
+  // A deadline-starting event carries when it was entered (`Entered`), so every fold counts alike.
+  return events.map((event) => withEnteredAt(event, context.now.toISOString()));
 }
 
 function decideOnPathway(command: CaseCommand, state: CaseState, context: DecisionContext): CaseEvent[] {

@@ -1,6 +1,6 @@
-import { evolveCase, initialCaseState, type CaseState } from '../case/case-state';
+import { evolveCase, initialCaseState, withEnteredAt, type CaseState } from '../case/case-state';
 import type { CaseEvent } from '../case/case-events';
-import { cg, consent, enteredAt, identifiedOn, referral, rg } from '../testing/dated-events';
+import { cg, consent, identifiedOn, referral, rg } from '../testing/dated-events';
 import { englandAndWalesCalendar } from './calendar';
 import { defaultDeadlinePolicy as policy, hours } from './policy';
 import { decideReminder, firesAt, pendingReminders, type PendingReminder } from './reminders';
@@ -17,7 +17,7 @@ const iso = (n: number) => minutes(n).toISOString();
 
 /** The state after each event, entered a minute apart from T. */
 const enteredOneAMinute = (...events: CaseEvent[]): CaseState =>
-  events.reduce((state, event, i) => evolveCase(state, enteredAt(event, iso(i))), initialCaseState);
+  events.reduce((state, event, i) => evolveCase(state, withEnteredAt(event, iso(i))), initialCaseState);
 
 /** The back-dated reminders held, by deadline (at most one each). */
 const lateByKey = (reminders: readonly PendingReminder[]) =>

@@ -1,7 +1,7 @@
 import { fold } from '../shared/decider';
 import { caseDecider } from '../case/case-decider';
 import type { CaseEvent } from '../case/case-events';
-import { evolveCase, initialCaseState, type CaseState } from '../case/case-state';
+import { evolveCase, initialCaseState, withEnteredAt, type CaseState } from '../case/case-state';
 import { identifiedAdult, identifiedChild } from '../testing/case-fixtures';
 import {
   identifiedOn,
@@ -20,7 +20,6 @@ import {
   exit,
   followUp,
   closure,
-  enteredAt,
 } from '../testing/dated-events';
 import { englandAndWalesCalendar } from './calendar';
 import { deadlinesFor, nextReminderAfter, type Deadline } from './deadlines';
@@ -33,7 +32,7 @@ const byKey = (events: CaseEvent[], p: DeadlinePolicy = policy): Record<string, 
   Object.fromEntries(deadlines(events, p).map((d) => [d.key, d]));
 /** Folds events each entered at an instant (`enteredAt` in the data, as the decider writes it). */
 const recorded = (steps: [CaseEvent, string][]): CaseState =>
-  steps.reduce((state, [event, at]) => evolveCase(state, enteredAt(event, at)), initialCaseState);
+  steps.reduce((state, [event, at]) => evolveCase(state, withEnteredAt(event, at)), initialCaseState);
 
 /** An adult referred on 2 August 2026 (consent the day before). */
 const referredAdult = [identifiedOn('2026-08-01'), consent('2026-08-01'), referral('2026-08-02')];

@@ -109,52 +109,62 @@ export function deadlinesFor(state: CaseState, policy: DeadlinePolicy, calendar:
   if (!state.exists || state.closed || !state.identifiedOn) return [];
   const entered = state.enteredAt ?? {};
   const deadlines: Deadline[] = [];
-  /** A deadline counted from the fact `start`: `length` on from its date (or its instant, for hours). */
-  const from = (start: DeadlineStart, on: LocalDate) => {
+  /** A deadline counted from the fact `start`, which it remembers the entry time of. */
+  const add = (
+    start: DeadlineStart,
+    kind: DeadlineKind,
+    key: string,
+    due: Due,
+    reminders: readonly Reminder[],
+    repeatEvery?: Length,
+  ) => {
     const enteredAt = entered[start];
-    const count = (length: Length) => after(length, { on, at: enteredAt }, policy, calendar);
-    const add = (kind: DeadlineKind, key: string, due: Due, reminders: readonly Reminder[], repeatEvery?: Length) =>
-      deadlines.push({
-        kind,
-        key,
-        ...due,
-        reminders,
-        ...(repeatEvery ? { repeatEvery } : {}),
-        ...(enteredAt !== undefined ? { enteredAt } : {}),
-      });
-    return { count, add };
+    deadlines.push({
+      kind,
+      key,
+      ...due,
+      reminders,
+      ...(repeatEvery ? { repeatEvery } : {}),
+      ...(enteredAt ? { enteredAt } : {}),
+    });
   };
+  /** `length` on from the fact `start`'s date (or from when it was entered, for hours and seconds). */
+  const count = (length: Length, start: DeadlineStart, on: LocalDate) =>
+    after(length, { on, at: entered[start] }, policy, calendar);
 
   if (!state.exit) {
     // Settled by a referral or a duty-to-notify submission (and by closure, above).
-    const identification = from('identified', state.identifiedOn);
     if (!state.referredOn && !state.dutyToNotifyOn) {
-      const { count, add } = identification;
-      const due = count(policy.referralDecision);
-      add('referral_decision', 'referral-decision', due, [atDue(due)], policy.referralDecisionRepeat);
+      const due = count(policy.referralDecision, 'identified', state.identifiedOn);
+      add('identified', 'referral_decision', 'referral-decision', due, [atDue(due)], policy.referralDecisionRepeat);
     }
     if (state.consent === 'awaiting') {
-      const { count, add } = identification;
-      const due = count(policy.consentDecision);
-      add('consent_decision', 'consent-decision', due, [atDue(due)]);
+      const due = count(policy.consentDecision, 'identified', state.identifiedOn);
+      add('identified', 'consent_decision', 'consent-decision', due, [atDue(due)]);
     }
     if (state.referredOn && !state.reasonableGrounds) {
-      const { count, add } = from('referred', state.referredOn);
-      const due = count(policy.reasonableGroundsDecision);
+      const due = count(policy.reasonableGroundsDecision, 'referred', state.referredOn);
       const overdue = { ...atDue(due), label: 'overdue' };
-      add('reasonable_grounds_decision', 'reasonable-grounds-decision', due, [overdue], policy.reasonableGroundsRepeat);
+      add(
+        'referred',
+        'reasonable_grounds_decision',
+        'reasonable-grounds-decision',
+        due,
+        [overdue],
+        policy.reasonableGroundsRepeat,
+      );
     }
     const rg = state.reasonableGrounds;
     if (rg?.outcome === 'positive' && !state.conclusiveGrounds) {
-      const { count, add } = from('reasonableGrounds', rg.decidedOn);
-      const recovery = count(policy.recoveryPeriod);
-      add('recovery_period', 'recovery-period', recovery, [
+      const recovery = count(policy.recoveryPeriod, 'reasonableGrounds', rg.decidedOn);
+      add('reasonableGrounds', 'recovery_period', 'recovery-period', recovery, [
         before(policy.recoveryPeriodReminderBefore, recovery, policy, calendar),
         atDue(recovery),
       ]);
       // Due as the recovery period ends (whose own reminder says so); chased while overdue.
       const chase = after(policy.conclusiveGroundsRepeat, { on: recovery.dueOn, at: recovery.dueAt }, policy, calendar);
       add(
+        'reasonableGrounds',
         'conclusive_grounds_decision',
         'conclusive-grounds-decision',
         recovery,
@@ -168,30 +178,30 @@ export function deadlinesFor(state: CaseState, policy: DeadlinePolicy, calendar:
       const positive = cg.outcome === 'positive';
       const length = positive ? policy.moveOnAfterPositive : policy.moveOnAfterNegative;
       const warn = positive ? policy.moveOnAfterPositiveReminderBefore : policy.moveOnAfterNegativeReminderBefore;
-      const { count, add } = from('conclusiveGrounds', cg.decidedOn);
-      const due = count(length);
-      add('move_on_support', 'move-on-support', due, [before(warn, due, policy, calendar), atDue(due)]);
+      const due = count(length, 'conclusiveGrounds', cg.decidedOn);
+      add('conclusiveGrounds', 'move_on_support', 'move-on-support', due, [
+        before(warn, due, policy, calendar),
+        atDue(due),
+      ]);
     }
     if (state.activePlacement) {
-      const { count, add } = from('placement', state.activePlacement.lastChangedOn);
-      const due = count(policy.placementReview);
-      add('placement_review', 'placement-review', due, [atDue(due)], policy.placementReview);
+      const due = count(policy.placementReview, 'placement', state.activePlacement.lastChangedOn);
+      add('placement', 'placement_review', 'placement-review', due, [atDue(due)], policy.placementReview);
     }
   } else {
-    const { count, add } = from('exit', state.exit.exitedOn);
+    const { exitedOn } = state.exit;
     policy.followUps.forEach((length, index) => {
       // Follow-ups are completed in order (`completeFollowUp` numbers them), so a count settles them.
       if (index < state.followUpsCompleted) return;
-      const due = count(length);
-      add('follow_up', `follow-up-${index + 1}`, due, [atDue(due)]);
+      const due = count(length, 'exit', exitedOn);
+      add('exit', 'follow_up', `follow-up-${index + 1}`, due, [atDue(due)]);
     });
   }
   // Settled only by being found (or closure): a person can go missing after exit too.
   if (state.missingSince) {
     const every = state.child ? policy.missingCheckChild : policy.missingCheckAdult;
-    const { count, add } = from('missing', state.missingSince);
-    const due = count(every);
-    add('missing_person_check', 'missing-person-check', due, [atDue(due)], every);
+    const due = count(every, 'missing', state.missingSince);
+    add('missing', 'missing_person_check', 'missing-person-check', due, [atDue(due)], every);
   }
   return deadlines;
 }

@@ -1,7 +1,7 @@
 import type { CaseEvent } from '../case/case-events';
 import { systemActor } from '../shared/actor';
-import { evolveCase, initialCaseState, type CaseState } from '../case/case-state';
-import { cg, consent, enteredAt, exit, followUp, identifiedOn, referral, rg } from '../testing/dated-events';
+import { evolveCase, initialCaseState, withEnteredAt, type CaseState } from '../case/case-state';
+import { cg, consent, exit, followUp, identifiedOn, referral, rg } from '../testing/dated-events';
 import { englandAndWalesCalendar } from './calendar';
 import { nextReminderAfter, type Deadline } from './deadlines';
 import {
@@ -29,7 +29,7 @@ const calendar = englandAndWalesCalendar();
 const given = (...events: (CaseEvent | [CaseEvent, string])[]): CaseState =>
   events.reduce<CaseState>((state, step) => {
     const [event, at] = Array.isArray(step) ? step : [step, `${dateOf(step)}T10:00:00.000Z`];
-    return evolveCase(state, enteredAt(event, at));
+    return evolveCase(state, withEnteredAt(event, at));
   }, initialCaseState);
 const dateOf = (event: CaseEvent): string =>
   Object.values(event.data as Record<string, unknown>).find(

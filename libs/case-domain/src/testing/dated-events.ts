@@ -1,5 +1,4 @@
 import type { CaseEvent } from '../case/case-events';
-import { deadlineStartOf } from '../case/case-state';
 import { identifiedAdult } from './case-fixtures';
 
 /** Case events dated as a test needs them (synthetic data), for the deadline and reminder specs. */
@@ -67,7 +66,3 @@ export const followUp = (n: number, on: string): CaseEvent => ({
   data: { followUp: n, completedOn: on, outcome: 'stable' },
 });
 export const closure = (on: string): CaseEvent => ({ type: 'CaseClosed', data: { closedOn: on, reason: 'duplicate' } });
-
-/** The event as the decider writes it when entered at `at`: a deadline-starting one carries `enteredAt`. */
-export const enteredAt = (event: CaseEvent, at: string): CaseEvent =>
-  deadlineStartOf(event) === undefined ? event : ({ ...event, data: { ...event.data, enteredAt: at } } as CaseEvent);

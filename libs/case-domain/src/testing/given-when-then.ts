@@ -1,5 +1,5 @@
 import { caseDecider } from '../case/case-decider';
-import { enteredAt } from './dated-events';
+import { withEnteredAt } from '../case/case-state';
 import type { DecisionContext } from '../shared/actor';
 import { fold, type Decider } from '../shared/decider';
 import { PathwayRuleBroken, type RuleName } from '../shared/rule-broken';
@@ -44,4 +44,4 @@ export function specification<Command, Event, State>(
  * decide-case.spec.ts).
  */
 export const caseSpecification = (context: DecisionContext) =>
-  specification(caseDecider, context, { asDecided: (event, { now }) => enteredAt(event, now.toISOString()) });
+  specification(caseDecider, context, { asDecided: (event, { now }) => withEnteredAt(event, now.toISOString()) });
