@@ -35,7 +35,7 @@ import {
   readModelProjections,
   rebuildReadModels,
 } from '../../libs/read-models/src';
-import { foldHistory, lastPosition } from '../../libs/read-models/src/runner/history-fold';
+import { foldHistory, lastPosition } from '../../libs/read-models/src/engine/history-fold';
 import { appendWorkload, police } from '../../test/support/workload';
 import { sealedRebuild } from './sealed-rebuild';
 

@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import { comparePositions, parsePosition, type Position } from '@app/event-store';
-import { generationOf } from './runner/generations';
-import { projectionKeys, ReadModelKeys } from './runner/keys';
-import { describeNotBuilt, notBuilt, readinessKeys, type NotBuilt, type StoreHead } from './runner/readiness';
+import { generationOf } from './engine/generations';
+import { projectionKeys, ReadModelKeys } from './engine/keys';
+import { describeNotBuilt, notBuilt, readinessKeys, type NotBuilt, type StoreHead } from './engine/readiness';
 import {
   CASE_VIEW_PROJECTION,
   caseViewKeys,
@@ -20,7 +20,7 @@ export class ReadModelBehind extends Error {
 
 /**
  * A read model the query needs is not built: it is being rebuilt from the start (see
- * `runner/readiness.ts`). Answered like `ReadModelBehind` (503 with Retry-After), never as an
+ * `engine/readiness.ts`). Answered like `ReadModelBehind` (503 with Retry-After), never as an
  * empty answer.
  */
 export class ReadModelNotBuilt extends ReadModelBehind {
@@ -55,7 +55,7 @@ const QUEUE_PROJECTIONS = [CASE_VIEW_PROJECTION, MARAC_PROJECTION];
 /**
  * The query side of the read models: reads whichever generation is active, so a rebuild's
  * switch is seen by the next query. Pure reads; access rules are the caller's. Every read first
- * checks that the projections it reads are built (`runner/readiness.ts`), else throws
+ * checks that the projections it reads are built (`engine/readiness.ts`), else throws
  * `ReadModelNotBuilt`; `store` answers whether the event store has events when a checkpoint is
  * missing (without it, a missing checkpoint reads as an empty store).
  */

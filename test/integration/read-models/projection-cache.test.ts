@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { ProjectedEvent, Projection } from '../../../libs/read-models/src';
-import { ProjectionInstance } from '../../../libs/read-models/src/runner/projection-instance';
+import { ProjectionInstance } from '../../../libs/read-models/src/engine/projection-instance';
 
 // A case view of about 2 kB per case, as a stand-in for the real ones.
 const caseView: Projection<{ notes: number }> = {

@@ -8,7 +8,7 @@ import {
   ReadModels,
   readModelProjections,
 } from '../../../libs/read-models/src';
-import { lastPosition } from '../../../libs/read-models/src/runner/history-fold';
+import { lastPosition } from '../../../libs/read-models/src/engine/history-fold';
 import { until } from '../../support/read-model-dump';
 import { useReadModelFixture } from '../../support/read-model-fixture';
 import { pausedAfter, withSubscriptions } from '../../support/store-faults';

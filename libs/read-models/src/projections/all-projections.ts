@@ -1,5 +1,5 @@
 import type { CaseState, LocalDate } from '@app/case-domain';
-import type { Projection } from '../runner/projection';
+import type { Projection } from '../engine/projection';
 import { caseViewProjection, type ViewDeadline } from './case-view.projection';
 import { maracProjection } from './marac.projection';
 import { problemProfileProjection } from './problem-profile.projection';

@@ -8,7 +8,7 @@ import {
   type CaseState,
   type LocalDate,
 } from '@app/case-domain';
-import type { ProjectedEvent, Projection, ReadModelOutputs } from '../runner/projection';
+import type { ProjectedEvent, Projection, ReadModelOutputs } from '../engine/projection';
 import { queueKey } from './queues';
 
 /** A deadline as the read models need it (the domain's `deadlinesFor` gives more). */

@@ -1,5 +1,5 @@
 import { meetingIdOfStream, type LocalDate, type MaracMeetingEvent, type RiskLevel } from '@app/case-domain';
-import type { ProjectedEvent, Projection, ReadModelOutputs } from '../runner/projection';
+import type { ProjectedEvent, Projection, ReadModelOutputs } from '../engine/projection';
 import { queueKey } from './queues';
 
 export interface MaracAction {
