@@ -11,7 +11,8 @@ import {
   resolveRedis,
   runMain,
 } from '@app/platform';
-import { LeaseLock, ReadModelKeys } from '@app/read-models';
+import { LeaseLock } from '@app/platform/redis/lease-lock';
+import { ReadModelKeys } from '@app/read-models';
 import {
   bullConnection,
   bullPrefix,

@@ -1,13 +1,11 @@
 export * from './engine/projection';
 export * from './engine/keys';
-export * from './engine/lease-lock';
 export * from './engine/projection-runner';
 export * from './engine/projection-worker';
 export * from './engine/rebuild';
 export * from './engine/parallel-fold';
 export type { FoldFailure, HistoryFoldResult } from './engine/history-fold';
 export * from './engine/generations';
-export * from './engine/batches';
 export * from './projections/queues';
 export * from './projections/case-view.projection';
 export * from './projections/marac.projection';

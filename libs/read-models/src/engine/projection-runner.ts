@@ -6,8 +6,9 @@ import {
   type EventStore,
   type Position,
   type Subscription,
+  inBatches,
 } from '@app/event-store';
-import { inBatches } from './batches';
+
 import { lastPosition } from './history-fold';
 import type { Command } from './outputs-diff';
 import { ProjectionInstance, type PreparedBatch } from './projection-instance';

@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { EventStore } from '@app/event-store';
 import { activeGeneration, deleteGenerations } from './generations';
 import { ReadModelKeys } from './keys';
-import { LeaseLock } from './lease-lock';
+import { LeaseLock } from '@app/platform/redis/lease-lock';
 import type { ProjectedEvent, Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 

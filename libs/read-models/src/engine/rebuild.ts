@@ -3,7 +3,7 @@ import { comparePositions, formatPosition, type EventStore, type Position } from
 import { activeGeneration, deleteGenerations, nextGeneration } from './generations';
 import { foldHistory, lastPosition, type FoldFailure } from './history-fold';
 import { projectionKeys, ReadModelKeys } from './keys';
-import { LeaseLock } from './lease-lock';
+import { LeaseLock } from '@app/platform/redis/lease-lock';
 import { foldHistoryInParallel, type ParallelFoldOptions } from './parallel-fold';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
