@@ -25,8 +25,7 @@ import {
 } from '../../libs/case-domain/src';
 import { handleCommand } from '../../libs/command-handling/src';
 import { SqliteEventStore } from '../../libs/event-store/src';
-import { deadlineRules } from '../../libs/platform/src/read-models/deadline-rules';
-import { parallelRebuild } from '../../libs/platform/src/read-models/fold-setup';
+import { deadlineRules } from '../../libs/read-models/src/deadline-rules';
 import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
 import {
   ProjectionWorker,
@@ -35,7 +34,7 @@ import {
   readModelProjections,
   rebuildReadModels,
 } from '../../libs/read-models/src';
-import { foldHistory, lastPosition } from '../../libs/read-models/src/engine/history-fold';
+import { lastPosition, replayHistory } from '../../libs/read-models/src/engine/replay';
 import { appendWorkload, police } from '../../test/support/workload';
 import { sealedRebuild } from './sealed-rebuild';
 
@@ -136,10 +135,10 @@ async function rebuild(dir: string, redisUrl: string) {
   const cpu0 = process.cpuUsage();
   const result = await rebuildReadModels(store, redis, readModelProjections(deadlineRules()), {
     root,
-    parallel: parallelRebuild(
-      { eventStore: { kind: 'embedded', file }, redisUrl, deadlinePolicy: defaultDeadlinePolicy },
+    parallel: {
       partitions,
-    ),
+      config: { eventStore: { kind: 'embedded', file }, redisUrl, deadlinePolicy: defaultDeadlinePolicy },
+    },
   });
   const rebuildCpu = cpuSeconds(process.cpuUsage(cpu0));
   const rebuildRedisCpu = (await redisCpuSeconds(redis)) - redisCpu0;
@@ -179,7 +178,7 @@ async function foldAlone(store: SqliteEventStore, redis: Redis) {
   const t = performance.now();
   const cpu = process.cpuUsage();
   let commands = 0;
-  const result = await foldHistory(store, redis, readModelProjections(deadlineRules()), {
+  const result = await replayHistory(store, redis, readModelProjections(deadlineRules()), {
     prefix: 'bench-fold-alone',
     head: head!,
     sink: async (batch) => {

@@ -12,8 +12,7 @@ import Redis from 'ioredis';
 import { defaultDeadlinePolicy } from '../../libs/case-domain/src';
 import { SqliteEventStore } from '../../libs/event-store/src';
 import { KeyEncryptionKey, Keyring, SealingEventStore, SqliteKeyStore } from '../../libs/personal-data/src';
-import { deadlineRules } from '../../libs/platform/src/read-models/deadline-rules';
-import { parallelRebuild } from '../../libs/platform/src/read-models/fold-setup';
+import { deadlineRules } from '../../libs/read-models/src/deadline-rules';
 import { readModelProjections, rebuildReadModels } from '../../libs/read-models/src';
 import { appendWorkload } from '../../test/support/workload';
 
@@ -55,10 +54,10 @@ async function rebuildOnce(file: string, redisUrl: string, redis: Redis): Promis
   try {
     const result = await rebuildReadModels(store, redis, readModelProjections(deadlineRules()), {
       root: 'bench-sealed-rebuild:rm',
-      parallel: parallelRebuild(
-        { eventStore: { kind: 'embedded', file }, redisUrl, deadlinePolicy: defaultDeadlinePolicy },
-        availableParallelism(),
-      ),
+      parallel: {
+        partitions: availableParallelism(),
+        config: { eventStore: { kind: 'embedded', file }, redisUrl, deadlinePolicy: defaultDeadlinePolicy },
+      },
     });
     return result.elapsedMs / 1000;
   } finally {

@@ -29,7 +29,7 @@ import {
 } from '../../libs/case-domain/src';
 import { metadataOf } from '../../libs/command-handling/src';
 import { SqliteEventStore } from '../../libs/event-store/src';
-import { deadlineRules } from '../../libs/platform/src/read-models/deadline-rules';
+import { deadlineRules } from '../../libs/read-models/src/deadline-rules';
 import { ManagedRedisServer, redactRedisUrl } from '../../libs/platform/src/redis/managed-redis-server';
 import { ProjectionWorker, readModelProjections } from '../../libs/read-models/src';
 import {

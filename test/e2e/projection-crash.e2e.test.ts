@@ -10,9 +10,9 @@ import {
   SqliteEventStore,
   type Position,
 } from '../../libs/event-store/src';
-import { deadlineRules } from '../../libs/platform/src/read-models/deadline-rules';
+import { deadlineRules } from '../../libs/read-models/src/deadline-rules';
 import { ReadModelKeys, readModelProjections, rebuildReadModels } from '../../libs/read-models/src';
-import { lastPosition } from '../../libs/read-models/src/engine/history-fold';
+import { lastPosition } from '../../libs/read-models/src/engine/replay';
 import { dumpKeys, until } from '../support/read-model-dump';
 import { startServer, type ServerProcess } from '../support/server-process';
 import { appendWorkload } from '../support/workload';

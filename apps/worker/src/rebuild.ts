@@ -1,17 +1,8 @@
 import 'reflect-metadata';
 import { availableParallelism } from 'node:os';
 import { openEventStore } from '@app/event-store';
-import {
-  connectedOrTimedOut,
-  createRedisClient,
-  deadlineRules,
-  eventStoreConnectionFor,
-  parallelRebuild,
-  readModelRoot,
-  resolveRedis,
-  runMain,
-} from '@app/platform';
-import { readModelProjections, rebuildReadModels } from '@app/read-models';
+import { connectedOrTimedOut, createRedisClient, eventStoreConnectionFor, resolveRedis, runMain } from '@app/platform';
+import { readModelProjections, rebuildReadModels, deadlineRules, readModelRoot } from '@app/read-models';
 
 /**
  * `npm run projections:rebuild`: builds every read model afresh beside the live ones and switches
@@ -33,21 +24,21 @@ runMain(async (config, onShutdown) => {
     readModelProjections(deadlineRules(config.deadlinePolicy, config.retentionPolicy)),
     {
       root: readModelRoot(config),
-      // History is folded in worker threads, one per core, each over its share of the streams.
-      parallel: parallelRebuild(
-        {
+      // History is replayed in worker threads, one per core, each over its share of the streams.
+      parallel: {
+        partitions: availableParallelism(),
+        config: {
           eventStore: connection,
           redisUrl: redisServer.url,
           deadlinePolicy: config.deadlinePolicy,
           retentionPolicy: config.retentionPolicy,
         },
-        availableParallelism(),
-      ),
+      },
       log: (message) => console.log(message),
       progress: (progress) =>
         console.log(
           progress.phase === 'history'
-            ? `  folded ${progress.events} events of history up to ${progress.head}`
+            ? `  replayed ${progress.events} events of history up to ${progress.head}`
             : `  catching up: at ${progress.checkpoint ?? 'the start'} of ${progress.head ?? 'nothing'}`,
         ),
     },

@@ -3,16 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { englandAndWalesCalendar, pendingReminders } from '@app/case-domain';
 import { openEventStore } from '@app/event-store';
-import {
-  connectedOrTimedOut,
-  createRedisClient,
-  eventStoreConnectionFor,
-  readModelRoot,
-  resolveRedis,
-  runMain,
-} from '@app/platform';
+import { connectedOrTimedOut, createRedisClient, eventStoreConnectionFor, resolveRedis, runMain } from '@app/platform';
 import { LeaseLock } from '@app/platform/redis/lease-lock';
-import { ReadModelKeys } from '@app/read-models';
+import { ReadModelKeys, readModelRoot } from '@app/read-models';
 import {
   bullConnection,
   bullPrefix,

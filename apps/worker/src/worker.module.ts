@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, ReadModelsModule, RemindersModule, type PlatformOptions } from '@app/platform';
+import { PlatformModule, RemindersModule, type PlatformOptions } from '@app/platform';
+import { ReadModelsModule } from '@app/read-models';
 
 /**
  * The worker of the scale-out profile: runs the projections and the reminder scheduler (in one

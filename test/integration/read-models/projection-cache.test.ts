@@ -33,7 +33,7 @@ describe("a projection's cache of entity states", () => {
   });
 
   it('stays within its bound in bytes, dropping the least recently used entities first', async () => {
-    const instance = new ProjectionInstance(caseView, `test-${randomUUID()}`, 100_000);
+    const instance = new ProjectionInstance(caseView, `test-${randomUUID()}`, { cacheBytes: 100_000 });
     const streams = Array.from({ length: 200 }, () => `case-${randomUUID()}`);
     (await instance.prepare(streams.map(noteOn), redis)).commit();
 

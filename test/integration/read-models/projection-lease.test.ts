@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
-import { deadlineRules } from '../../../libs/platform/src/read-models/deadline-rules';
+import { deadlineRules } from '../../../libs/read-models/src/deadline-rules';
 import { ProjectionWorker, ReadModels, readModelProjections, rebuildReadModels } from '../../../libs/read-models/src';
-import { lastPosition } from '../../../libs/read-models/src/engine/history-fold';
+import { lastPosition } from '../../../libs/read-models/src/engine/replay';
 import { until } from '../../support/read-model-dump';
 import { useReadModelFixture } from '../../support/read-model-fixture';
 import { pausedAfter, slowToEnd, withSubscriptions } from '../../support/store-faults';

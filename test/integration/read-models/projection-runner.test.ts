@@ -237,8 +237,8 @@ describe('projection runner on the embedded store and real Redis', () => {
     await live.start();
     await until(async () => (await total('counts')) === 60);
     await live.stop();
-    // Writing every 2 streams: several writes, counters added up across them.
-    const result = await rebuildReadModels(store, redis, [countingProjection('counts')], { root, streamsPerWrite: 2 });
+    // Writing every 2 events: several writes, counters added up across them.
+    const result = await rebuildReadModels(store, redis, [countingProjection('counts')], { root, replayBatchSize: 2 });
     expect(await dumpKeys(redis, new ReadModelKeys(root).generation(result.generation), true)).toEqual(
       await dumpKeys(redis, prefix, true),
     );
@@ -263,7 +263,7 @@ describe('projection runner on the embedded store and real Redis', () => {
     const fragile = countingProjection('fragile', (e) => e.type === 'SomethingUnexpected');
     const failure = await rebuildReadModels(store, redis, [fragile, countingProjection('sturdy')], {
       root,
-      streamsPerWrite: 1,
+      replayBatchSize: 1,
     }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RebuildFailed);
     expect((failure as Error).message).toContain(`fragile cannot handle SomethingUnexpected at ${poison} in case-0`);

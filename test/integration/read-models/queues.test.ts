@@ -10,7 +10,7 @@ import {
   type MaracMeetingCommand,
 } from '../../../libs/case-domain/src';
 import { SqliteEventStore, type EventData } from '../../../libs/event-store/src';
-import { deadlineRules } from '../../../libs/platform/src/read-models/deadline-rules';
+import { deadlineRules } from '../../../libs/read-models/src/deadline-rules';
 import {
   ProjectionRunner,
   QUEUES,

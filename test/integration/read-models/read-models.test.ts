@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { SqliteEventStore } from '../../../libs/event-store/src';
 import { defaultDeadlinePolicy } from '../../../libs/case-domain/src';
-import { deadlineRules } from '../../../libs/platform/src/read-models/deadline-rules';
-import { parallelRebuild } from '../../../libs/platform/src/read-models/fold-setup';
+import { deadlineRules } from '../../../libs/read-models/src/deadline-rules';
 import {
   ProjectionRunner,
   ProjectionWorker,
@@ -99,15 +98,14 @@ describe('read models over a synthetic workload (embedded store, real Redis)', (
   });
 
   // What `npm run projections:rebuild` does: the history folded by worker threads, each over a share of the streams.
-  const inThreads = (partitions: number) =>
-    parallelRebuild(
-      {
-        eventStore: { kind: 'embedded', file: join(dir, 'events.sqlite') },
-        redisUrl: process.env.TEST_REDIS_URL!,
-        deadlinePolicy: defaultDeadlinePolicy,
-      },
-      partitions,
-    );
+  const inThreads = (partitions: number) => ({
+    partitions,
+    config: {
+      eventStore: { kind: 'embedded', file: join(dir, 'events.sqlite') } as const,
+      redisUrl: process.env.TEST_REDIS_URL!,
+      deadlinePolicy: defaultDeadlinePolicy,
+    },
+  });
 
   it('a rebuild folded in worker threads while commands arrive, one folded in one thread at rest, and the live runner end identical', async () => {
     const keys = new ReadModelKeys(root);
@@ -116,7 +114,7 @@ describe('read models over a synthetic workload (embedded store, real Redis)', (
     // Small writes: many per partition, counters added up across writes and partitions.
     const threaded = await rebuildReadModels(store, redis, projections(), {
       root,
-      streamsPerWrite: 7,
+      replayBatchSize: 7,
       parallel: inThreads(3),
     });
     await writer;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { formatPosition, type EventStore, type Position } from '../../../libs/event-store/src';
-import { deadlineRules } from '../../../libs/platform/src/read-models/deadline-rules';
+import { deadlineRules } from '../../../libs/read-models/src/deadline-rules';
 import {
   liveProjectionStatuses,
   ProjectionRunner,
@@ -8,7 +8,7 @@ import {
   ReadModels,
   readModelProjections,
 } from '../../../libs/read-models/src';
-import { lastPosition } from '../../../libs/read-models/src/engine/history-fold';
+import { lastPosition } from '../../../libs/read-models/src/engine/replay';
 import { until } from '../../support/read-model-dump';
 import { useReadModelFixture } from '../../support/read-model-fixture';
 import { pausedAfter, withSubscriptions } from '../../support/store-faults';

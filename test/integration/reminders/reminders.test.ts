@@ -16,7 +16,7 @@ import {
 } from '../../../libs/case-domain/src';
 import { handleCommand, metadataOf } from '../../../libs/command-handling/src';
 import { SqliteEventStore, type RecordedEvent } from '../../../libs/event-store/src';
-import { deadlineRules } from '../../../libs/platform/src/read-models/deadline-rules';
+import { deadlineRules } from '../../../libs/read-models/src/deadline-rules';
 import { ProjectionWorker, ReadModels, readModelProjections } from '../../../libs/read-models/src';
 import {
   bullConnection,

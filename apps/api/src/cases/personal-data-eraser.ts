@@ -15,7 +15,8 @@ import {
 import { PreconditionFailed, toDomainEvent, type CommandResult } from '@app/command-handling';
 import type { EventStore, RecordedEvent } from '@app/event-store';
 import { erasureDigest, plainPersonalFields, sealedFieldsUnder, type Keyring } from '@app/personal-data';
-import { EVENT_STORE, KEYRING, READ_MODELS } from '@app/platform';
+import { EVENT_STORE, KEYRING } from '@app/platform';
+import { READ_MODELS } from '@app/read-models';
 import type { ReadModels } from '@app/read-models';
 import type { RequestContext } from '../commands/command-context';
 import { ExecuteCaseCommand } from '../commands/execute-case-command';

@@ -4,7 +4,8 @@ import { caseDecider, caseStream, ensureMayActOnCase, type CaseCommand, type Cas
 import { handleCommand, StreamQueue, StreamStateCache, type CommandResult } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
 import type { Keyring } from '@app/personal-data';
-import { EVENT_STORE, KEYRING, READ_MODELS } from '@app/platform';
+import { EVENT_STORE, KEYRING } from '@app/platform';
+import { READ_MODELS } from '@app/read-models';
 import type { ReadModels } from '@app/read-models';
 import { CLOCK, digestUnderSubject, envelopeOf, type Clock, type RequestContext } from './command-context';
 

@@ -1,7 +1,8 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { EventStoreHealthIndicator, ProjectionsHealthIndicator, RedisHealthIndicator } from '@app/platform';
+import { EventStoreHealthIndicator, RedisHealthIndicator } from '@app/platform';
+import { ProjectionsHealthIndicator } from '@app/read-models';
 import { Public } from '../auth/actor.decorators';
 
 /**

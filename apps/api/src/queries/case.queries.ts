@@ -9,8 +9,8 @@ import {
   personalDetailsRefusal,
   type Actor,
 } from '@app/case-domain';
-import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
-import { READ_MODEL_PROJECTIONS, type CaseListFilter, type ReadModels } from '@app/read-models';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { READ_MODEL_PROJECTIONS, type CaseListFilter, type ReadModels, READ_MODELS } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary, caseView } from './case-view';
 import { PersonalDataOpener } from './personal-data-opener';

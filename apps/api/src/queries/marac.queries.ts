@@ -1,8 +1,8 @@
 import { Inject, NotFoundException } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { ensureMayReadAgenda, type Actor } from '@app/case-domain';
-import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
-import { READ_MODEL_PROJECTIONS, type ReadModels } from '@app/read-models';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { READ_MODEL_PROJECTIONS, type ReadModels, READ_MODELS } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary, openActionsOf } from './case-view';
 import { PersonalDataOpener } from './personal-data-opener';

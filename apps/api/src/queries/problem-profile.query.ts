@@ -1,7 +1,7 @@
 import { BadRequestException, Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
-import { READ_MODEL_PROJECTIONS, type ReadModels } from '@app/read-models';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
+import { READ_MODEL_PROJECTIONS, type ReadModels, READ_MODELS } from '@app/read-models';
 import { awaitPosition } from './read-your-writes';
 
 export class GetProblemProfile {

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { mayReadQueue, NotPermitted, type Actor } from '@app/case-domain';
-import { APP_CONFIG, READ_MODELS, type AppConfig } from '@app/platform';
+import { APP_CONFIG, type AppConfig } from '@app/platform';
 import {
   QUEUES,
   READ_MODEL_PROJECTIONS,
@@ -10,6 +10,7 @@ import {
   type QueueName,
   type QueueScope,
   type ReadModels,
+  READ_MODELS,
 } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary } from './case-view';

@@ -23,7 +23,7 @@ import {
   type ReminderOutcome,
 } from '@app/reminders';
 import type { AppConfig } from '../config/app-config';
-import { PROJECTION_FOLLOWERS } from '../read-models/read-models.tokens';
+import { PROJECTION_FOLLOWERS } from '@app/read-models/nest/read-models.tokens';
 import { settledWithin } from '../settled-within';
 import { APP_CONFIG, EVENT_STORE, REDIS, REDIS_URL } from '../tokens';
 

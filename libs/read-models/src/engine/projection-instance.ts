@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { comparePositions, formatPosition, type Position } from '@app/event-store';
+import { formatPosition, type Position } from '@app/event-store';
 import { CounterDeltas, diffOutputs, indexOutputs, noOutputs, type Command, type IndexedOutputs } from './outputs-diff';
 import { projectionKeys } from './keys';
 import type { ProjectedEvent, Projection } from './projection';
@@ -12,15 +12,27 @@ interface Entity<State> {
   readonly bytes: number;
 }
 
-/** What one batch does to one projection, ready to be written in the runner's transaction. */
+/** What a batch of events does to one projection: the Redis writes, ready to be queued. */
 export interface PreparedBatch {
   readonly commands: Command[];
-  /** The projection's new checkpoint (unchanged when it stopped at the batch's first event). */
-  readonly checkpoint: Position | undefined;
-  /** Set when an event could not be handled: the projection stops there. */
-  readonly failure?: { readonly event: ProjectedEvent; readonly error: string };
-  /** Applied to the cache only once the transaction has committed. */
+  /**
+   * Set when an event could not be handled: the commands cover the events before it, and the
+   * projection stops there.
+   */
+  readonly failure?: { readonly index: number; readonly event: ProjectedEvent; readonly error: string };
+  /** Applied to the cache only once the writes are in Redis. */
   commit(): void;
+}
+
+export interface ProjectionInstanceOptions {
+  /** What the cache of entity states may hold, in (estimated) bytes. */
+  readonly cacheBytes?: number;
+  /**
+   * Replaying history stream by stream into a generation nobody else writes: an entity never
+   * written by this instance has nothing in Redis (no read), and an entity must be named by its
+   * stream alone (an entity fed by two streams would be folded out of order, so it is refused).
+   */
+  readonly replay?: boolean;
 }
 
 class EventFailed extends Error {
@@ -33,8 +45,13 @@ class EventFailed extends Error {
 }
 
 /**
- * One projection inside a runner: its checkpoint, and a cache of entity states as committed to
- * Redis (so a batch reads Redis only for entities it has not seen). Nothing here writes Redis.
+ * The one write path of the read models: folds a batch of events into one projection's entity
+ * states and works out the Redis writes that take its outputs from before to after (`outputs-diff`).
+ * Used by the live runner (a batch per subscription read, written with the checkpoint in one
+ * fenced transaction) and by the rebuild's replay of history (a batch per slice of streams,
+ * pipelined into a new generation). Nothing here writes Redis; it reads the committed states of
+ * entities it has not cached.
+ *
  * The cache is bounded by an estimate of its bytes, least recently used entities going first: a
  * count of entities bounded nothing useful (a soak found 20,000 of them holding ~120 MB in two
  * projections, the largest part of the process's heap).
@@ -43,16 +60,21 @@ export class ProjectionInstance<State = unknown> {
   readonly keys: ReturnType<typeof projectionKeys>;
   private readonly cache = new Map<string, Entity<State>>();
   private cachedBytes = 0;
-  /** The last checkpoint this instance wrote or read: the fence against another writer. */
+  private readonly cacheBytes: number;
+  /** Replay only: the stream of each entity written so far. */
+  private readonly streamOf: Map<string, string> | undefined;
+  /** The last checkpoint written or read for it (the runner's: the fence against another writer). */
   checkpoint: Position | undefined;
   stopped = false;
 
   constructor(
     readonly projection: Projection<State>,
     readonly prefix: string,
-    private readonly cacheBytes = 16 * 1024 * 1024,
+    options: ProjectionInstanceOptions = {},
   ) {
     this.keys = projectionKeys(prefix, projection.name);
+    this.cacheBytes = options.cacheBytes ?? 16 * 1024 * 1024;
+    this.streamOf = options.replay ? new Map() : undefined;
   }
 
   get name(): string {
@@ -64,6 +86,10 @@ export class ProjectionInstance<State = unknown> {
     return { entities: this.cache.size, bytes: this.cachedBytes };
   }
 
+  formatCheckpoint(): string | null {
+    return this.checkpoint ? formatPosition(this.checkpoint) : null;
+  }
+
   /** Forget cached states (after a failed write, or on losing the lock). */
   reset(): void {
     this.cache.clear();
@@ -71,30 +97,26 @@ export class ProjectionInstance<State = unknown> {
   }
 
   async prepare(events: readonly ProjectedEvent[], redis: Redis): Promise<PreparedBatch> {
-    const mine = events.filter((event) => !this.checkpoint || comparePositions(event.position, this.checkpoint) > 0);
-    const last = events.at(-1)?.position;
-    const checkpoint =
-      last && (!this.checkpoint || comparePositions(last, this.checkpoint) > 0) ? last : this.checkpoint;
-    await this.load(mine, redis);
+    await this.load(events, redis);
     try {
-      return this.fold(mine, checkpoint);
+      return this.fold(events);
     } catch (error) {
       // Find the exact event that cannot be handled (slowly, one at a time), and apply those before it.
-      const index = error instanceof EventFailed ? error.index : this.firstFailing(mine);
+      const index = error instanceof EventFailed ? error.index : this.firstFailing(events);
       const cause = error instanceof EventFailed ? error.reason : error;
-      const failed = mine[index]!;
-      const before = index > 0 ? mine[index - 1]!.position : this.checkpoint;
-      const prepared = this.fold(mine.slice(0, index), before);
-      return { ...prepared, failure: { event: failed, error: cause instanceof Error ? cause.message : String(cause) } };
+      const prepared = this.fold(events.slice(0, index));
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return { ...prepared, failure: { index, event: events[index]!, error: message } };
     }
   }
 
-  private fold(events: readonly ProjectedEvent[], checkpoint: Position | undefined): PreparedBatch {
+  private fold(events: readonly ProjectedEvent[]): PreparedBatch {
     const { projection } = this;
     const working = new Map<string, State>();
     events.forEach((event, index) => {
       const entity = projection.entityOf(event);
       if (entity === undefined) return;
+      if (this.streamOf) this.checkStream(entity, event, index);
       const state = working.get(entity) ?? this.cache.get(entity)?.state ?? projection.initialState;
       try {
         working.set(entity, projection.evolve(state, event));
@@ -115,13 +137,24 @@ export class ProjectionInstance<State = unknown> {
     commands.push(...counterDeltas.commands(this.prefix));
     return {
       commands,
-      checkpoint,
       commit: () => {
         for (const [entity, value] of updates) this.remember(entity, value);
-        this.checkpoint = checkpoint;
         this.evict();
       },
     };
+  }
+
+  /** Replay: an entity's events must all come from one stream, or they would be folded out of order. */
+  private checkStream(entity: string, event: ProjectedEvent, index: number): void {
+    const stream = this.streamOf!.get(entity);
+    if (stream === event.stream) return;
+    if (stream !== undefined) {
+      const error = new Error(
+        `${entity} is not named by stream ${event.stream} alone: a rebuild folds stream by stream`,
+      );
+      throw new EventFailed(index, error);
+    }
+    this.streamOf!.set(entity, event.stream);
   }
 
   private firstFailing(events: readonly ProjectedEvent[]): number {
@@ -155,7 +188,7 @@ export class ProjectionInstance<State = unknown> {
         // Most recently used last, so eviction drops the coldest.
         this.cache.delete(entity);
         this.cache.set(entity, cached);
-      } else missing.add(entity);
+      } else if (!this.streamOf || this.streamOf.has(entity)) missing.add(entity);
     }
     if (missing.size === 0) return;
     const entities = [...missing];
@@ -190,10 +223,6 @@ export class ProjectionInstance<State = unknown> {
       if (this.cachedBytes <= this.cacheBytes) return;
       this.forget(entity);
     }
-  }
-
-  formatCheckpoint(): string | null {
-    return this.checkpoint ? formatPosition(this.checkpoint) : null;
   }
 }
 

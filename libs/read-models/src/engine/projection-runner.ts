@@ -9,7 +9,7 @@ import {
   inBatches,
 } from '@app/event-store';
 
-import { lastPosition } from './history-fold';
+import { lastPosition } from './replay';
 import type { Command } from './outputs-diff';
 import { ProjectionInstance, type PreparedBatch } from './projection-instance';
 import type { ProjectedEvent, Projection, ProjectionStatus } from './projection';
@@ -158,8 +158,15 @@ export class ProjectionRunner {
 
   private async write(events: ProjectedEvent[], connection: Redis): Promise<void> {
     const live = this.instances.filter((instance) => !instance.stopped);
-    const prepared: [ProjectionInstance, PreparedBatch][] = [];
-    for (const instance of live) prepared.push([instance, await instance.prepare(events, connection)]);
+    const prepared: [ProjectionInstance, Prepared][] = [];
+    for (const instance of live) {
+      // After a restart from the lowest checkpoint, a projection skips the events it already has.
+      const from = instance.checkpoint;
+      const mine = from ? events.filter((event) => comparePositions(event.position, from) > 0) : events;
+      const batch = await instance.prepare(mine, connection);
+      const last = batch.failure ? mine[batch.failure.index - 1] : mine.at(-1);
+      prepared.push([instance, { ...batch, checkpoint: last?.position ?? from }]);
+    }
 
     // The fence: the checkpoints must still be the ones this runner last read or wrote.
     const checkpointKeys = live.map((instance) => instance.keys.checkpoint);
@@ -188,6 +195,7 @@ export class ProjectionRunner {
     for (const instance of replayed) this.replayTargets.delete(instance);
     for (const [instance, batch] of prepared) {
       batch.commit();
+      instance.checkpoint = batch.checkpoint;
       if (batch.failure) {
         instance.stopped = true;
         const { event, error } = batch.failure;
@@ -199,11 +207,14 @@ export class ProjectionRunner {
   }
 }
 
+/** A batch prepared for one projection, with the checkpoint it moves the projection to. */
+type Prepared = PreparedBatch & { readonly checkpoint: Position | undefined };
+
 function queue(tx: ReturnType<Redis['multi']>, [name, ...args]: Command): void {
   tx.call(name, ...args);
 }
 
-function stoppedStatus(instance: ProjectionInstance, batch: PreparedBatch): ProjectionStatus {
+function stoppedStatus(instance: ProjectionInstance, batch: Prepared): ProjectionStatus {
   const { event, error } = batch.failure!;
   return {
     name: instance.name,

@@ -1,5 +1,5 @@
 import type { EventStore } from '@app/event-store';
-import { lastPosition } from './history-fold';
+import { lastPosition } from './replay';
 import { projectionKeys } from './keys';
 
 /**

@@ -1,10 +1,10 @@
 import type Redis from 'ioredis';
 import { comparePositions, formatPosition, type EventStore, type Position } from '@app/event-store';
 import { activeGeneration, deleteGenerations, nextGeneration } from './generations';
-import { foldHistory, lastPosition, type FoldFailure } from './history-fold';
+import { lastPosition, replayHistory, type ReplayFailure } from './replay';
 import { projectionKeys, ReadModelKeys } from './keys';
 import { LeaseLock } from '@app/platform/redis/lease-lock';
-import { foldHistoryInParallel, type ParallelFoldOptions } from './parallel-fold';
+import { replayHistoryInParallel, type ParallelReplayOptions } from './parallel-replay';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -12,13 +12,13 @@ export interface RebuildOptions {
   readonly root: string;
   /** Events per batch once history is folded and the runner catches up. */
   readonly batchSize?: number;
-  /** Streams of history folded between two writes to Redis. */
-  readonly streamsPerWrite?: number;
+  /** Events of history replayed between two writes to Redis. */
+  readonly replayBatchSize?: number;
   readonly log?: (message: string) => void;
   /** Called about once a second. */
   readonly progress?: (progress: RebuildProgress) => void;
-  /** Fold the history in worker threads, one per partition of the streams (else in this thread). */
-  readonly parallel?: ParallelFoldOptions;
+  /** Replay the history in worker threads, one per partition of the streams (else in this thread). */
+  readonly parallel?: ParallelReplayOptions;
 }
 
 /** How far a rebuild has gone: events of history folded, then the runner catching up. */
@@ -38,10 +38,8 @@ export class RebuildFailed extends Error {
   override readonly name = 'RebuildFailed';
 }
 
-const describe = (failure: FoldFailure) =>
-  failure.position
-    ? `${failure.projection} cannot handle ${failure.eventType} at ${failure.position} in ${failure.stream}: ${failure.error}`
-    : `${failure.projection} failed on ${failure.entity}: ${failure.error}`;
+const describe = (failure: ReplayFailure) =>
+  `${failure.projection} cannot handle ${failure.eventType} at ${failure.position} in ${failure.stream}: ${failure.error}`;
 
 /**
  * Builds every projection afresh, from position zero, in a new generation beside the live one
@@ -69,24 +67,24 @@ export async function rebuildReadModels(
     await deleteGenerations(redis, keys, (g) => g > previousGeneration && g !== generation);
     await redis.set(keys.building, String(generation));
     options.log?.(`rebuilding read models into generation ${generation} (readers stay on ${previousGeneration})`);
-    // History up to the head as it is now, folded stream by stream; then the runner, from
+    // History up to the head as it is now, replayed stream by stream; then the runner, from
     // checkpoints at that head, catches up with what was appended meanwhile.
     const prefix = keys.generation(generation);
     const historyHead = await lastPosition(store);
     if (historyHead) {
       const head = formatPosition(historyHead);
-      const fold = {
+      const replay = {
         prefix,
         head: historyHead,
-        streamsPerWrite: options.streamsPerWrite,
+        batchSize: options.replayBatchSize,
         progress: (events: number) => options.progress?.({ phase: 'history', events, head }),
       };
       const { events, failures } = options.parallel
-        ? await foldHistoryInParallel(projections, { ...fold, parallel: options.parallel })
-        : await foldHistory(store, redis, projections, fold);
+        ? await replayHistoryInParallel(projections, { ...replay, parallel: options.parallel })
+        : await replayHistory(store, redis, projections, replay);
       if (failures.length > 0) throw new RebuildFailed(`projections stopped: ${failures.map(describe).join('; ')}`);
       await redis.mset(projections.flatMap((projection) => [projectionKeys(prefix, projection.name).checkpoint, head]));
-      options.log?.(`folded ${events} events of history up to ${head}`);
+      options.log?.(`replayed ${events} events of history up to ${head}`);
     }
     const runner = new ProjectionRunner(store, redis, projections, {
       prefix,

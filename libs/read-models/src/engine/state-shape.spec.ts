@@ -2,7 +2,7 @@ import type { EventData } from '@app/event-store';
 import { caseStream, maracMeetingStream } from '@app/case-domain';
 import { caseEvents, meetingEvents, random } from '../../../../test/support/workload';
 import { readModelProjections } from '../projections/all-projections';
-import { deadlineRules } from '../../../platform/src/read-models/deadline-rules';
+import { deadlineRules } from '../deadline-rules';
 import type { ProjectedEvent, Projection } from './projection';
 import { toProjectedEvent } from './projected-event';
 import { inShapeOf } from './state-shape';

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config/app-config';
+import type { AppConfig } from '@app/platform/config/app-config';
 
 export const READ_MODELS = Symbol('READ_MODELS');
 export const PROJECTIONS = Symbol('PROJECTIONS');

@@ -2,9 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import type { EventStore } from '@app/event-store';
-import { liveProjectionStatuses, ReadModelKeys, type Projection } from '@app/read-models';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG, EVENT_STORE, REDIS } from '../tokens';
+import { ReadModelKeys } from '../engine/keys';
+import type { Projection } from '../engine/projection';
+import { liveProjectionStatuses } from '../engine/generations';
+import type { AppConfig } from '@app/platform/config/app-config';
+import { APP_CONFIG, EVENT_STORE, REDIS } from '@app/platform/tokens';
 import { PROJECTIONS, readModelRoot } from './read-models.tokens';
 
 /**

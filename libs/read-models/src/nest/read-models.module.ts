@@ -10,17 +10,14 @@ import {
 } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { EventStore } from '@app/event-store';
-import {
-  ProjectionWorker,
-  readModelProjections,
-  ReadModels,
-  type Projection,
-  type ProjectionFollower,
-} from '@app/read-models';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG, EVENT_STORE, REDIS } from '../tokens';
-import { settledWithin } from '../settled-within';
-import { deadlineRules } from './deadline-rules';
+import type { Projection } from '../engine/projection';
+import { ProjectionWorker, type ProjectionFollower } from '../engine/projection-worker';
+import { readModelProjections } from '../projections/all-projections';
+import { ReadModels } from '../read-models';
+import type { AppConfig } from '@app/platform/config/app-config';
+import { APP_CONFIG, EVENT_STORE, REDIS } from '@app/platform/tokens';
+import { settledWithin } from '@app/platform/settled-within';
+import { deadlineRules } from '../deadline-rules';
 import { ProjectionsHealthIndicator } from './projections.health';
 import { PROJECTION_FOLLOWERS, PROJECTIONS, READ_MODELS, readModelRoot } from './read-models.tokens';
 

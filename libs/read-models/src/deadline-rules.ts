@@ -7,7 +7,7 @@ import {
   type DeadlinePolicy,
   type RetentionPolicy,
 } from '@app/case-domain';
-import type { DeadlineRules } from '@app/read-models';
+import type { DeadlineRules } from './projections/all-projections';
 
 /**
  * The deadline policy (the domain page's defaults unless given) on the England and Wales
