@@ -1,17 +1,19 @@
 import type Redis from 'ioredis';
 import { comparePositions, parsePosition, type Position } from '@app/event-store';
 import { generationOf } from './engine/generations';
-import { projectionKeys, ReadModelKeys } from './engine/keys';
+import { ReadModelKeys } from './engine/keys';
 import { describeNotBuilt, notBuilt, readinessKeys, type NotBuilt, type StoreHead } from './engine/readiness';
-import {
-  CASE_VIEW_PROJECTION,
-  caseViewKeys,
-  type CaseViewState,
-  type ViewDeadline,
-} from './projections/case-view.projection';
-import { MARAC_PROJECTION, maracKeys, type MaracMeetingView } from './projections/marac.projection';
-import { ALL_AREAS, PROBLEM_PROFILE_PROJECTION, profileKey } from './projections/problem-profile.projection';
-import { QUEUES, queueKey, windowBounds, type QueueName } from './projections/queues';
+import { CASE_VIEW_PROJECTION } from './projections/case-view/case-view.projection';
+import * as caseViewQueries from './projections/case-view/case-view.queries';
+import type { CaseListFilter } from './projections/case-view/case-view.queries';
+import { MARAC_PROJECTION, type MaracMeetingView } from './projections/marac/marac.projection';
+import * as maracQueries from './projections/marac/marac.queries';
+import { PROBLEM_PROFILE_PROJECTION } from './projections/problem-profile/problem-profile.projection';
+import * as problemProfileQueries from './projections/problem-profile/problem-profile.queries';
+import type { QueueName } from './projections/queues/queues';
+import * as queueQueries from './projections/queues/queues.queries';
+import type { QueueScope } from './projections/queues/queues.queries';
+import type { ReadModelReader } from './read-model-reader';
 
 /** The read model has not reached the position the client asked for, within the wait allowed. */
 export class ReadModelBehind extends Error {
@@ -31,27 +33,6 @@ export class ReadModelNotBuilt extends ReadModelBehind {
   }
 }
 
-export interface CaseListFilter {
-  readonly stage?: string;
-  readonly agency?: string;
-  readonly assignee?: string;
-  readonly risk?: string;
-  readonly child?: boolean;
-  /** Only cases referred to the MARAC. */
-  readonly referredToMarac?: boolean;
-}
-
-export interface QueueScope {
-  readonly scope: 'agency' | 'assignee';
-  readonly id: string;
-}
-
-// What each read reads: it must be built (the queues are filled by the case view and the MARAC meetings).
-const CASE_VIEW = [CASE_VIEW_PROJECTION];
-const MARAC = [MARAC_PROJECTION];
-const PROFILE = [PROBLEM_PROFILE_PROJECTION];
-const QUEUE_PROJECTIONS = [CASE_VIEW_PROJECTION, MARAC_PROJECTION];
-
 /**
  * The query side of the read models: reads whichever generation is active, so a rebuild's
  * switch is seen by the next query. Pure reads; access rules are the caller's. Every read first
@@ -61,6 +42,7 @@ const QUEUE_PROJECTIONS = [CASE_VIEW_PROJECTION, MARAC_PROJECTION];
  */
 export class ReadModels {
   private readonly keys: ReadModelKeys;
+  private readonly reader: ReadModelReader;
   /** The generation last seen active: read in the same MGET as the readiness keys, and checked. */
   private generationSeen = 1;
 
@@ -70,6 +52,7 @@ export class ReadModels {
     private readonly store?: StoreHead,
   ) {
     this.keys = new ReadModelKeys(root);
+    this.reader = { redis, prefix: (projections) => this.prefix(projections) };
   }
 
   /**
@@ -122,175 +105,51 @@ export class ReadModels {
     }
   }
 
-  async caseView(caseId: string): Promise<{ view: CaseViewState; deadlines: ViewDeadline[] } | undefined> {
-    const prefix = await this.prefix(CASE_VIEW);
-    const [state, deadlines] = await this.redis.mget(
-      projectionKeys(prefix, CASE_VIEW_PROJECTION).state(caseId),
-      `${prefix}:${caseViewKeys.deadlines(caseId)}`,
-    );
-    if (!state) return undefined;
-    const view = JSON.parse(state) as CaseViewState;
-    if (!view.domain.exists) return undefined;
-    return { view, deadlines: deadlines ? (JSON.parse(deadlines) as ViewDeadline[]) : [] };
+  // Each read is its projection's query (`projections/<name>/<name>.queries.ts`), through `reader`.
+
+  caseView(caseId: string) {
+    return caseViewQueries.caseView(this.reader, caseId);
   }
 
-  async caseViews(caseIds: readonly string[]): Promise<Map<string, CaseViewState>> {
-    if (caseIds.length === 0) return new Map();
-    const prefix = await this.prefix(CASE_VIEW);
-    const keys = projectionKeys(prefix, CASE_VIEW_PROJECTION);
-    const values = await this.redis.mget(...caseIds.map((id) => keys.state(id)));
-    const views = new Map<string, CaseViewState>();
-    values.forEach((json, index) => json && views.set(caseIds[index]!, JSON.parse(json) as CaseViewState));
-    return views;
+  caseViews(caseIds: readonly string[]) {
+    return caseViewQueries.caseViews(this.reader, caseIds);
   }
 
-  /** The MARAC meetings a case is listed at, oldest first. */
-  async meetingsOfCase(caseId: string): Promise<MaracMeetingView[]> {
-    const prefix = await this.prefix(MARAC);
-    const ids = await this.redis.zrange(`${prefix}:${maracKeys.caseMeetings(caseId)}`, '0', '-1');
-    return this.meetings(ids, prefix);
+  listCases(filter: CaseListFilter, page: { readonly limit: number; readonly after?: number }) {
+    return caseViewQueries.listCases(this.reader, filter, page);
+  }
+
+  erasureReviews(upTo: number, page: { readonly limit: number; readonly after?: { due: number; caseId: string } }) {
+    return caseViewQueries.erasureReviews(this.reader, upTo, page);
+  }
+
+  meetingsOfCase(caseId: string) {
+    return maracQueries.meetingsOfCase(this.reader, caseId);
   }
 
   async meeting(meetingId: string): Promise<MaracMeetingView | undefined> {
-    return (await this.meetingsById([meetingId]))[0];
+    return (await maracQueries.meetingsById(this.reader, [meetingId]))[0];
   }
 
-  /** Meetings by id, in one read; unknown ids are left out. */
-  async meetingsById(ids: readonly string[]): Promise<MaracMeetingView[]> {
-    return this.meetings(ids, await this.prefix(MARAC));
+  meetingsById(ids: readonly string[]) {
+    return maracQueries.meetingsById(this.reader, ids);
   }
 
-  private async meetings(ids: readonly string[], prefix: string): Promise<MaracMeetingView[]> {
-    if (ids.length === 0) return [];
-    const keys = projectionKeys(prefix, MARAC_PROJECTION);
-    const values = await this.redis.mget(...ids.map((id) => keys.state(id)));
-    return values.flatMap((json) => (json ? [JSON.parse(json) as MaracMeetingView] : []));
+  meetingIdsOfArea(area: string) {
+    return maracQueries.meetingIdsOfArea(this.reader, area);
   }
 
-  /** The meetings of an area, by date: the one before a given meeting is its "last meeting". */
-  async meetingIdsOfArea(area: string): Promise<string[]> {
-    return this.redis.zrange(`${await this.prefix(MARAC)}:${maracKeys.areaMeetings(area)}`, '0', '-1');
+  queueCounts(scope: QueueScope, now: number) {
+    return queueQueries.queueCounts(this.reader, scope, now);
   }
 
-  /**
-   * Cases matching every filter, in the order they were identified, `limit` at a time after the
-   * `after` cursor (the last case of the previous page): stable while cases are added.
-   */
-  async listCases(
-    filter: CaseListFilter,
-    page: { readonly limit: number; readonly after?: number },
-  ): Promise<{ caseIds: string[]; next?: number; total: number }> {
-    const prefix = await this.prefix(CASE_VIEW);
-    const keys = caseViewKeys;
-    const sets = [
-      filter.stage && keys.stage(filter.stage),
-      filter.agency && keys.agency(filter.agency),
-      filter.assignee && keys.assignee(filter.assignee),
-      filter.risk && keys.risk(filter.risk),
-      filter.child !== undefined && keys.child(filter.child),
-      filter.referredToMarac && keys.marac,
-    ].filter((key): key is string => typeof key === 'string');
-    const from = page.after === undefined ? '-inf' : `(${page.after}`;
-    let scored: string[];
-    let total: number;
-    if (sets.length <= 1) {
-      const key = `${prefix}:${sets[0] ?? keys.all}`;
-      [scored, total] = await Promise.all([
-        this.redis.zrangebyscore(key, from, '+inf', 'WITHSCORES', 'LIMIT', 0, page.limit + 1),
-        this.redis.zcard(key),
-      ]);
-    } else {
-      // Intersect (Redis starts from the smallest set), keeping the identification order as the score.
-      const all = await this.redis.call(
-        'zinter',
-        sets.length,
-        ...sets.map((key) => `${prefix}:${key}`),
-        'AGGREGATE',
-        'MIN',
-        'WITHSCORES',
-      );
-      const flat = all as string[];
-      total = flat.length / 2;
-      const start = page.after === undefined ? 0 : pairs(flat).findIndex(([, score]) => Number(score) > page.after!);
-      scored = start < 0 ? [] : flat.slice(start * 2, (start + page.limit + 1) * 2);
-    }
-    const rows = pairs(scored);
-    const more = rows.length > page.limit;
-    const shown = rows.slice(0, page.limit);
-    return {
-      caseIds: shown.map(([id]) => id),
-      total,
-      ...(more ? { next: Number(shown.at(-1)![1]) } : {}),
-    };
+  queueItems(name: QueueName, scope: QueueScope, now: number, limit: number) {
+    return queueQueries.queueItems(this.reader, name, scope, now, limit);
   }
 
-  async queueCounts(scope: QueueScope, now: number): Promise<Record<QueueName, number>> {
-    const prefix = await this.prefix(QUEUE_PROJECTIONS);
-    const names = Object.keys(QUEUES) as QueueName[];
-    const pipeline = this.redis.pipeline();
-    for (const name of names) {
-      const queue = QUEUES[name];
-      const [min, max] = windowBounds(queue.window, now);
-      pipeline.zcount(`${prefix}:${queueKey(queue.source, scope.scope, scope.id)}`, min, max);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    return Object.fromEntries(names.map((name, index) => [name, Number(results[index]?.[1] ?? 0)])) as Record<
-      QueueName,
-      number
-    >;
+  profileCounts(area: string | undefined, months: readonly string[]) {
+    return problemProfileQueries.profileCounts(this.reader, area, months);
   }
-
-  /**
-   * Cases due for an erasure review on or before `upTo` (ms), earliest first, `limit` at a time
-   * after the `after` cursor (a due time and case id, as the previous page's `next` gave).
-   */
-  async erasureReviews(
-    upTo: number,
-    page: { readonly limit: number; readonly after?: { due: number; caseId: string } },
-  ): Promise<{ items: { caseId: string; due: number }[]; total: number }> {
-    const key = `${await this.prefix(CASE_VIEW)}:${caseViewKeys.erasureReview}`;
-    const [flat, total] = await Promise.all([
-      this.redis.zrangebyscore(key, page.after ? page.after.due : '-inf', upTo, 'WITHSCORES'),
-      this.redis.zcount(key, '-inf', upTo),
-    ]);
-    const after = page.after;
-    const items = pairs(flat)
-      .map(([caseId, score]) => ({ caseId, due: Number(score) }))
-      .filter((item) => !after || item.due > after.due || (item.due === after.due && item.caseId > after.caseId));
-    return { items: items.slice(0, page.limit + 1), total };
-  }
-
-  /** A queue's members (case ids, or `<meetingId>/<actionId>` for MARAC actions) with due times. */
-  async queueItems(
-    name: QueueName,
-    scope: QueueScope,
-    now: number,
-    limit: number,
-  ): Promise<{ member: string; due: number }[]> {
-    const queue = QUEUES[name];
-    const [min, max] = windowBounds(queue.window, now);
-    const key = `${await this.prefix(QUEUE_PROJECTIONS)}:${queueKey(queue.source, scope.scope, scope.id)}`;
-    const flat = await this.redis.zrangebyscore(key, min, max, 'WITHSCORES', 'LIMIT', 0, limit);
-    return pairs(flat).map(([member, score]) => ({ member, due: Number(score) }));
-  }
-
-  /** Problem-profile counters per month (`YYYY-MM`) for an area, or every area. */
-  async profileCounts(
-    area: string | undefined,
-    months: readonly string[],
-  ): Promise<Map<string, Record<string, string>>> {
-    const prefix = await this.prefix(PROFILE);
-    const pipeline = this.redis.pipeline();
-    for (const month of months) pipeline.hgetall(`${prefix}:${profileKey(area ?? ALL_AREAS, month)}`);
-    const results = (await pipeline.exec()) ?? [];
-    return new Map(months.map((month, index) => [month, (results[index]?.[1] ?? {}) as Record<string, string>]));
-  }
-}
-
-function pairs(flat: readonly string[]): [string, string][] {
-  const rows: [string, string][] = [];
-  for (let index = 0; index + 1 < flat.length; index += 2) rows.push([flat[index]!, flat[index + 1]!]);
-  return rows;
 }
 
 export const READ_MODEL_PROJECTIONS = {

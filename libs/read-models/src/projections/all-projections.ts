@@ -1,8 +1,8 @@
 import type { CaseState, LocalDate } from '@app/case-domain';
 import type { Projection } from '../engine/projection';
-import { caseViewProjection, type ViewDeadline } from './case-view.projection';
-import { maracProjection } from './marac.projection';
-import { problemProfileProjection } from './problem-profile.projection';
+import { caseViewProjection, type ViewDeadline } from './case-view/case-view.projection';
+import { maracProjection } from './marac/marac.projection';
+import { problemProfileProjection } from './problem-profile/problem-profile.projection';
 
 /** The deadline policy as the read models use it (the domain's `deadlinesFor` with a policy and calendar). */
 export interface DeadlineRules {

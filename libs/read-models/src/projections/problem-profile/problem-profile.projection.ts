@@ -1,5 +1,5 @@
 import { caseIdOfStream, type CaseEvent, type LocalDate } from '@app/case-domain';
-import type { ProjectedEvent, Projection, ReadModelOutputs } from '../engine/projection';
+import type { ProjectedEvent, Projection, ReadModelOutputs } from '../../engine/projection';
 
 /** What the problem profile counts about one case: facts of the pathway, never personal data. */
 export interface ProfileCase {

@@ -8,8 +8,8 @@ import {
   type CaseState,
   type LocalDate,
 } from '@app/case-domain';
-import type { ProjectedEvent, Projection, ReadModelOutputs } from '../engine/projection';
-import { queueKey } from './queues';
+import type { ProjectedEvent, Projection, ReadModelOutputs } from '../../engine/projection';
+import { queueKey } from '../queues/queues';
 
 /** A deadline as the read models need it (the domain's `deadlinesFor` gives more). */
 export interface ViewDeadline {

@@ -1,6 +1,6 @@
 import { meetingIdOfStream, type LocalDate, type MaracMeetingEvent, type RiskLevel } from '@app/case-domain';
-import type { ProjectedEvent, Projection, ReadModelOutputs } from '../engine/projection';
-import { queueKey } from './queues';
+import type { ProjectedEvent, Projection, ReadModelOutputs } from '../../engine/projection';
+import { queueKey } from '../queues/queues';
 
 export interface MaracAction {
   readonly actionId: string;

@@ -3,6 +3,8 @@
  * time (ms), through a window relative to now: `overdue` (due ≤ now), `soon` (due within the next
  * 7 days and not yet past), `due-soon-or-overdue` (due ≤ now + 7 days), or `all`.
  * Deadline-driven sets are filled from the case's deadlines (`deadlinesFor`); the rest by state.
+ * Two projections fill them, so they have a folder of their own: the case view (every source but
+ * one) and the MARAC meetings (`marac_action`, an agency's open actions); their queries need both.
  */
 export type QueueWindow = 'overdue' | 'soon' | 'due-soon-or-overdue' | 'all';
 
