@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, ReadModelsModule, RemindersModule, type PlatformOptions } from '@app/platform';
+import { PlatformModule, ReadModelsModule, type PlatformOptions } from '@app/platform';
+import { RemindersModule } from '@app/reminders/nest';
 
 /**
- * The worker of the scale-out profile: runs the projections and the reminder scheduler (in one
- * worker at a time, whichever holds the lock) and the reminder processor (in every worker).
+ * The worker of the scale-out profile: runs the projections and the reminder subscription (each in
+ * one worker at a time, whichever holds its lease) and the reminder processor (in every worker).
  */
 @Module({})
 export class WorkerModule {

@@ -13,5 +13,4 @@ export * from './read-models/read-models.module';
 export * from './read-models/projections.health';
 export * from './read-models/deadline-rules';
 export * from './read-models/fold-setup';
-export * from './reminders/reminders.module';
 export * from './personal-data/open-keyring';
