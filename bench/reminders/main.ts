@@ -4,8 +4,8 @@
  *     from the embedded store, fold, derive the pending reminders, add the jobs, record them per
  *     case) beside a raw BullMQ `addBulk` of the same jobs, into empty queues, in the same run;
  * (2) firing lateness: 1,000 reminders due within the same minute, raised by the real processor
- *     (re-check + append) with the projections and the scheduler running in the same process as
- *     `npm start` runs them; lateness = when `ReminderRaised` was recorded minus the reminder's time.
+ *     (re-check + append) with the projections and the reminder subscription running in the same
+ *     process as `npm start` runs them; lateness = when `ReminderRaised` was recorded minus the reminder's time.
  * Targets (issue 5): scheduling >= 50% of raw addBulk; lateness p99 < 1 s.
  * Environment: BENCH_REMINDERS (100000), BENCH_FIRING (1000).
  */
@@ -37,7 +37,7 @@ import {
   bullPrefix,
   REMINDER_QUEUE,
   reminderJob,
-  ReminderScheduler,
+  ReminderSubscription,
   runReminderJob,
   type ReminderJobData,
 } from '../../libs/reminders/src';
@@ -129,15 +129,15 @@ async function scheduling(dir: string, redisUrl: string) {
   // Ours: a reconciliation into an empty queue, from the event store.
   const queue = new Queue(REMINDER_QUEUE, { connection: bullConnection(redisUrl), prefix: bullPrefix('bench-ours') });
   await queue.waitUntilReady();
-  const scheduler = new ReminderScheduler(store, redis, queue, {
+  const scheduler = new ReminderSubscription(store, redis, queue, {
     prefix: 'bench-ours',
     pendingOf: (state, at) => pendingReminders(state, defaultDeadlinePolicy, calendar, at),
   });
-  const result = await scheduler.reconcile();
+  const result = (await scheduler.reconcileIfFree())!;
   const oursSeconds = result.elapsedMs / 1000;
   const oursCount = await queue.getJobCountByTypes('delayed');
   // A second reconciliation finds everything in place.
-  const again = await scheduler.reconcile();
+  const again = (await scheduler.reconcileIfFree())!;
 
   console.log(
     `  raw addBulk:            ${rawCount} jobs in ${rawSeconds.toFixed(2)} s = ${Math.round(rawCount / rawSeconds)} jobs/s`,
@@ -177,16 +177,16 @@ async function lateness(dir: string, redisUrl: string) {
     conclusiveGroundsRepeat: seconds(86_400),
   };
   const queue = new Queue(REMINDER_QUEUE, { connection: bullConnection(redisUrl), prefix: bullPrefix(prefix) });
-  const scheduler = new ReminderScheduler(store, redis, queue, {
+  const scheduler = new ReminderSubscription(store, redis, queue, {
     prefix,
     pendingOf: (state, at) => pendingReminders(state, policy, calendar, at),
   });
   const projections = new ProjectionWorker(store, redis, readModelProjections(deadlineRules(policy)), {
     root: `${prefix}:rm`,
-    followers: [scheduler],
   });
   projections.start();
-  while (!projections.isLeader) await sleep(10);
+  scheduler.start();
+  while (!projections.isLeader || (await redis.get(scheduler.keys.lease)) === null) await sleep(10);
   const worker = new Worker(
     REMINDER_QUEUE,
     (job: Job<ReminderJobData>, token?: string) => runReminderJob(job, token, { store, policy, calendar }),
@@ -220,6 +220,7 @@ async function lateness(dir: string, redisUrl: string) {
     await sleep(500);
   }
   await worker.close();
+  await scheduler.stop();
   await projections.stop();
   const sorted = [...lates].sort((a, b) => a - b);
   console.log(

@@ -161,7 +161,7 @@ describe('reminders across a killed worker and an emptied Redis', () => {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...clockEnv(), ...env },
     });
-    expect(stdout).toMatch(/no worker is running the projections/);
+    expect(stdout).toMatch(/no worker is running the reminders/);
     expect(stdout).toMatch(
       /reminders reconciled: 2 cases \(2 with reminders\), \d+ reminders scheduled; \d+ jobs added, 0 removed/,
     );

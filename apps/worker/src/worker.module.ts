@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, RemindersModule, type PlatformOptions } from '@app/platform';
+import { PlatformModule, type PlatformOptions } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
+import { RemindersModule } from '@app/reminders/nest';
 
 /**
- * The worker of the scale-out profile: runs the projections and the reminder scheduler (in one
- * worker at a time, whichever holds the lock) and the reminder processor (in every worker).
+ * The worker of the scale-out profile: runs the projections and the reminder subscription (each in
+ * one worker at a time, whichever holds its lease) and the reminder processor (in every worker).
  */
 @Module({})
 export class WorkerModule {

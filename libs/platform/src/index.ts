@@ -8,5 +8,4 @@ export * from './redis/managed-redis-server';
 export * from './redis/redis-client';
 export * from './redis/resolve-redis';
 export * from './run-main';
-export * from './reminders/reminders.module';
 export * from './personal-data/open-keyring';

@@ -46,22 +46,28 @@ export function reminderJob(caseId: string, reminder: PendingReminder, now: numb
   };
 }
 
-/** The case's reminders the scheduler should hold at `now` (the policy's deadlines, `pendingReminders`). */
+/** The case's reminders the subscription should hold at `now` (the policy's deadlines, `pendingReminders`). */
 export type PendingRemindersOf = (state: CaseState, now: Date) => PendingReminder[];
 
 export interface ReminderKeys {
-  /** The ids of the jobs the scheduler holds for a case (a set). */
+  /** Who runs the reminder subscription (a `LeaseLock`): one process at a time. */
+  readonly lease: string;
+  /** Where the subscription has scheduled up to: a position in `$all` (`formatPosition`). */
+  readonly checkpoint: string;
+  /** The ids of the jobs the subscription holds for a case (a set). */
   caseJobs(caseId: string): string;
   readonly caseJobsPattern: string;
-  /** Requests from `npm run reminders:reconcile` to the worker that runs the scheduler (a list). */
+  /** Requests from `npm run reminders:reconcile` to the process holding the lease (a list of ids). */
   readonly reconcileRequests: string;
-  /** Where the worker answers one request (a list the requester BLPOPs). */
+  /** Where the holder answers one request (a list the requester BLPOPs). */
   reconcileReply(requestId: string): string;
 }
 
 export function reminderKeys(prefix: string): ReminderKeys {
   const root = `${prefix}:reminders`;
   return {
+    lease: `${root}:lease`,
+    checkpoint: `${root}:checkpoint`,
     caseJobs: (caseId) => `${root}:case:${caseId}`,
     caseJobsPattern: `${root}:case:*`,
     reconcileRequests: `${root}:reconcile:requests`,

@@ -15,7 +15,14 @@ import {
   type DeadlinePolicy,
 } from '../../../libs/case-domain/src';
 import { handleCommand, metadataOf } from '../../../libs/command-handling/src';
-import { SqliteEventStore, type RecordedEvent } from '../../../libs/event-store/src';
+import {
+  comparePositions,
+  parsePosition,
+  SqliteEventStore,
+  type EventStore,
+  type Position,
+  type RecordedEvent,
+} from '../../../libs/event-store/src';
 import { deadlineRules } from '../../../libs/read-models/src/deadline-rules';
 import { ProjectionWorker, ReadModels, readModelProjections } from '../../../libs/read-models/src';
 import {
@@ -24,7 +31,11 @@ import {
   processReminder,
   REMINDER_QUEUE,
   reminderJobId,
-  ReminderScheduler,
+  FencedCheckpoint,
+  FencedOut,
+  reminderKeys,
+  ReminderSubscription,
+  requestReconcile,
   runReminderJob,
   SCHEDULED_STATES,
   type ReminderJobData,
@@ -46,10 +57,10 @@ const calendar = englandAndWalesCalendar();
 /** How late a reminder may be raised in these tests (the benchmark measures lateness properly). */
 const SLACK_MS = 1_500;
 
-/** The embedded store, real Redis, the projections with the scheduler following them, and a BullMQ worker. */
+/** The embedded store, real Redis, the projections, the reminder subscription beside them, and a BullMQ worker. */
 class Harness {
   readonly queue: Queue;
-  scheduler!: ReminderScheduler;
+  subscription!: ReminderSubscription;
   private projections!: ProjectionWorker;
   private worker: Worker | undefined;
 
@@ -69,16 +80,17 @@ class Harness {
   }
 
   start(): void {
-    this.scheduler = new ReminderScheduler(this.store, this.redis, this.queue, {
+    this.subscription = new ReminderSubscription(this.store, this.redis, this.queue, {
       prefix: this.prefix,
       pendingOf: (state, now) => pendingReminders(state, policy, calendar, now),
+      leaseMs: 600,
     });
     this.projections = new ProjectionWorker(this.store, this.redis, readModelProjections(deadlineRules(policy)), {
       root: `${this.prefix}:rm`,
       leaseMs: 600,
-      followers: [this.scheduler],
     });
     this.projections.start();
+    this.subscription.start();
     this.worker = new Worker(
       REMINDER_QUEUE,
       (job: Job<ReminderJobData>, token?: string) =>
@@ -89,6 +101,7 @@ class Harness {
 
   async stop(): Promise<void> {
     await this.worker?.close();
+    await this.subscription.stop();
     await this.projections.stop();
   }
 
@@ -177,63 +190,215 @@ describe('reminders as BullMQ jobs (embedded store, real Redis, lengths in secon
     });
   const plus = (instant: string, ms: number) => new Date(Date.parse(instant) + ms).toISOString();
 
+  const riskAssessed = {
+    type: 'RiskAssessed',
+    data: { level: 'medium', assessedOn: yesterday, rationale: 'Synthetic' },
+  };
+  const noteAdded = () => ({ type: 'NoteAdded', data: { noteId: randomUUID(), personal: { text: 'Synthetic' } } });
+  const latest = (positions: Position[]) => positions.reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
+  /** Resolves once the reminder subscription under `root` has recorded scheduling up to `position`. */
+  const scheduledUpTo = (root: string, position: Position) =>
+    until(
+      () => redis.get(reminderKeys(root).checkpoint),
+      (text) => text !== null && comparePositions(parsePosition(text)!, position) >= 0,
+    );
+  /** A subscription of its own (its own lease and checkpoint, under `root`) beside the harness's. */
+  const subscriptionUnder = (
+    root: string,
+    options: Partial<ConstructorParameters<typeof ReminderSubscription>[3]> = {},
+    on: EventStore = store,
+  ) =>
+    new ReminderSubscription(on, redis, harness.queue, {
+      prefix: root,
+      pendingOf: (state, now) => pendingReminders(state, policy, calendar, now),
+      leaseMs: 600,
+      ...options,
+    });
+  const reconciled = (logs: string[]) => logs.some((line) => line.startsWith('reminders reconciled'));
+  const reconciledIn = (logs: string[]) => () => Promise.resolve(reconciled(logs));
+
   it('deriving reminders case after case gives the event loop turns, so the projections beside it go on', async () => {
     // An old case walks its repeats up to now: milliseconds each. Here every derivation takes 5 ms.
+    await harness.stop(); // its processor would raise the workload's overdue reminders meanwhile
     await appendWorkload(store, 40, { seed: 4 });
     let ticks = 0;
     const ticking = setInterval(() => ticks++, 1);
     const reconciling: number[] = [];
-    const syncing: number[] = [];
-    let seen = reconciling;
-    const slow = new ReminderScheduler(store, redis, harness.queue, {
-      prefix: `${prefix}-slow`,
+    const following: number[] = [];
+    const logs: string[] = [];
+    const slow = subscriptionUnder(`${prefix}-slow`, {
       pendingOf: () => {
         const end = Date.now() + 5;
         while (Date.now() < end);
-        seen.push(ticks);
+        (reconciled(logs) ? following : reconciling).push(ticks);
         return [];
       },
+      log: (line) => logs.push(line),
     });
+    slow.start();
     try {
-      await slow.reconcile();
-      seen = syncing;
-      await slow.syncCases(Array.from({ length: 40 }, (_, n) => caseIdOf(n)));
+      await until(reconciledIn(logs), Boolean);
+      // One event for each case, committed together: one batch re-derives the 40.
+      const appended = await Promise.all(
+        Array.from({ length: 40 }, (_, n) => store.append(caseStream(caseIdOf(n)), [riskAssessed])),
+      );
+      await scheduledUpTo(`${prefix}-slow`, latest(appended.map((result) => result.position)));
     } finally {
       clearInterval(ticking);
+      await slow.stop();
+      harness.start();
     }
     // Timers ran between the first case derived and the last, in both.
     expect(reconciling).toHaveLength(40);
     expect(reconciling.at(-1)).toBeGreaterThan(reconciling[0]!);
-    expect(syncing).toHaveLength(40);
-    expect(syncing.at(-1)).toBeGreaterThan(syncing[0]!);
+    expect(following).toHaveLength(40);
+    expect(following.at(-1)).toBeGreaterThan(following[0]!);
   });
 
-  it('a note leaves the case as it was: the leading scheduler does not re-derive its reminders', async () => {
+  it('a note leaves the case as it was: the subscription does not re-derive its reminders', async () => {
     let derived = 0;
-    const counting = new ReminderScheduler(store, redis, harness.queue, {
-      prefix: `${prefix}-counting`,
+    const root = `${prefix}-counting`;
+    const logs: string[] = [];
+    const counting = subscriptionUnder(root, {
       pendingOf: () => {
         derived++;
         return [];
       },
+      log: (line) => logs.push(line),
     });
-    counting.lead();
+    counting.start();
     try {
-      await counting.idle();
+      await until(reconciledIn(logs), Boolean);
+      const noted = caseStream(randomUUID());
+      await scheduledUpTo(root, (await store.append(noted, [riskAssessed])).position);
+      expect(derived).toBe(1);
       derived = 0;
-      const noted = `case-${randomUUID()}`;
-      counting.notify([{ stream: noted, type: 'NoteAdded' }]);
-      await counting.idle();
+      // A note on a case it holds, and on one it has never seen: neither is derived (nor read).
+      const unseen = caseStream(randomUUID());
+      await store.append(unseen, [noteAdded()]);
+      await scheduledUpTo(root, (await store.append(noted, [noteAdded()])).position);
       expect(derived).toBe(0);
-      // A note beside an event that changes the case: that case is re-derived, once.
-      counting.notify([
-        { stream: noted, type: 'NoteAdded' },
-        { stream: `case-${randomUUID()}`, type: 'RiskAssessed' },
+      // A note beside an event that changes a case: that case is re-derived, once.
+      const both = await Promise.all([
+        store.append(noted, [noteAdded()]),
+        store.append(caseStream(randomUUID()), [riskAssessed]),
       ]);
-      await counting.idle();
+      await scheduledUpTo(root, latest(both.map((result) => result.position)));
       expect(derived).toBe(1);
     } finally {
-      await counting.follow();
+      await counting.stop();
+    }
+  });
+
+  it('a process that lost the lease cannot write: the checkpoint stays where the new holder has it', async () => {
+    const root = `${prefix}-fenced`;
+    const keys = reminderKeys(root);
+    const logs: string[] = [];
+    // A long lease: the batch, not a renewal, is what meets the loss.
+    const holder = subscriptionUnder(root, { leaseMs: 60_000, log: (line) => logs.push(line) });
+    const caseId = randomUUID();
+    holder.start();
+    try {
+      await until(reconciledIn(logs), Boolean);
+      const first = await store.append(caseStream(caseId), [riskAssessed]);
+      await scheduledUpTo(root, first.position);
+      const before = await redis.get(keys.checkpoint);
+      // Its lease ran out while it paused, and another process took it.
+      await redis.set(keys.lease, 'another-process', 'PX', 60_000);
+      const second = await store.append(caseStream(caseId), [riskAssessed]);
+      await until(
+        async () => logs.join('\n'),
+        (text) => text.includes('the reminders lease is no longer held here'),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await redis.get(keys.checkpoint)).toBe(before);
+      // Once the lease is free again it takes it, reconciles and writes: it was the fence that held it back.
+      await redis.del(keys.lease);
+      await scheduledUpTo(root, second.position);
+    } finally {
+      await holder.stop();
+    }
+  });
+
+  it('the checkpoint is written only by the lease holder, over the value it last saw', async () => {
+    const keys = reminderKeys(`${prefix}-checkpoint`);
+    const connection = redis.duplicate();
+    try {
+      const mine = new FencedCheckpoint(connection, keys, 'me');
+      const theirs = new FencedCheckpoint(connection, keys, 'them');
+      await redis.set(keys.lease, 'me');
+      await mine.read();
+      await theirs.read();
+      const at = (commit: number): Position => ({ commit: BigInt(commit), prepare: BigInt(commit) });
+      await expect(theirs.commit(at(1))).rejects.toBeInstanceOf(FencedOut);
+      expect(await redis.get(keys.checkpoint)).toBeNull();
+      await mine.commit(at(2), (tx) => tx.set(keys.caseJobs('x'), 'written'));
+      expect(await redis.mget(keys.checkpoint, keys.caseJobs('x'))).toEqual(['2/2', 'written']);
+      // Another process moved it (it held the lease meanwhile): this one must not write over it.
+      await redis.set(keys.checkpoint, '3/3');
+      await expect(mine.commit(at(4), (tx) => tx.set(keys.caseJobs('x'), 'stale'))).rejects.toBeInstanceOf(FencedOut);
+      expect(await redis.mget(keys.checkpoint, keys.caseJobs('x'))).toEqual(['3/3', 'written']);
+    } finally {
+      connection.disconnect();
+    }
+  });
+
+  it('a restart goes on from the checkpoint: no event before it comes again, and no case stream is read again', async () => {
+    const root = `${prefix}-restart`;
+    const caseId = randomUUID();
+    await recognisedVictim(caseId);
+    const logs: string[] = [];
+    const first = subscriptionUnder(root, { log: (line) => logs.push(line) });
+    first.start();
+    await until(reconciledIn(logs), Boolean);
+    await scheduledUpTo(root, (await store.append(caseStream(caseId), [riskAssessed])).position);
+    await first.stop();
+    const saved = parsePosition((await redis.get(reminderKeys(root).checkpoint))!)!;
+
+    // The restarted process, on a store that tells what it is asked.
+    const read: string[] = [];
+    const delivered: RecordedEvent[] = [];
+    const watched: EventStore = {
+      description: store.description,
+      append: (stream, events, options) => store.append(stream, events, options),
+      readStream: (stream, options) => {
+        read.push(stream);
+        return store.readStream(stream, options);
+      },
+      readAll: (options) => store.readAll(options),
+      readAllByStream: (options) => store.readAllByStream(options),
+      subscribeToAll: (options) => {
+        const subscription = store.subscribeToAll(options);
+        return {
+          unsubscribe: () => subscription.unsubscribe(),
+          async *[Symbol.asyncIterator]() {
+            for await (const event of subscription) {
+              delivered.push(event);
+              yield event;
+            }
+          },
+        };
+      },
+      ping: () => store.ping(),
+      close: async () => undefined,
+    };
+    const restartLogs: string[] = [];
+    const second = subscriptionUnder(root, { log: (line) => restartLogs.push(line) }, watched);
+    second.start();
+    try {
+      await until(reconciledIn(restartLogs), Boolean);
+      const moved = await onCase(caseId, {
+        type: 'AssessRisk',
+        level: 'high',
+        assessedOn: yesterday,
+        rationale: 'Synthetic',
+      });
+      await scheduledUpTo(root, moved.position);
+      expect(delivered.every((event) => comparePositions(event.position, saved) > 0)).toBe(true);
+      expect(delivered.map((event) => [event.stream, event.type])).toContainEqual([caseStream(caseId), 'RiskAssessed']);
+      expect(read).toEqual([]);
+    } finally {
+      await second.stop();
     }
   });
 
@@ -324,7 +489,10 @@ describe('reminders as BullMQ jobs (embedded store, real Redis, lengths in secon
     );
     // A second reconciliation changes nothing: no duplicate jobs.
     const before = await harness.jobsOf(caseId);
-    const again = await harness.scheduler.requestReconcile();
+    const waiting = redis.duplicate();
+    const again = await requestReconcile(redis, waiting, harness.subscription.keys, 30).finally(() =>
+      waiting.disconnect(),
+    );
     expect(again.added).toBe(0);
     expect(await harness.jobsOf(caseId)).toEqual(before);
 

@@ -1,0 +1,2 @@
+export * from './reminders.module';
+export * from './reminder-processor.host';
