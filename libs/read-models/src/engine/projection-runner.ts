@@ -20,8 +20,6 @@ export interface ProjectionRunnerOptions {
   readonly prefix: string;
   readonly batchSize?: number;
   readonly log?: (message: string) => void;
-  /** Told of each batch once it is committed (the reminder scheduler follows the events this way). */
-  readonly onBatch?: (events: readonly ProjectedEvent[]) => void;
 }
 
 /** Another process wrote this generation's checkpoints: this runner must stop writing. */
@@ -140,7 +138,6 @@ export class ProjectionRunner {
           await subscription.unsubscribe();
           throw error;
         });
-        this.options.onBatch?.(events);
         if (this.instances.every((instance) => instance.stopped)) {
           await subscription.unsubscribe();
           break;

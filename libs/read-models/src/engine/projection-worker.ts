@@ -3,7 +3,7 @@ import type { EventStore } from '@app/event-store';
 import { activeGeneration, deleteGenerations } from './generations';
 import { ReadModelKeys } from './keys';
 import { LeaseLock } from '@app/platform/redis/lease-lock';
-import type { ProjectedEvent, Projection } from './projection';
+import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
 export interface ProjectionWorkerOptions {
@@ -14,18 +14,6 @@ export interface ProjectionWorkerOptions {
   readonly oldGenerationGraceMs?: number;
   readonly batchSize?: number;
   readonly log?: (message: string) => void;
-  /** Work that follows the live projections in whichever process runs them (the reminder scheduler). */
-  readonly followers?: readonly ProjectionFollower[];
-}
-
-/** Something that runs beside the live projections, in the process holding the lock. */
-export interface ProjectionFollower {
-  /** This process runs the projections now (it took the lock, or restarted them after a failure). */
-  lead(): void;
-  /** Told of every batch the projections committed. */
-  notify(events: readonly ProjectedEvent[]): void;
-  /** This process no longer runs them (lost the lock, or is stopping). */
-  follow(): Promise<void>;
 }
 
 /**
@@ -97,13 +85,8 @@ export class ProjectionWorker {
     await this.sweeping;
     clearInterval(this.renewal);
     await this.stopRunner();
-    await this.unfollow();
     if (this.holding) await this.lock.release().catch(() => undefined);
     this.holding = false;
-  }
-
-  private async unfollow(): Promise<void> {
-    await Promise.all((this.options.followers ?? []).map((follower) => follower.follow()));
   }
 
   /**
@@ -124,7 +107,6 @@ export class ProjectionWorker {
         this.options.log?.('projection worker: lost the projections lock; stopping them here');
         this.holding = false;
         await this.stopRunner();
-        await this.unfollow();
         return;
       }
     } else {
@@ -138,17 +120,12 @@ export class ProjectionWorker {
     const failed = this.runner && (await settledWithError(this.runner));
     if (active !== this.generation || failed) {
       if (active !== this.generation && this.generation !== undefined) this.oldGenerationsSince = Date.now();
-      // A new leader, or a restart after a failure (a batch may have been committed unannounced).
-      const lead = !this.runner || failed;
       await this.stopRunner();
-      const followers = this.options.followers ?? [];
       const runner = new ProjectionRunner(this.store, this.redis, this.projections, {
         prefix: this.keys.generation(active),
         batchSize: this.options.batchSize,
         log: this.options.log,
-        onBatch: (events) => followers.forEach((follower) => follower.notify(events)),
       });
-      if (lead) followers.forEach((follower) => follower.lead());
       await runner.start();
       this.runner = runner;
       this.generation = active;

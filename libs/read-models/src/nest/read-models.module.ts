@@ -3,7 +3,6 @@ import {
   Injectable,
   Logger,
   Module,
-  Optional,
   type DynamicModule,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
@@ -11,7 +10,7 @@ import {
 import type Redis from 'ioredis';
 import type { EventStore } from '@app/event-store';
 import type { Projection } from '../engine/projection';
-import { ProjectionWorker, type ProjectionFollower } from '../engine/projection-worker';
+import { ProjectionWorker } from '../engine/projection-worker';
 import { readModelProjections } from '../projections/all-projections';
 import { ReadModels } from '../read-models';
 import type { AppConfig } from '@app/platform/config/app-config';
@@ -19,7 +18,7 @@ import { APP_CONFIG, EVENT_STORE, REDIS } from '@app/platform/tokens';
 import { settledWithin } from '@app/platform/settled-within';
 import { deadlineRules } from '../deadline-rules';
 import { ProjectionsHealthIndicator } from './projections.health';
-import { PROJECTION_FOLLOWERS, PROJECTIONS, READ_MODELS, readModelRoot } from './read-models.tokens';
+import { PROJECTIONS, READ_MODELS, readModelRoot } from './read-models.tokens';
 
 /** Runs the live projections here when this process wins the lock (the worker, or `npm start`). */
 @Injectable()
@@ -32,12 +31,10 @@ export class ProjectionWorkerService implements OnApplicationBootstrap, BeforeAp
     @Inject(REDIS) redis: Redis,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(PROJECTIONS) projections: Projection[],
-    @Optional() @Inject(PROJECTION_FOLLOWERS) followers: ProjectionFollower[] | null,
   ) {
     this.worker = new ProjectionWorker(store, redis, projections, {
       root: readModelRoot(config),
       log: (message) => this.logger.log(message),
-      followers: followers ?? [],
     });
   }
 
