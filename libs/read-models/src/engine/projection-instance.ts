@@ -96,21 +96,25 @@ export class ProjectionInstance<State = unknown> {
     this.cachedBytes = 0;
   }
 
-  async prepare(events: readonly ProjectedEvent[], redis: Redis): Promise<PreparedBatch> {
+  /**
+   * The writes for a batch. Counter changes are written with it, or, given `counters`, added up
+   * there for the caller to write once (a replay writes each counter once at its end).
+   */
+  async prepare(events: readonly ProjectedEvent[], redis: Redis, counters?: CounterDeltas): Promise<PreparedBatch> {
     await this.load(events, redis);
     try {
-      return this.fold(events);
+      return this.fold(events, counters);
     } catch (error) {
       // Find the exact event that cannot be handled (slowly, one at a time), and apply those before it.
       const index = error instanceof EventFailed ? error.index : this.firstFailing(events);
       const cause = error instanceof EventFailed ? error.reason : error;
-      const prepared = this.fold(events.slice(0, index));
+      const prepared = this.fold(events.slice(0, index), counters);
       const message = cause instanceof Error ? cause.message : String(cause);
       return { ...prepared, failure: { index, event: events[index]!, error: message } };
     }
   }
 
-  private fold(events: readonly ProjectedEvent[]): PreparedBatch {
+  private fold(events: readonly ProjectedEvent[], counters?: CounterDeltas): PreparedBatch {
     const { projection } = this;
     const working = new Map<string, State>();
     events.forEach((event, index) => {
@@ -125,7 +129,7 @@ export class ProjectionInstance<State = unknown> {
       }
     });
     const commands: Command[] = [];
-    const counterDeltas = new CounterDeltas();
+    const counterDeltas = counters ?? new CounterDeltas();
     const updates: [string, Entity<State>][] = [];
     for (const [entity, state] of working) {
       const outputs = indexOutputs(projection.outputs(entity, state));
@@ -134,11 +138,16 @@ export class ProjectionInstance<State = unknown> {
       commands.push(['set', this.keys.state(entity), json]);
       updates.push([entity, { state, outputs, bytes: sizeOf(json, outputs) }]);
     }
-    commands.push(...counterDeltas.commands(this.prefix));
+    if (!counters) commands.push(...counterDeltas.commands(this.prefix));
+    // Replaying stream by stream, only the last stream's entities can see another event: keeping
+    // the others would only age them into the old generation for the collector to sweep.
+    const lastStream = this.streamOf ? events.at(-1)?.stream : undefined;
     return {
       commands,
       commit: () => {
-        for (const [entity, value] of updates) this.remember(entity, value);
+        if (this.streamOf) this.reset();
+        for (const [entity, value] of updates)
+          if (lastStream === undefined || this.streamOf!.get(entity) === lastStream) this.remember(entity, value);
         this.evict();
       },
     };
