@@ -48,10 +48,11 @@ describe('upcasting stored events', () => {
 
   it('gives an event written before `enteredAt` the instant it was recorded: deadlines count as they did', () => {
     const decision = { outcome: 'positive', decidedOn: '2026-03-09' };
-    expect(upcast('ReasonableGroundsDecisionMade', decision, 1, stored)).toEqual({
-      ...decision,
-      enteredAt: stored.recordedAt,
-    });
+    const upcasted = upcast('ReasonableGroundsDecisionMade', decision, 1, stored);
+    expect(upcasted).toEqual({ ...decision, enteredAt: stored.recordedAt });
+    // As the decider writes it now: `enteredAt` last, and the stored data left as it was.
+    expect(Object.keys(upcasted as object)).toEqual(['outcome', 'decidedOn', 'enteredAt']);
+    expect(decision).not.toHaveProperty('enteredAt');
     const state = fold(caseDecider, [
       {
         type: 'PotentialVictimIdentified',
