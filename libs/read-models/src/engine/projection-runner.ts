@@ -155,20 +155,22 @@ export class ProjectionRunner {
 
   private async write(events: ProjectedEvent[], connection: Redis): Promise<void> {
     const live = this.instances.filter((instance) => !instance.stopped);
-    const prepared: [ProjectionInstance, Prepared][] = [];
-    for (const instance of live) {
-      // After a restart from the lowest checkpoint, a projection skips the events it already has.
-      const from = instance.checkpoint;
-      const mine = from ? events.filter((event) => comparePositions(event.position, from) > 0) : events;
-      const batch = await instance.prepare(mine, connection);
-      const last = batch.failure ? mine[batch.failure.index - 1] : mine.at(-1);
-      prepared.push([instance, { ...batch, checkpoint: last?.position ?? from }]);
-    }
+    // Side by side: the states they lack are read in one round trip, not one per projection.
+    const prepared = await Promise.all(
+      live.map(async (instance): Promise<[ProjectionInstance, Prepared]> => {
+        // After a restart from the lowest checkpoint, a projection skips the events it already has.
+        const from = instance.checkpoint;
+        const mine = from ? events.filter((event) => comparePositions(event.position, from) > 0) : events;
+        const batch = await instance.prepare(mine, connection);
+        const last = batch.failure ? mine[batch.failure.index - 1] : mine.at(-1);
+        return [instance, { ...batch, checkpoint: last?.position ?? from }];
+      }),
+    );
 
-    // The fence: the checkpoints must still be the ones this runner last read or wrote.
+    // The fence: the checkpoints must still be the ones this runner last read or wrote. (WATCH and
+    // the read go together: Redis runs them in the order sent.)
     const checkpointKeys = live.map((instance) => instance.keys.checkpoint);
-    await connection.watch(...checkpointKeys);
-    const current = await connection.mget(...checkpointKeys);
+    const [, current] = await Promise.all([connection.watch(...checkpointKeys), connection.mget(...checkpointKeys)]);
     if (live.some((instance, index) => (current[index] ?? null) !== instance.formatCheckpoint())) {
       await connection.unwatch();
       throw new FencedOut('another worker has written these read models');
