@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { PlatformModule, RemindersModule, type PlatformOptions } from '@app/platform';
+import { PlatformModule, type PlatformOptions } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
 import { loadAgencies } from './auth/agencies';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
@@ -26,7 +26,11 @@ import { GetProblemProfileHandler } from './queries/problem-profile.query';
 import { GetQueueHandler, GetQueuesHandler } from './queries/queue.queries';
 import { AgendaController, CaseViewsController, QueuesController, ReportsController } from './queries/read.controllers';
 
-/** The HTTP api. With `WORKER_IN_PROCESS` (the `npm start` default) it also hosts the worker. */
+/**
+ * The HTTP api: commands and queries. The worker (projections, reminders) runs elsewhere: in its
+ * own process (scale-out), or, with `WORKER_IN_PROCESS` (the `npm start` default), on a thread
+ * of this process that `main.ts` starts (`worker-in-process.ts`).
+ */
 @Module({})
 export class AppModule {
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -34,8 +38,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(options),
-        ReadModelsModule.forRoot({ runProjections: options.config.workerInProcess }),
-        ...(options.config.workerInProcess ? [RemindersModule.forRoot()] : []),
+        ReadModelsModule.forRoot({ runProjections: false }),
         CqrsModule.forRoot(),
       ],
       controllers: [
