@@ -1,10 +1,22 @@
 // npm run bench:commands
 //
-// Commands over HTTP against the built all-in-one server (embedded store, synchronous=FULL), at
-// 1, 16 and 64 concurrent clients, beside a trivial endpoint of the same app (GET /health/ping)
-// measured in the same run at the same concurrency. Target: at 64 clients, commands reach at
-// least half the trivial endpoint's throughput. Each client works on a case of its own (no
-// contention), adding notes: a read, a fold, a decide and a durable append per request.
+// Commands over HTTP against the built server (embedded store, synchronous=FULL), at 1, 16 and 64
+// concurrent clients, beside a trivial endpoint of the same app (GET /health/ping) measured in the
+// same run at the same concurrency, in both deployment profiles (`profiles.ts`): the all-in-one
+// server of `npm start` (projections and reminders in the api process) and the scale-out profile
+// (the api alone, and a worker process beside it on the same store and Redis). Target, in each
+// profile: at 64 clients, commands reach at least half that profile's trivial endpoint throughput.
+// Each client works on a case of its own (no contention), adding notes: a read, a fold, a decide
+// and a durable append per request. Every measure starts once the servers are idle (projections
+// caught up), so what one left behind does not slow the next.
+//
+// BENCH_ONLY=all-in-one or BENCH_ONLY=scale-out runs only that profile; BENCH_ONLY=profiles both,
+// without the sealing comparison below.
+//
+// BENCH_ONLY=cpu-profile: where the api's CPU goes. Each profile is started with `node --cpu-prof`
+// (the worker too), 64 clients add notes for BENCH_DURATION_S, and the profiles' samples from
+// exactly that window are summed by area and function (`cpu-profile.ts`). The .cpuprofile files are
+// kept in BENCH_CPU_PROF_DIR if set (open them in Chrome DevTools).
 //
 // BENCH_SOAK_S=600 npm run bench:commands: instead, a soak: 64 clients for that long, adding notes
 // to the 64 cases and opening a new case with one request in 8, each with an Idempotency-Key (as a
@@ -16,12 +28,12 @@
 // in clear, the two servers taking turns: sealed >= 90% of unsealed (issue 15; `sealing.ts`).
 // BENCH_ONLY=sealing runs only that part.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { E2E_SECRET, tokenFor } from '../../test/support/api-client';
-import { startServer, type ServerProcess } from '../../test/support/server-process';
+import { startServer, stopServer, type ServerProcess } from '../../test/support/server-process';
 import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
 import {
   DURATION_S,
@@ -31,8 +43,11 @@ import {
   measure,
   noteOn,
   openCases,
+  settle,
   type Figures,
 } from './requests';
+import { printBreakdown, summarise } from './cpu-profile';
+import { PROFILES, startProfile, type Profile } from './profiles';
 import { compareSealing } from './sealing';
 
 const ONLY = process.env.BENCH_ONLY;
@@ -98,6 +113,143 @@ async function soak(url: string, pid: number, request: autocannon.Request): Prom
   return levelled && failed === 0;
 }
 
+interface ProfileFigures {
+  readonly profile: Profile;
+  readonly levels: readonly { readonly trivial: Figures; readonly commands: Figures }[];
+}
+
+/** Trivial endpoint and commands at each level, on a freshly started profile. */
+async function measureProfile(profile: Profile, dir: string, redisUrl: string): Promise<ProfileFigures> {
+  const running = await startProfile(profile, dir, redisUrl);
+  try {
+    const processes = [running.api, ...(running.worker ? [running.worker] : [])];
+    const token = tokenFor('caseworker', 'police');
+    const cases = await openCases(running.url, token, Math.max(...LEVELS));
+    const addNote: autocannon.Request = {
+      method: 'POST',
+      headers: jsonWithToken(token),
+      setupRequest: noteOn(cases, 'Benchmark note'),
+    };
+    const ping: autocannon.Request = { method: 'GET', path: '/health/ping' };
+    const levels: ProfileFigures['levels'][number][] = [];
+    for (const clients of LEVELS) {
+      await settle(processes);
+      const trivial = await measure('GET /health/ping (trivial)', running.url, clients, ping);
+      await settle(processes);
+      const commands = await measure('POST /cases/:id/notes (command)', running.url, clients, addNote);
+      levels.push({ trivial, commands });
+    }
+    return { profile, levels };
+  } finally {
+    await running.stop();
+  }
+}
+
+/** Prints every profile's figures; true when each met the target at 64 clients with no errors. */
+function report(results: readonly ProfileFigures[]): boolean {
+  console.log('profile      clients  trivial/s  commands/s  commands/trivial  trivial p99 ms  commands p99 ms  errors');
+  for (const { profile, levels } of results) {
+    for (const { trivial, commands } of levels) {
+      console.log(
+        `${profile.padEnd(11)} ${String(trivial.clients).padStart(8)} ${Math.round(trivial.perSecond).toString().padStart(10)} ` +
+          `${Math.round(commands.perSecond).toString().padStart(11)} ${`${((commands.perSecond / trivial.perSecond) * 100).toFixed(0)}%`.padStart(17)} ` +
+          `${String(trivial.p99).padStart(15)} ${String(commands.p99).padStart(16)} ${String(trivial.errors + commands.errors).padStart(7)}`,
+      );
+    }
+  }
+  console.log('');
+  let met = true;
+  for (const { profile, levels } of results) {
+    const at64 = levels.find((level) => level.commands.clients === 64)!;
+    const ratio = at64.commands.perSecond / at64.trivial.perSecond;
+    const errors = levels.reduce((sum, level) => sum + level.trivial.errors + level.commands.errors, 0);
+    const profileMet = ratio >= 0.5 && errors === 0;
+    met &&= profileMet;
+    console.log(
+      `${profileMet ? 'MET   ' : 'MISSED'} ${profile}: commands / trivial endpoint at 64 clients = ${(ratio * 100).toFixed(0)}% ` +
+        `(${Math.round(at64.commands.perSecond)} / ${Math.round(at64.trivial.perSecond)} per s; target >= 50%, no errors; ${errors} errors)`,
+    );
+  }
+  return met;
+}
+
+interface Window {
+  readonly label: string;
+  readonly fromUs: number;
+  readonly toUs: number;
+  readonly figures: Figures;
+}
+
+/** Measures `request` and says when (on the monotonic clock the profiles use) it ran. */
+async function measuredWindow(
+  label: string,
+  url: string,
+  clients: number,
+  request: autocannon.Request,
+): Promise<Window> {
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
+  const figures = await measure(label, url, clients, request);
+  return { label, fromUs, toUs: Number(process.hrtime.bigint() / 1000n), figures };
+}
+
+/**
+ * Where each profile's api (and worker) spends its CPU under 64 clients adding notes, beside what
+ * the trivial endpoint costs the api at the same concurrency (the budget: a command may cost at
+ * most twice that for commands to reach half its throughput).
+ */
+async function cpuProfile(dir: string, redisUrl: string): Promise<void> {
+  const profilesDir = process.env.BENCH_CPU_PROF_DIR ?? join(dir, 'cpu-profiles');
+  mkdirSync(profilesDir, { recursive: true });
+  const clients = 64;
+  for (const profile of PROFILES) {
+    const file = (role: string) => join(profilesDir, `${profile}-${role}.cpuprofile`);
+    const running = await startProfile(profile, dir, redisUrl, (role) => [
+      '--cpu-prof',
+      `--cpu-prof-dir=${profilesDir}`,
+      `--cpu-prof-name=${profile}-${role}.cpuprofile`,
+    ]);
+    let windows: { commands: Window; trivial: Window };
+    try {
+      const processes = [running.api, ...(running.worker ? [running.worker] : [])];
+      const token = tokenFor('caseworker', 'police');
+      const cases = await openCases(running.url, token, clients);
+      const addNote: autocannon.Request = {
+        method: 'POST',
+        headers: jsonWithToken(token),
+        setupRequest: noteOn(cases, 'Benchmark note'),
+      };
+      const ping: autocannon.Request = { method: 'GET', path: '/health/ping' };
+      // Warm up (the JIT, the caches), then measure each from idle.
+      await measure('warm-up', running.url, clients, addNote, 2);
+      await settle(processes);
+      const commands = await measuredWindow('POST /cases/:id/notes', running.url, clients, addNote);
+      await settle(processes);
+      const trivial = await measuredWindow('GET /health/ping', running.url, clients, ping);
+      windows = { commands, trivial };
+    } finally {
+      await running.stop();
+    }
+    const { commands, trivial } = windows;
+    const line = ({ label, figures }: Window) =>
+      `${label}: ${Math.round(figures.perSecond)}/s, p99 ${figures.p99} ms, ${figures.errors} errors`;
+    console.log(
+      `\n== ${profile}, ${clients} clients, ${commands.figures.seconds} s each: ${line(commands)}; ${line(trivial)}; ` +
+        `ratio ${((commands.figures.perSecond / trivial.figures.perSecond) * 100).toFixed(0)}%`,
+    );
+    const per = commands.figures.requests;
+    printBreakdown(`${profile} api, commands`, summarise(file('api'), commands.fromUs, commands.toUs), per);
+    printBreakdown(
+      `${profile} api, trivial endpoint`,
+      summarise(file('api'), trivial.fromUs, trivial.toUs, 10),
+      trivial.figures.requests,
+      'requests',
+    );
+    if (running.worker)
+      printBreakdown(`${profile} worker, commands`, summarise(file('worker'), commands.fromUs, commands.toUs, 10), per);
+  }
+  if (process.env.BENCH_CPU_PROF_DIR) console.log(`\n.cpuprofile files in ${profilesDir}`);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'marac-bench-commands-'));
   const redis = await ManagedRedisServer.start({ dataDir: join(dir, 'redis'), appendOnly: false });
@@ -107,21 +259,22 @@ async function main(): Promise<void> {
       process.exitCode = (await compareSealing(dir, redis.url)) ? 0 : 1;
       return;
     }
-    server = await startServer({
-      DATA_DIR: join(dir, 'data'),
-      REDIS_URL: redis.url,
-      JWT_SECRET: E2E_SECRET,
-      LOG_LEVEL: 'warn',
-    });
-    const url = server.url;
-    const token = tokenFor('caseworker', 'police');
-    const cases = await openCases(url, token, Math.max(...LEVELS));
-    const headers = jsonWithToken(token);
-    const nextNote = noteOn(cases, 'Benchmark note');
-    const addNote: autocannon.Request = { method: 'POST', headers, setupRequest: nextNote };
-    const ping: autocannon.Request = { method: 'GET', path: '/health/ping' };
-
+    if (ONLY === 'cpu-profile') {
+      await cpuProfile(dir, redis.url);
+      return;
+    }
     if (SOAK_S > 0) {
+      server = await startServer({
+        DATA_DIR: join(dir, 'data'),
+        REDIS_URL: redis.url,
+        JWT_SECRET: E2E_SECRET,
+        LOG_LEVEL: 'warn',
+      });
+      const url = server.url;
+      const token = tokenFor('caseworker', 'police');
+      const cases = await openCases(url, token, SOAK_CLIENTS);
+      const headers = jsonWithToken(token);
+      const nextNote = noteOn(cases, 'Benchmark note');
       // Mostly notes on the same 64 cases (their streams, and what a stream remembers, grow); one
       // request in 8 opens a new case, identified today as new cases are (the number of streams
       // and read-model entities grows, not a backlog of overdue reminders).
@@ -149,35 +302,21 @@ async function main(): Promise<void> {
       return;
     }
 
+    const profiles = PROFILES.filter((profile) => ONLY === undefined || ONLY === 'profiles' || ONLY === profile);
+    if (profiles.length === 0)
+      throw new Error(`BENCH_ONLY=${ONLY} is not one of sealing, profiles, cpu-profile, ${PROFILES.join(', ')}`);
     console.log(
-      `command benchmark — ${new Date().toISOString()}, Node ${process.version}, ${DURATION_S} s per level, server ${url}\n`,
+      `command benchmark — ${new Date().toISOString()}, Node ${process.version}, ${DURATION_S} s per measure, ` +
+        `profiles: ${profiles.join(', ')}\n`,
     );
-    const rows: Figures[] = [];
-    for (const clients of LEVELS) {
-      rows.push(await measure('GET /health/ping (trivial)', url, clients, ping));
-      rows.push(await measure('POST /cases/:id/notes (command)', url, clients, addNote));
-    }
-    console.log('clients  requests/s   p50 ms   p99 ms  errors  endpoint');
-    for (const row of rows) {
-      console.log(
-        `${String(row.clients).padStart(7)} ${Math.round(row.perSecond).toString().padStart(11)} ${String(row.p50).padStart(8)} ${String(row.p99).padStart(8)} ${String(row.errors).padStart(7)}  ${row.label}`,
-      );
-    }
-    const at64 = rows.filter((row) => row.clients === 64);
-    const ratio = at64[1]!.perSecond / at64[0]!.perSecond;
-    const met = ratio >= 0.5 && rows.every((row) => row.errors === 0);
-    console.log(
-      `\n${met ? 'MET ' : 'MISSED'} commands / trivial endpoint at 64 clients = ${(ratio * 100).toFixed(0)}% (target >= 50%, no errors)`,
-    );
-    server.child.kill('SIGTERM');
-    await server.exited;
-    server = undefined;
-    const sealingMet = await compareSealing(dir, redis.url);
+    const results: ProfileFigures[] = [];
+    for (const profile of profiles) results.push(await measureProfile(profile, dir, redis.url));
+    const met = report(results);
+    const sealingMet = ONLY === undefined ? await compareSealing(dir, redis.url) : true;
     process.exitCode = met && sealingMet ? 0 : 1;
   } finally {
     // Whatever failed, nothing this benchmark started outlives it.
-    server?.child.kill('SIGTERM');
-    await server?.exited;
+    await stopServer(server);
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }

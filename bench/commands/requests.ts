@@ -1,8 +1,10 @@
 // What `bench:commands` sends and how it measures it, shared by its parts (main.ts, sealing.ts).
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { call } from '../../test/support/api-client';
 import { today } from '../../test/support/dates';
+import type { ServerProcess } from '../../test/support/server-process';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 /** Concurrent clients. */
@@ -91,4 +93,24 @@ export function noteOn(cases: readonly string[], text: string): (request: autoca
     path: `/cases/${cases[next++ % cases.length]}/notes`,
     body: JSON.stringify({ noteId: randomUUID(), text }),
   });
+}
+
+/** CPU seconds the process has used (user + system), from /proc. */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Waits (at most 20 s) until every server uses under 6% of a core: its projections have caught
+ * up, so what one measure left behind does not slow the next.
+ */
+export async function settle(servers: readonly ServerProcess[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const before = servers.map((server) => cpuSecondsOf(server.child.pid!));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const used = servers.map((server, i) => cpuSecondsOf(server.child.pid!) - before[i]!);
+    if (used.every((seconds) => seconds <= 0.03)) return;
+  }
 }

@@ -7,12 +7,11 @@
 // Target: sealed >= 90% of unsealed for every row. BENCH_SEALING_TURNS (4 per server per row) and
 // BENCH_SEALING_TURN_S (2) set the turns.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
 import { E2E_SECRET, tokenFor } from '../../test/support/api-client';
 import { startServer, type ServerProcess } from '../../test/support/server-process';
-import { identification, jsonWithToken, LEVELS, measure, noteOn, openCases, type Figures } from './requests';
+import { identification, jsonWithToken, LEVELS, measure, noteOn, openCases, settle, type Figures } from './requests';
 
 const TURNS = Number(process.env.BENCH_SEALING_TURNS ?? 4);
 const TURN_S = Number(process.env.BENCH_SEALING_TURN_S ?? 2);
@@ -42,23 +41,6 @@ async function startVariant(dir: string, redisUrl: string, sealing: Sealing): Pr
   );
   if (!server.output().includes(READY)) throw new Error(`benchmark server did not start:\n${server.output()}`);
   return server;
-}
-
-/** CPU seconds the process has used (user + system), from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Waits (at most 20 s) until every server uses under 6% of a core: its projections have caught up. */
-async function settle(servers: readonly ServerProcess[]): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const before = servers.map((server) => cpuSecondsOf(server.child.pid!));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const used = servers.map((server, i) => cpuSecondsOf(server.child.pid!) - before[i]!);
-    if (used.every((seconds) => seconds <= 0.03)) return;
-  }
 }
 
 interface Row {

@@ -1,7 +1,7 @@
 // The all-in-one server as `bench:commands` runs it to price the sealing of personal data: the
-// app's own module, started as `apps/api/src/main.ts` starts it, with the personal-data sealing
-// on, or, with BENCH_SEALING=off, with the event store left unwrapped (events appended as they
-// are, personal fields in clear). Both variants are started from this file, by the same loader,
+// app's own module and worker thread, started as `apps/api/src/main.ts` starts them, with the
+// personal-data sealing on, or, with BENCH_SEALING=off, with the api's event store left unwrapped
+// (events appended as they are, personal fields in clear). Both variants are started from this file, by the same loader,
 // so the two figures differ only in the sealing.
 //
 // The unsealed variant exists only here: there is no setting of the app that turns sealing off,
@@ -21,13 +21,19 @@ import {
 } from '../../libs/platform/src';
 import { AppModule } from '../../apps/api/src/app.module';
 import { acceptJsonBodies } from '../../apps/api/src/http/json-bodies';
+import { startWorkerInProcess } from '../../apps/api/src/worker-in-process';
 
 const sealing = process.env.BENCH_SEALING === 'off' ? 'off' : 'on';
 
-runMain(async (config, onShutdown) => {
+runMain(async (config, onShutdown, exit) => {
   const keyring = await openKeyring(config);
   const redis = await resolveRedis(config);
   onShutdown(() => redis.stop());
+  // The worker beside the api, as `npm start` runs it (it seals what it appends in both variants).
+  if (config.workerInProcess) {
+    const worker = await startWorkerInProcess(redis.url, () => exit(1));
+    onShutdown(() => worker.stop());
+  }
   const builder = Test.createTestingModule({
     imports: [AppModule.forRoot({ config, redisUrl: redis.url, keyring })],
   });

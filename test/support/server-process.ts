@@ -7,6 +7,10 @@ export { freePort };
 
 const ROOT = join(__dirname, '..', '..');
 
+/** The built all-in-one server (`npm start`) and the built worker of the scale-out profile. */
+export const API_ENTRY = 'dist/apps/api/src/main.js';
+export const WORKER_ENTRY = 'dist/apps/worker/src/main.js';
+
 export interface ServerProcess {
   readonly child: ChildProcess;
   readonly url: string;
@@ -38,14 +42,16 @@ function keyPrefixFor(dataDir: string | undefined): string {
 /**
  * Runs the built all-in-one server (`dist/`, as `npm start` does after building) with the given
  * environment on a free port, and waits until it prints `readyText` (unless it exits first).
+ * `nodeArgs` go to node before the entry (`--cpu-prof`, which NODE_OPTIONS may not carry).
  */
 export async function startServer(
   env: Record<string, string>,
-  entry = 'dist/apps/api/src/main.js',
+  entry = API_ENTRY,
   readyText = 'is listening on',
+  nodeArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [join(ROOT, entry)], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, entry)], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -76,6 +82,53 @@ export async function startServer(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return server;
+}
+
+/** Stops a server (SIGTERM, so it shuts down as it would in production) and waits for it to end. */
+export async function stopServer(server: ServerProcess | undefined): Promise<void> {
+  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.child.kill('SIGTERM');
+  await server.exited;
+}
+
+export interface ScaleOut {
+  /** The api alone (`WORKER_IN_PROCESS=false`). */
+  readonly api: ServerProcess;
+  /** The worker: projections and reminders, on the same store and Redis. */
+  readonly worker: ServerProcess;
+  /** Stops the worker, then the api. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The scale-out profile on one machine: the api process alone and a worker process beside it,
+ * sharing the data directory (the embedded store, the key store) and the Redis at `env.REDIS_URL`.
+ * The api starts first: it creates what the data directory needs (a development key, the store).
+ */
+export async function startScaleOut(
+  env: Record<string, string>,
+  { nodeArgs = () => [] }: { nodeArgs?: (process: 'api' | 'worker') => readonly string[] } = {},
+): Promise<ScaleOut> {
+  if (!env.REDIS_URL) throw new Error('the scale-out profile needs REDIS_URL: the api and worker must share it');
+  const api = await startServer({ ...env, WORKER_IN_PROCESS: 'false' }, API_ENTRY, 'is listening on', nodeArgs('api'));
+  if (!api.output().includes('is listening on')) throw new Error(`api did not start:\n${api.output()}`);
+  let worker: ServerProcess;
+  try {
+    // The worker says it started at the `log` level.
+    worker = await startServer({ ...env, LOG_LEVEL: 'log' }, WORKER_ENTRY, 'worker started', nodeArgs('worker'));
+    if (!worker.output().includes('worker started')) throw new Error(`worker did not start:\n${worker.output()}`);
+  } catch (error) {
+    await stopServer(api);
+    throw error;
+  }
+  return {
+    api,
+    worker,
+    stop: async () => {
+      await stopServer(worker);
+      await stopServer(api);
+    },
+  };
 }
 
 export async function getJson(url: string): Promise<{ status: number; body: unknown }> {

@@ -27,7 +27,11 @@ import { GetProblemProfileHandler } from './queries/problem-profile.query';
 import { GetQueueHandler, GetQueuesHandler } from './queries/queue.queries';
 import { AgendaController, CaseViewsController, QueuesController, ReportsController } from './queries/read.controllers';
 
-/** The HTTP api. With `WORKER_IN_PROCESS` (the `npm start` default) it also hosts the worker. */
+/**
+ * The HTTP api: commands and queries. The worker (projections, reminders) runs elsewhere: in its
+ * own process (scale-out), or, with `WORKER_IN_PROCESS` (the `npm start` default), on a thread
+ * of this process that `main.ts` starts (`worker-in-process.ts`).
+ */
 @Module({})
 export class AppModule {
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -35,8 +39,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(options),
-        ReadModelsModule.forRoot({ runProjections: options.config.workerInProcess }),
-        ...(options.config.workerInProcess ? [RemindersModule.forRoot()] : []),
+        ReadModelsModule.forRoot({ runProjections: false }),
         CqrsModule.forRoot(),
       ],
       controllers: [

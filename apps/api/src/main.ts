@@ -5,15 +5,25 @@ import { runMain, resolveRedis, eventStoreConnectionFor, logLevelsFrom, openKeyr
 import { AppModule } from './app.module';
 import { acceptJsonBodies } from './http/json-bodies';
 import { serveOpenApi } from './http/openapi';
+import { startWorkerInProcess } from './worker-in-process';
 
 /**
- * The all-in-one server of `npm start`: the api, with the worker in process, on the embedded
+ * The all-in-one server of `npm start`: the api, with the worker in process (on a thread), on the embedded
  * event store and a Redis of its own unless `EVENTSTORE_CONNECTION_STRING` / `REDIS_URL` say otherwise.
  */
-runMain(async (config, onShutdown) => {
+runMain(async (config, onShutdown, exit) => {
   const keyring = await openKeyring(config);
   const redis = await resolveRedis(config);
   onShutdown(() => redis.stop());
+  // Started beside the api; the server listens once both have started.
+  const worker = config.workerInProcess
+    ? startWorkerInProcess(redis.url, (error) => {
+        console.error(`The worker thread failed: ${error.message}; stopping`);
+        exit(1);
+      })
+    : undefined;
+  // A worker that fails to start is reported where it is awaited, below.
+  worker?.catch(() => undefined);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ config, redisUrl: redis.url, keyring }),
     {
@@ -21,8 +31,12 @@ runMain(async (config, onShutdown) => {
       bodyParser: false, // set up by acceptJsonBodies: JSON only, with a stated limit
     },
   );
-  acceptJsonBodies(app);
   onShutdown(() => app.close());
+  if (worker) {
+    const started = await worker;
+    onShutdown(() => started.stop());
+  }
+  acceptJsonBodies(app);
   serveOpenApi(app);
   await app.listen(config.port, config.host);
   const connection = eventStoreConnectionFor(config);
@@ -35,7 +49,7 @@ runMain(async (config, onShutdown) => {
       `  event store:    ${connection.kind === 'embedded' ? `embedded SQLite at ${connection.file}` : 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)'}`,
       `  redis:          ${redis.description}`,
       `  personal data:  sealed per person; keys in ${keyring.store.description}`,
-      `  worker:         ${config.workerInProcess ? 'in this process' : 'separate (WORKER_IN_PROCESS=false)'}`,
+      `  worker:         ${config.workerInProcess ? 'in this process, on a thread of its own' : 'separate (WORKER_IN_PROCESS=false)'}`,
     ].join('\n'),
   );
 });

@@ -1,8 +1,6 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { EventStoreHealthIndicator, RedisHealthIndicator, logLevelsFrom, openKeyring, runMain } from '@app/platform';
-import { WorkerModule } from './worker.module';
+import { runMain } from '@app/platform';
+import { startWorker } from './start-worker';
 
 /**
  * The worker on its own (scale-out profile). It needs `REDIS_URL`: a Redis of its own would be
@@ -10,14 +8,6 @@ import { WorkerModule } from './worker.module';
  */
 runMain(async (config, onShutdown) => {
   if (!config.redisUrl) throw new Error('REDIS_URL is required to run the worker on its own');
-  const keyring = await openKeyring(config);
-  const app = await NestFactory.createApplicationContext(
-    WorkerModule.forRoot({ config, redisUrl: config.redisUrl, keyring }),
-    {
-      logger: logLevelsFrom(config.logLevel),
-    },
-  );
+  const app = await startWorker(config, config.redisUrl);
   onShutdown(() => app.close());
-  const checks = await Promise.all([app.get(EventStoreHealthIndicator).check(), app.get(RedisHealthIndicator).check()]);
-  new Logger('Worker').log(`worker started: ${JSON.stringify(Object.assign({}, ...checks))}`);
 });

@@ -92,7 +92,9 @@ const FREE_RETRIES = 100;
 
 /**
  * The one command handler: read the stream, fold it, check access, answer a retried
- * Idempotency-Key, decide, append at the revision read. On a concurrent write it re-reads and
+ * Idempotency-Key, decide, append at the revision read. With a cache, the first try skips the
+ * read and decides on the cached fold (the append at its revision fails if the stream moved on,
+ * and refusals and replays are answered only on a state just read). On a concurrent write it re-reads and
  * re-decides (bounded), unless the client made the command conditional (`ifRevision`), which
  * then fails with `PreconditionFailed`. Domain rules throw from `decide` before anything is written.
  */
@@ -123,26 +125,55 @@ async function decideAndAppend<Command extends { type: string }, Event extends D
     key === undefined ? undefined : options.digest ? await options.digest(command) : commandDigest(command);
   let attempts = 0;
   let decidedOn: State | undefined;
+  // The first try decides on the cached fold without reading the stream: if the stream moved on
+  // since (another process wrote to it), the append at the cached revision fails and the next try
+  // reads what the cache missed. Any other answer (a refusal, a replay, a no-op, a failed
+  // If-Match) is given only on a state just read.
+  let trustCache = true;
   for (let tries = 1; tries <= maxAttempts + FREE_RETRIES; tries++) {
-    const known = await catchUp(store, decider, stream, cache.get(stream));
-    cache.set(stream, known);
+    const cached = cache.get(stream);
+    const verified = !trustCache || cached === undefined;
+    trustCache = false;
+    const known = verified ? await catchUp(store, decider, stream, cached) : cached;
+    if (verified) cache.set(stream, known);
     // After losing only to events that left the state as it was, the decision cannot change: a free retry.
     const counts = attempts === 0 || known.state !== decidedOn;
     if (counts && ++attempts > maxAttempts) break;
     const current = known.revision < 0n ? 'no_stream' : known.revision;
+    // A try on the cached state that would answer anything but an append reads the stream first,
+    // and does not count: nothing was decided.
+    const readFirst = () => {
+      attempts = 0;
+    };
 
-    options.authorize?.(command, known.state);
     const earlier = key === undefined ? undefined : known.idempotency.get(key);
-    if (earlier) return replay(stream, earlier, digest, envelope.actor);
-    if (envelope.ifRevision !== undefined && current !== envelope.ifRevision) {
-      throw new PreconditionFailed(stream, envelope.ifRevision, current);
+    const failedIfMatch =
+      envelope.ifRevision !== undefined && current !== envelope.ifRevision
+        ? new PreconditionFailed(stream, envelope.ifRevision, current)
+        : undefined;
+    if (!verified && (earlier || failedIfMatch)) {
+      readFirst();
+      continue;
     }
-
     const now = envelope.now();
-    const events = decider.decide(command, known.state, { actor: envelope.actor, now });
+    let events: Event[];
+    try {
+      options.authorize?.(command, known.state);
+      if (earlier) return replay(stream, earlier, digest, envelope.actor);
+      if (failedIfMatch) throw failedIfMatch;
+      events = decider.decide(command, known.state, { actor: envelope.actor, now });
+    } catch (error) {
+      if (verified) throw error;
+      readFirst();
+      continue;
+    }
     decidedOn = known.state;
     // Nothing to record (an erasure already done, a hold already set): answer where the stream stands.
-    if (events.length === 0) return unchanged(store, stream, known.revision);
+    if (events.length === 0) {
+      if (verified) return unchanged(store, stream, known.revision);
+      readFirst();
+      continue;
+    }
     const metadata = {
       actor: actorOf(envelope.actor),
       correlationId: envelope.correlationId,
@@ -172,6 +203,8 @@ async function decideAndAppend<Command extends { type: string }, Event extends D
       return { stream, revision: result.nextExpectedRevision, position: result.position, eventTypes, replayed: false };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
+      // The cache was behind: read what it missed and decide again, at once.
+      if (!verified) continue;
       if (envelope.ifRevision !== undefined) throw new PreconditionFailed(stream, envelope.ifRevision, error.actual);
       // Writers that lost together would otherwise re-read together and collide again.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(tries, maxAttempts)));

@@ -15,9 +15,10 @@ const BYTES_PER_ENTRY = 600;
 
 /**
  * Folded state per stream, so a command reads only the events after the cached revision instead
- * of the whole stream (which made each command cost grow with the case's length). Always correct:
- * events are immutable, so a cached prefix stays true, and the events after it are always read,
- * whoever wrote them (another process included).
+ * of the whole stream (which made each command cost grow with the case's length), or nothing at
+ * all: `handleCommand` decides on the cached state and appends at the cached revision. Always
+ * correct: events are immutable, so a cached prefix stays true; an append at a revision the stream
+ * has passed (another process wrote) fails, and the events after it are then read.
  *
  * Bounded by an estimate of its size in bytes, not by a count of streams: an entry's size depends
  * on how many Idempotency-Keys its stream remembers, so a count bounds nothing. The least

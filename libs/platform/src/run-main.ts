@@ -7,12 +7,14 @@ type Shutdown = () => Promise<unknown>;
  * Runs an app's `main`: loads the configuration (a bad value stops the app with a message naming
  * it, exit code 78, EX_CONFIG), and on SIGINT/SIGTERM runs the registered shutdown steps in
  * reverse order before exiting. A failure while starting also runs them, so a Redis started
- * by this process does not outlive it.
+ * by this process does not outlive it; so does `exit`, for a part that fails later.
  */
 /** How long stopping may take before the process exits regardless. */
 const SHUTDOWN_LIMIT_MS = 15_000;
 
-export function runMain(main: (config: AppConfig, onShutdown: (step: Shutdown) => void) => Promise<void>): void {
+export function runMain(
+  main: (config: AppConfig, onShutdown: (step: Shutdown) => void, exit: (exitCode: number) => void) => Promise<void>,
+): void {
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -51,7 +53,11 @@ export function runMain(main: (config: AppConfig, onShutdown: (step: Shutdown) =
   };
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
-  main(config, (step) => steps.push(step)).catch((error: unknown) => {
+  main(
+    config,
+    (step) => steps.push(step),
+    (exitCode) => void shutdown(exitCode),
+  ).catch((error: unknown) => {
     console.error('Failed to start:', error instanceof Error ? error.message : error);
     // A configuration found wrong only when used (a key-encryption key that opens nothing) is still EX_CONFIG.
     void shutdown(error instanceof ConfigurationError ? 78 : 1);

@@ -252,3 +252,92 @@ describe.each([
     expect(found.revision).toBe(3n);
   });
 });
+
+describe('handleCommand deciding on its cached fold', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let reads: number;
+  let caseId: string;
+  const cache = () => new StreamStateCache<CaseState>();
+  let states: StreamStateCache<CaseState>;
+  const handle = (command: CaseCommand, extra: Partial<CommandEnvelope> = {}) =>
+    handleCommand(
+      store,
+      caseDecider,
+      caseStream(caseId),
+      command,
+      { actor: policeCaseworker, correlationId: 'corr-1', now: () => context.now, ...extra },
+      { cache: states },
+    );
+  /** Another process writing to the stream: straight to the store, past this cache. */
+  const appendElsewhere = (type: string, data: object) =>
+    store.append(caseStream(caseId), [{ type, data, metadata: { schemaVersion: 1 } }]);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'marac-handle-cached-'));
+    store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const readStream = store.readStream.bind(store);
+    reads = 0;
+    store.readStream = (...args) => {
+      reads++;
+      return readStream(...args);
+    };
+    caseId = randomUUID();
+    states = cache();
+    await handle({
+      type: 'IdentifyPotentialVictim',
+      caseId,
+      identifiedOn: '2026-03-01',
+      location: 'Test location',
+      encounterContext: 'police_operation',
+      indicators: ['debt_bondage'],
+      exploitationTypes: ['labour'],
+      child: false,
+      personal: { name: 'Test Person D' },
+    });
+    reads = 0;
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('appends at the cached revision without reading the stream', async () => {
+    const result = await handle({ type: 'AddNote', noteId: 'note-1', text: 'note 1' });
+
+    expect(result.revision).toBe(1n);
+    expect(reads).toBe(0);
+  });
+
+  it('reads what another writer appended when the append at the cached revision fails, and decides again', async () => {
+    await appendElsewhere('ReportedMissing', { reportedOn: '2026-04-01' });
+
+    // The cache says "not missing": the append at revision 0 fails, the read says missing.
+    await expect(handle({ type: 'ReportMissing', reportedOn: '2026-04-02' })).rejects.toMatchObject({
+      rule: 'already-missing',
+    });
+    expect(await store.readStream(caseStream(caseId))).toHaveLength(2);
+  });
+
+  it('refuses only on the state just read, not on a cache another writer left behind', async () => {
+    await handle({ type: 'ReportMissing', reportedOn: '2026-04-01' });
+    await appendElsewhere('ReportedFound', { foundOn: '2026-04-02' });
+    reads = 0;
+
+    // The cache says "missing" and would refuse; the stream says found again, so it is accepted.
+    const reported = await handle({ type: 'ReportMissing', reportedOn: '2026-04-03' });
+    expect(reported.revision).toBe(3n);
+    expect(reads).toBe(1);
+  });
+
+  it('answers a failed If-Match only on the state just read', async () => {
+    await appendElsewhere('NoteAdded', { noteId: 'elsewhere', text: 'from another process' });
+
+    // The cache is at revision 0, the stream at 1: If-Match "1" holds.
+    const result = await handle({ type: 'AddNote', noteId: 'note-2', text: 'note 2' }, { ifRevision: 1n });
+    expect(result.revision).toBe(2n);
+    await expect(
+      handle({ type: 'AddNote', noteId: 'note-3', text: 'note 3' }, { ifRevision: 1n }),
+    ).rejects.toBeInstanceOf(PreconditionFailed);
+  });
+});

@@ -12,6 +12,15 @@ describeEventStoreContract('embedded SQLite', async () => {
   };
 });
 
+// As the servers open it (`eventStoreConnectionFor`): commits on a thread of their own.
+describeEventStoreContract('embedded SQLite, committing on its own thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'marac-contract-thread-'));
+  return {
+    connection: { kind: 'embedded', file: join(dir, 'events.sqlite'), options: { commitThread: true } },
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
 describe('embedded SQLite: reading by stream', () => {
   it('fails, rather than ending early, when the store is closed in the middle of a read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'marac-by-stream-'));

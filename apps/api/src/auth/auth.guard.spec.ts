@@ -21,9 +21,9 @@ function signed(payload: object): string {
   return `${unsigned}.${createHmac('sha256', SECRET).update(unsigned).digest('base64url')}`;
 }
 
-function guardWith(env: Record<string, string> = {}): AuthGuard {
+function guardWith(env: Record<string, string> = {}, guardClock = clock): AuthGuard {
   const config = loadConfig({ JWT_SECRET: SECRET, ...env });
-  return new AuthGuard(new Reflector(), resolveTokenKey(config), loadAgencies(undefined), config, clock);
+  return new AuthGuard(new Reflector(), resolveTokenKey(config), loadAgencies(undefined), config, guardClock);
 }
 
 /** Runs the guard over a request to an ordinary (non-public, any role) route. */
@@ -109,6 +109,24 @@ describe('the auth guard: how long a token may live', () => {
 
   it('still refuses an expired token, with no skew allowed', async () => {
     expect(await refusal(guard, { ...who, iat: now - HOUR, exp: now - 1 })).toMatch(/jwt expired/);
+  });
+
+  it('refuses a token it accepted before, from the second it expires', async () => {
+    let seconds = now;
+    const later = guardWith({}, () => new Date(seconds * 1000));
+    const token = signed({ ...who, iat: now, exp: now + HOUR });
+    await expect(authenticate(later, token)).resolves.toMatchObject({ userId: 'user-1' });
+    seconds = now + HOUR - 1;
+    await expect(authenticate(later, token)).resolves.toMatchObject({ userId: 'user-1' });
+    seconds = now + HOUR;
+    await expect(authenticate(later, token)).rejects.toThrow('The token was refused: jwt expired');
+  });
+
+  it('refuses a token with a forged signature although the genuine one was accepted', async () => {
+    const token = signed({ ...who, iat: now, exp: now + HOUR });
+    await authenticate(guard, token);
+    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(43)}`;
+    await expect(authenticate(guard, forged)).rejects.toThrow(/invalid signature/);
   });
 });
 

@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { WrongExpectedVersionError } from '../errors';
 import type {
   AppendOptions,
   AppendResult,
   EventData,
   EventStore,
-  ExpectedRevision,
   ReadAllOptions,
   ReadByStreamOptions,
   ReadStreamOptions,
@@ -17,9 +16,11 @@ import type {
 } from '../event-store.port';
 import { eventMatcher, isSystemEvent } from '../filter';
 import { partitionCharacters, type StreamPartition } from '../partition';
-import { serializeEvents, type SerializedEvent } from '../serialize-events';
+import { serializeEvents } from '../serialize-events';
+import { batchCommitter, openDatabase, type AppendOutcome, type AppendRequest } from './commit-batch';
 import { CommitSignal } from './commit-signal';
 import { migrate } from './schema';
+import { ThreadedCommits } from './threaded-commits';
 
 export interface SqliteEventStoreOptions {
   /** How long a write waits for another process's write transaction to finish. */
@@ -28,6 +29,12 @@ export interface SqliteEventStoreOptions {
   readonly crossProcessPollMs?: number;
   /** Rows read per query by `readAll` and subscriptions. */
   readonly pageSize?: number;
+  /**
+   * Commit on a thread of its own (`threaded-commits.ts`), so the event loop serves requests
+   * while a commit waits for its fsync, and the appends that arrive meanwhile make the next
+   * batch. The servers turn it on; off, commits run on the caller's thread.
+   */
+  readonly commitThread?: boolean;
 }
 
 type Row = [
@@ -41,15 +48,10 @@ type Row = [
   recordedAt: number,
 ];
 
-interface PendingAppend {
-  readonly stream: string;
-  readonly events: readonly SerializedEvent[];
-  readonly expected: ExpectedRevision;
+interface PendingAppend extends AppendRequest {
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
-
-type Outcome = { ok: true; result: AppendResult } | { ok: false; error: WrongExpectedVersionError };
 
 const COLUMNS = 'position, stream, revision, event_id, type, data, metadata, recorded_at';
 const LAST = Number.MAX_SAFE_INTEGER;
@@ -58,9 +60,10 @@ const LAST = Number.MAX_SAFE_INTEGER;
  * The embedded event store: one SQLite file in WAL mode with `synchronous=FULL`, so an append
  * resolves only once its transaction is on disk.
  *
- * Appends that arrive in the same turn of the event loop are committed together in one
- * transaction (group commit): one fsync for many writers, each append still checked against its
- * own expected revision, a failing one leaving the others to commit. Several processes may open
+ * Appends are committed together in one transaction (group commit): those that arrive in the
+ * same turn of the event loop, and, with `commitThread`, all that arrive while the previous batch
+ * is being committed. One fsync for many writers, each append still checked against its own
+ * expected revision, a failing one leaving the others to commit. Several processes may open
  * the same file; SQLite serialises their write transactions, and the global position (an
  * AUTOINCREMENT key assigned inside that single-writer transaction) is therefore never seen with
  * a gap that a later commit fills, which is what lets subscriptions simply read "after position".
@@ -73,10 +76,14 @@ export class SqliteEventStore implements EventStore {
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  /** Commits on this thread, or on a thread of its own (`commitThread`). */
+  private readonly commitHere: ((batch: readonly AppendRequest[]) => AppendOutcome[]) | undefined;
+  private readonly commitThread: ThreadedCommits | undefined;
+  /** The batch the commit thread is committing. */
+  private inFlight: Promise<void> | undefined;
 
   private readonly statements: {
-    head: Database.Statement<[string]>;
-    insert: Database.Statement<[string, number, string, string, string, string, number]>;
     streamForwards: Database.Statement<[string, number, number]>;
     streamBackwards: Database.Statement<[string, number, number]>;
     allForwards: Database.Statement<[number, number]>;
@@ -84,7 +91,6 @@ export class SqliteEventStore implements EventStore {
     lastPosition: Database.Statement<[]>;
   };
   private readonly byStream = new Map<string, { first: Database.Statement; next: Database.Statement }>();
-  private readonly writeBatch: Database.Transaction<(batch: PendingAppend[]) => Outcome[]>;
 
   constructor(
     readonly file: string,
@@ -93,18 +99,12 @@ export class SqliteEventStore implements EventStore {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.description = `embedded SQLite event store at ${file}`;
     this.pageSize = options.pageSize ?? 1000;
-    this.db = new Database(file);
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    this.db = openDatabase(file, busyTimeoutMs);
     migrate(this.db);
 
     const db = this.db;
     this.statements = {
-      head: db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck(),
-      insert: db.prepare(
-        'INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
       streamForwards: db
         .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`)
         .raw(),
@@ -117,7 +117,9 @@ export class SqliteEventStore implements EventStore {
         .raw(),
       lastPosition: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
     };
-    this.writeBatch = db.transaction((batch: PendingAppend[]) => batch.map((append) => this.writeOne(append)));
+    // A second connection to ':memory:' would be another database: in memory, commits stay here.
+    if (options.commitThread && file !== ':memory:') this.commitThread = new ThreadedCommits({ file, busyTimeoutMs });
+    else this.commitHere = batchCommitter(db);
     this.signal = new CommitSignal(() => this.db.pragma('data_version', { simple: true }) as number, {
       pollMs: options.crossProcessPollMs ?? 20,
     });
@@ -221,12 +223,18 @@ export class SqliteEventStore implements EventStore {
     this.statements.lastPosition.get();
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    this.signal.close();
-    this.db.close();
+  /** Commits what is pending (new appends and reads are refused from the call on), then closes. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closed = true;
+      this.closing = (async () => {
+        for (this.flush(); this.inFlight; this.flush()) await this.inFlight;
+        await this.commitThread?.close();
+        this.signal.close();
+        this.db.close();
+      })();
+    }
+    return this.closing;
   }
 
   /** @internal Rows after a position, for subscriptions. */
@@ -244,74 +252,57 @@ export class SqliteEventStore implements EventStore {
     return this.closed;
   }
 
+  /**
+   * Commits the pending appends as one batch: here, at once; on the commit thread, unless a batch
+   * is in flight there, in which case they wait for it and then go together.
+   */
   private flush(): void {
     this.flushScheduled = false;
+    if (this.inFlight || this.pending.length === 0) return;
     const batch = this.pending;
-    if (batch.length === 0) return;
     this.pending = [];
-    let outcomes: Outcome[];
-    try {
-      outcomes = this.writeBatch.immediate(batch);
-    } catch (error) {
-      // The whole transaction rolled back (disk full, lock timeout, ...): nothing was written.
-      for (const append of batch) append.reject(error);
+    if (this.commitHere) {
+      let outcomes: AppendOutcome[];
+      try {
+        outcomes = this.commitHere(batch);
+      } catch (error) {
+        // The whole transaction rolled back (disk full, lock timeout, ...): nothing was written.
+        for (const append of batch) append.reject(error);
+        return;
+      }
+      this.settle(batch, outcomes);
       return;
     }
+    const requests = batch.map(({ stream, events, expected }) => ({ stream, events, expected }));
+    this.inFlight = this.commitThread!.commit(requests).then(
+      (outcomes) => this.settle(batch, outcomes),
+      (error: unknown) => {
+        for (const append of batch) append.reject(error);
+      },
+    );
+    void this.inFlight.then(() => {
+      this.inFlight = undefined;
+      this.flush();
+    });
+  }
+
+  private settle(batch: readonly PendingAppend[], outcomes: readonly AppendOutcome[]): void {
     let wroteAny = false;
     outcomes.forEach((outcome, index) => {
       const append = batch[index]!;
       if (outcome.ok) {
         wroteAny = true;
-        append.resolve(outcome.result);
+        const position = { commit: outcome.position, prepare: outcome.position };
+        append.resolve({ nextExpectedRevision: outcome.revision, position });
       } else {
-        append.reject(outcome.error);
+        append.reject(new WrongExpectedVersionError(append.stream, append.expected, outcome.actual));
       }
     });
     if (wroteAny) this.signal.notify();
   }
 
-  /** Runs inside the batch transaction: checks one append's expected revision, then writes it. */
-  private writeOne(append: PendingAppend): Outcome {
-    const head = this.statements.head.get(append.stream) as number | null;
-    const actual = head === null ? 'no_stream' : BigInt(head);
-    if (!expectationHolds(append.expected, actual)) {
-      return { ok: false, error: new WrongExpectedVersionError(append.stream, append.expected, actual) };
-    }
-    const recordedAt = Date.now();
-    let revision = head ?? -1;
-    let position = 0;
-    for (const event of append.events) {
-      revision += 1;
-      const info = this.statements.insert.run(
-        append.stream,
-        revision,
-        event.id,
-        event.type,
-        event.data,
-        event.metadata,
-        recordedAt,
-      );
-      position = Number(info.lastInsertRowid);
-    }
-    const at = BigInt(position);
-    return { ok: true, result: { nextExpectedRevision: BigInt(revision), position: { commit: at, prepare: at } } };
-  }
-
   private assertOpen(): void {
     if (this.closed) throw new Error('The event store is closed');
-  }
-}
-
-function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return actual === 'no_stream';
-    case 'stream_exists':
-      return actual !== 'no_stream';
-    default:
-      return actual === expected;
   }
 }
 

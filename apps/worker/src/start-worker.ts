@@ -1,0 +1,25 @@
+import { Logger, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  EventStoreHealthIndicator,
+  RedisHealthIndicator,
+  logLevelsFrom,
+  openKeyring,
+  type AppConfig,
+} from '@app/platform';
+import { WorkerModule } from './worker.module';
+
+/**
+ * The worker app (projections, reminder scheduling and processing), started the same way in its
+ * own process (scale-out, `main.ts`) and on a thread of the all-in-one server (`worker-thread.ts`).
+ * Closing it closes its event store connection, key store and Redis connections.
+ */
+export async function startWorker(config: AppConfig, redisUrl: string): Promise<INestApplicationContext> {
+  const keyring = await openKeyring(config);
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, redisUrl, keyring }), {
+    logger: logLevelsFrom(config.logLevel),
+  });
+  const checks = await Promise.all([app.get(EventStoreHealthIndicator).check(), app.get(RedisHealthIndicator).check()]);
+  new Logger('Worker').log(`worker started: ${JSON.stringify(Object.assign({}, ...checks))}`);
+  return app;
+}
