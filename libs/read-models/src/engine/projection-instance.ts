@@ -148,7 +148,8 @@ export class ProjectionInstance<State = unknown> {
         if (this.streamOf) this.reset();
         for (const [entity, value] of updates)
           if (lastStream === undefined || this.streamOf!.get(entity) === lastStream) this.remember(entity, value);
-        this.evict();
+        // Replay never evicts: a state it dropped would be read back before its write was sent.
+        if (!this.streamOf) this.evict();
       },
     };
   }
