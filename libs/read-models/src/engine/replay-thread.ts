@@ -4,8 +4,8 @@
  * partition up to the head through the engine (no checkpoints), and reports.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Redis from 'ioredis';
 import { openEventStore, parsePosition } from '@app/event-store';
+import { connectedOrTimedOut, createRedisClient } from '@app/platform/redis/redis-client';
 import { deadlineRules } from '../deadline-rules';
 import { readModelProjections } from '../projections/all-projections';
 import type { ReplayThreadData, ReplayThreadMessage } from './parallel-replay';
@@ -13,12 +13,10 @@ import { replayHistory } from './replay';
 
 async function run({ config, ...data }: ReplayThreadData): Promise<void> {
   const store = openEventStore(config.eventStore);
-  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  // A failed command rejects with its error; the connection's own error events say nothing more.
-  redis.on('error', () => undefined);
+  const redis = createRedisClient(config.redisUrl);
   const post = (message: ReplayThreadMessage) => parentPort!.postMessage(message);
   try {
-    await redis.connect();
+    await connectedOrTimedOut(redis);
     const head = parsePosition(data.head);
     if (!head) throw new Error(`not a position: ${data.head}`);
     const projections = readModelProjections(deadlineRules(config.deadlinePolicy, config.retentionPolicy));
