@@ -7,8 +7,8 @@ import { loadAgencies } from './auth/agencies';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
 import { CLOCK } from './commands/command-context';
-import { ExecuteCaseCommandHandler } from './commands/execute-case-command';
-import { ExecuteMeetingCommandHandler } from './commands/execute-meeting-command';
+import { CASE_COMMAND_HANDLERS, CaseAggregate } from './commands/case-commands';
+import { MEETING_COMMAND_HANDLERS, MeetingAggregate } from './commands/meeting-commands';
 import { CaseActionsController } from './cases/case-actions.controller';
 import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';
@@ -60,8 +60,10 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: strictValidationPipe },
-        ExecuteCaseCommandHandler,
-        ExecuteMeetingCommandHandler,
+        CaseAggregate,
+        MeetingAggregate,
+        ...CASE_COMMAND_HANDLERS,
+        ...MEETING_COMMAND_HANDLERS,
         PersonalDataReads,
         PersonalDataOpener,
         PersonalDataEraser,

@@ -11,7 +11,7 @@ import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
 import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import type { RequestContext } from '../commands/command-context';
-import { ExecuteCaseCommand } from '../commands/execute-case-command';
+import { caseCommands } from '../commands/case-commands';
 import { IdentifyPotentialVictimDto } from './identify-potential-victim.dto';
 import { PersonalDataOpener } from '../queries/personal-data-opener';
 import { PersonalDataReads } from '../queries/personal-data-reads';
@@ -48,7 +48,7 @@ export class CasesController {
     const command: IdentifyPotentialVictim = { type: 'IdentifyPotentialVictim', ...body, caseId };
     let result: CommandResult;
     try {
-      result = await this.commands.execute(new ExecuteCaseCommand(caseId, command, context));
+      result = await this.commands.execute(caseCommands.of(caseId, command, context));
     } catch (error) {
       const repeat =
         error instanceof PathwayRuleBroken &&

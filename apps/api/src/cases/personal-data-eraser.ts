@@ -19,7 +19,7 @@ import { EVENT_STORE, KEYRING } from '@app/platform';
 import { READ_MODELS } from '@app/read-models';
 import type { ReadModels } from '@app/read-models';
 import type { RequestContext } from '../commands/command-context';
-import { ExecuteCaseCommand } from '../commands/execute-case-command';
+import { caseCommands } from '../commands/case-commands';
 import { victimOf } from '../queries/personal-data-opener';
 
 export interface Erasure {
@@ -98,7 +98,7 @@ export class PersonalDataEraser {
       let result: CommandResult;
       try {
         result = await this.commands.execute(
-          new ExecuteCaseCommand(caseId, command, { ...context, ifRevision: context.ifRevision ?? revision }),
+          caseCommands.of(caseId, command, { ...context, ifRevision: context.ifRevision ?? revision }),
         );
       } catch (error) {
         // Something was written after the count: count again (unless the client set If-Match).

@@ -4,7 +4,7 @@ import type { CaseCommand } from '@app/case-domain';
 import type { CommandResult } from '@app/command-handling';
 import { formatPosition } from '@app/event-store';
 import type { RequestContext } from '../commands/command-context';
-import { ExecuteCaseCommand } from '../commands/execute-case-command';
+import { caseCommands } from '../commands/case-commands';
 
 /** The body of every command response, and the ETag header carrying the stream revision. */
 export function commandResponse(response: Response, result: CommandResult, extra: Record<string, unknown> = {}) {
@@ -26,7 +26,7 @@ export async function runCaseCommand(
   context: RequestContext,
   response: Response,
 ) {
-  const result: CommandResult = await commands.execute(new ExecuteCaseCommand(caseId, command, context));
+  const result: CommandResult = await commands.execute(caseCommands.of(caseId, command, context));
   response.status(200);
   return commandResponse(response, result, { caseId });
 }

@@ -28,7 +28,7 @@ import { EVENT_STORE } from '@app/platform';
 import { AllowRoles } from '../auth/actor.decorators';
 import { AGENCIES } from '../auth/auth.guard';
 import type { RequestContext } from '../commands/command-context';
-import { ExecuteMeetingCommand } from '../commands/execute-meeting-command';
+import { meetingCommands } from '../commands/meeting-commands';
 import { commandResponse } from '../http/command-response';
 import { CommandContext } from '../http/request-context';
 import {
@@ -60,7 +60,7 @@ export class MeetingsController {
     status = HttpStatus.OK,
   ) {
     ensureMeetingAgenciesConfigured(command, (agency) => this.agencies.has(agency));
-    const result: CommandResult = await this.commands.execute(new ExecuteMeetingCommand(meetingId, command, context));
+    const result: CommandResult = await this.commands.execute(meetingCommands.of(meetingId, command, context));
     response.status(result.replayed ? HttpStatus.OK : status);
     return commandResponse(response, result, { meetingId });
   }
