@@ -172,13 +172,16 @@ describe('reminders across a killed worker and an emptied Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await expectRaisedOnceEach(caseId, decidedAt);
 
-    // With a worker running, the command asks it to reconcile; nothing is added twice.
+    // With a worker running, the command takes the lease from it; nothing is added twice.
     const asked = await promisify(execFile)(process.execPath, ['dist/apps/worker/src/reconcile-reminders.js'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...clockEnv(), ...env },
     });
-    expect(asked.stdout).toMatch(/asking it to reconcile/);
+    expect(asked.stdout).toMatch(/a worker holds the reminders lease: taking it/);
     expect(asked.stdout).toMatch(/0 jobs added, 0 removed/);
+    // The worker takes the lease back and goes on: a new case's reminders are scheduled.
+    const next = await recoveryPeriodStarted();
+    await until(async () => (await jobsOf(next.caseId)).length === 2, 10_000);
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
   });

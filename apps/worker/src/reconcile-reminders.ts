@@ -3,20 +3,13 @@ import { Queue } from 'bullmq';
 import { englandAndWalesCalendar, pendingReminders } from '@app/case-domain';
 import { openEventStore } from '@app/event-store';
 import { connectedOrTimedOut, createRedisClient, eventStoreConnectionFor, resolveRedis, runMain } from '@app/platform';
-import {
-  bullConnection,
-  bullPrefix,
-  checkNoEviction,
-  REMINDER_QUEUE,
-  ReminderSubscription,
-  requestReconcile,
-} from '@app/reminders';
+import { bullConnection, bullPrefix, checkNoEviction, REMINDER_QUEUE, ReminderSubscription } from '@app/reminders';
 
 /**
  * `npm run reminders:reconcile`: re-derives every case's reminders from the event store and makes
- * the BullMQ jobs match (after Redis was emptied, every reminder comes back; none twice). If no
- * process holds the reminders lease, this one takes it and reconciles; otherwise it asks the
- * holder, which reconciles between its batches (never beside them).
+ * the BullMQ jobs match (after Redis was emptied, every reminder comes back; none twice). It takes
+ * the reminders lease, from a running worker too: that worker's writes are fenced out meanwhile,
+ * and it takes the lease back afterwards and reconciles again before it goes on.
  */
 runMain(async (config, onShutdown) => {
   const redisServer = await resolveRedis(config, { reuseRunning: true });
@@ -37,15 +30,13 @@ runMain(async (config, onShutdown) => {
     pendingOf: (state, now) => pendingReminders(state, config.deadlinePolicy, calendar, now),
   });
 
-  let result = await subscription.reconcileIfFree();
-  if (result) {
-    console.log(`no worker is running the reminders: reconciled them here (${store.description})`);
-  } else {
-    console.log('a worker is running the reminders: asking it to reconcile them');
-    const waiting = await connectedOrTimedOut(redis.duplicate());
-    onShutdown(async () => waiting.disconnect());
-    result = await requestReconcile(redis, waiting, subscription.keys);
-  }
+  const held = (await redis.exists(subscription.keys.lease)) === 1;
+  console.log(
+    held
+      ? 'a worker holds the reminders lease: taking it for the reconciliation (the worker takes it back afterwards)'
+      : `no worker is running the reminders: reconciling them here (${store.description})`,
+  );
+  const result = await subscription.reconcileNow();
   console.log(
     `reminders reconciled: ${result.cases} cases (${result.openCases} with reminders), ${result.reminders} reminders scheduled; ` +
       `${result.added} jobs added, ${result.removed} removed, in ${(result.elapsedMs / 1000).toFixed(1)} s`,

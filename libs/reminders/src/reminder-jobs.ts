@@ -57,10 +57,6 @@ export interface ReminderKeys {
   /** The ids of the jobs the subscription holds for a case (a set). */
   caseJobs(caseId: string): string;
   readonly caseJobsPattern: string;
-  /** Requests from `npm run reminders:reconcile` to the process holding the lease (a list of ids). */
-  readonly reconcileRequests: string;
-  /** Where the holder answers one request (a list the requester BLPOPs). */
-  reconcileReply(requestId: string): string;
 }
 
 export function reminderKeys(prefix: string): ReminderKeys {
@@ -70,8 +66,6 @@ export function reminderKeys(prefix: string): ReminderKeys {
     checkpoint: `${root}:checkpoint`,
     caseJobs: (caseId) => `${root}:case:${caseId}`,
     caseJobsPattern: `${root}:case:*`,
-    reconcileRequests: `${root}:reconcile:requests`,
-    reconcileReply: (requestId) => `${root}:reconcile:reply:${requestId}`,
   };
 }
 

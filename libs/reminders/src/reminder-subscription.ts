@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Queue } from 'bullmq';
 import { CASE_STREAM_PREFIX } from '@app/case-domain';
@@ -47,8 +46,8 @@ const RETRY_MS = 1_000;
  * memory (`CaseStates`), the touched cases' jobs are added and removed, and their records and the
  * new checkpoint written in one fenced MULTI (`FencedCheckpoint`). A crash between the jobs and
  * that write repeats the batch, harmlessly: the ids are deterministic. A failed batch is retried
- * from the checkpoint; a lost lease ends the holding; `npm run reminders:reconcile` asks the
- * holder for a reconciliation between batches (`requestReconcile`).
+ * from the checkpoint; a lost lease ends the holding. `npm run reminders:reconcile` seizes the
+ * lease (`reconcileNow`): the holder, fenced out, takes it back afterwards and reconciles again.
  */
 export class ReminderSubscription {
   readonly keys: ReminderKeys;
@@ -92,11 +91,16 @@ export class ReminderSubscription {
   }
 
   /**
-   * Reconciles in this process if no other holds the lease (`npm run reminders:reconcile` with no
-   * worker running); `undefined` if one does.
+   * Reconciles in this process (`npm run reminders:reconcile`), taking the lease from its holder
+   * if one has it. The holder's writes are fenced out from then on; it takes the lease back once
+   * this releases it, and reconciles again, so anything it did meanwhile is made right.
    */
-  async reconcileIfFree(): Promise<ReconcileResult | undefined> {
-    return this.holding((holding) => reconcile(this.scheduling, holding.checkpoint, holding.states));
+  async reconcileNow(): Promise<ReconcileResult> {
+    const result = await this.holding(
+      (holding) => reconcile(this.scheduling, holding.checkpoint, holding.states),
+      'seize',
+    );
+    return result!;
   }
 
   private async run(): Promise<void> {
@@ -111,8 +115,9 @@ export class ReminderSubscription {
   }
 
   /** Runs `work` holding the lease (renewed meanwhile), on a connection of its own; `undefined` if another holds it. */
-  private async holding<T>(work: (holding: Holding) => Promise<T>): Promise<T | undefined> {
-    if (!(await this.lease.tryAcquire())) return undefined;
+  private async holding<T>(work: (holding: Holding) => Promise<T>, how?: 'seize'): Promise<T | undefined> {
+    if (how === 'seize') await this.lease.seize();
+    else if (!(await this.lease.tryAcquire())) return undefined;
     const connection = this.redis.duplicate();
     connection.on('error', () => undefined); // a failed command says it; the client reconnects by itself
     const holding: Holding = {
@@ -132,13 +137,11 @@ export class ReminderSubscription {
     }
   }
 
-  /** Keeps the lease, and interrupts the loop when it is lost or a reconciliation was requested. */
+  /** Keeps the lease, and interrupts the loop when it is lost. */
   private async renew(holding: Holding): Promise<void> {
     // A renewal that fails (Redis unreachable) says nothing yet: the next one tells.
     if (!(await this.lease.renew().catch(() => true))) {
       holding.lost = true;
-      this.interrupt();
-    } else if ((await this.redis.llen(this.keys.reconcileRequests).catch(() => 0)) > 0) {
       this.interrupt();
     }
   }
@@ -149,7 +152,6 @@ export class ReminderSubscription {
     while (!this.stopping && !holding.lost) {
       try {
         await this.follow(holding);
-        if (!this.stopping && !holding.lost) await this.answerRequests(holding);
       } catch (error) {
         if (error instanceof FencedOut) throw error;
         this.scheduling.log(`reminder scheduling failed: ${(error as Error).message}; retrying in ${RETRY_MS} ms`);
@@ -227,18 +229,6 @@ export class ReminderSubscription {
     });
   }
 
-  /** Reconciles for the requests of `npm run reminders:reconcile` waiting, and answers each. */
-  private async answerRequests(holding: Holding): Promise<void> {
-    const requests = await this.redis.lrange(this.keys.reconcileRequests, 0, -1);
-    if (requests.length === 0) return;
-    const result = await reconcile(this.scheduling, holding.checkpoint, holding.states);
-    const answer = this.redis.multi().ltrim(this.keys.reconcileRequests, requests.length, -1);
-    for (const id of requests) {
-      answer.lpush(this.keys.reconcileReply(id), JSON.stringify(result)).expire(this.keys.reconcileReply(id), 600);
-    }
-    await answer.exec();
-  }
-
   private pause(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
@@ -249,21 +239,4 @@ export class ReminderSubscription {
       }
     }).finally(() => (this.interrupt = () => undefined));
   }
-}
-
-/**
- * Asks the process holding the reminders lease to reconcile (between its batches, never beside
- * them) and waits for its answer. `waiting` blocks on the reply: give it a connection of its own.
- */
-export async function requestReconcile(
-  redis: Redis,
-  waiting: Redis,
-  keys: ReminderKeys,
-  withinS = 600,
-): Promise<ReconcileResult> {
-  const requestId = randomUUID();
-  await redis.rpush(keys.reconcileRequests, requestId);
-  const reply = await waiting.blpop(keys.reconcileReply(requestId), withinS);
-  if (!reply) throw new Error(`no process holding the reminders lease answered within ${withinS} s`);
-  return JSON.parse(reply[1]) as ReconcileResult;
 }

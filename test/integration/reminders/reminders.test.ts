@@ -35,7 +35,6 @@ import {
   FencedOut,
   reminderKeys,
   ReminderSubscription,
-  requestReconcile,
   runReminderJob,
   SCHEDULED_STATES,
   type ReminderJobData,
@@ -79,12 +78,17 @@ class Harness {
     return new ReadModels(this.redis, `${this.prefix}:rm`);
   }
 
-  start(): void {
-    this.subscription = new ReminderSubscription(this.store, this.redis, this.queue, {
+  /** A subscription as a worker, or `npm run reminders:reconcile`, makes one. */
+  newSubscription(): ReminderSubscription {
+    return new ReminderSubscription(this.store, this.redis, this.queue, {
       prefix: this.prefix,
       pendingOf: (state, now) => pendingReminders(state, policy, calendar, now),
       leaseMs: 600,
     });
+  }
+
+  start(): void {
+    this.subscription = this.newSubscription();
     this.projections = new ProjectionWorker(this.store, this.redis, readModelProjections(deadlineRules(policy)), {
       root: `${this.prefix}:rm`,
       leaseMs: 600,
@@ -489,12 +493,17 @@ describe('reminders as BullMQ jobs (embedded store, real Redis, lengths in secon
     );
     // A second reconciliation changes nothing: no duplicate jobs.
     const before = await harness.jobsOf(caseId);
-    const waiting = redis.duplicate();
-    const again = await requestReconcile(redis, waiting, harness.subscription.keys, 30).finally(() =>
-      waiting.disconnect(),
-    );
+    // As `npm run reminders:reconcile` does, beside the running worker: it takes the lease from it.
+    const again = await harness.newSubscription().reconcileNow();
     expect(again.added).toBe(0);
     expect(await harness.jobsOf(caseId)).toEqual(before);
+    // The worker takes its lease back and goes on scheduling.
+    const next = randomUUID();
+    await recognisedVictim(next);
+    await until(
+      () => harness.jobsOf(next),
+      (ids) => ids.length > 0,
+    );
 
     const raised = summary(
       await until(

@@ -22,6 +22,14 @@ export class LeaseLock {
     return (await this.redis.set(this.key, this.owner, 'PX', this.leaseMs, 'NX')) === 'OK';
   }
 
+  /**
+   * Takes the lock whoever holds it. The holder finds it gone at its next renewal, and its
+   * fenced writes (which check the owner) fail from now on; it tries again once this releases.
+   */
+  async seize(): Promise<void> {
+    await this.redis.set(this.key, this.owner, 'PX', this.leaseMs);
+  }
+
   /** False when the lock is no longer ours (the lease ran out and maybe another took it). */
   async renew(): Promise<boolean> {
     return (await this.redis.eval(RENEW, 1, this.key, this.owner, this.leaseMs)) === 1;
