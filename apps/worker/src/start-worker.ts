@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
@@ -15,6 +16,7 @@ import { WorkerModule } from './worker.module';
  * Closing it closes its event store connection, key store and Redis connections.
  */
 export async function startWorker(config: AppConfig, redisUrl: string): Promise<INestApplicationContext> {
+  lowerPriority(config.workerNice);
   const keyring = await openKeyring(config);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, redisUrl, keyring }), {
     logger: logLevelsFrom(config.logLevel),
@@ -22,4 +24,18 @@ export async function startWorker(config: AppConfig, redisUrl: string): Promise<
   const checks = await Promise.all([app.get(EventStoreHealthIndicator).check(), app.get(RedisHealthIndicator).check()]);
   new Logger('Worker').log(`worker started: ${JSON.stringify(Object.assign({}, ...checks))}`);
   return app;
+}
+
+/**
+ * Lowers this thread's priority (Linux keeps a nice value per thread): the worker's backlog waits
+ * while requests use the cores it shares with the api. Raising the nice value needs no privilege;
+ * where it fails all the same (another OS), the worker runs at the usual priority.
+ */
+function lowerPriority(nice: number): void {
+  if (nice === 0) return;
+  try {
+    setPriority(0, nice);
+  } catch (error) {
+    new Logger('Worker').warn(`could not lower the worker's priority: ${(error as Error).message}`);
+  }
 }

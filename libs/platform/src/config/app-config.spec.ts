@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       agenciesFile: undefined,
       redisKeyPrefix: 'marac',
       readWaitMs: 5000,
+      workerNice: 10,
       deadlinePolicy: defaultDeadlinePolicy,
       keyEncryptionKey: { kind: 'development' },
       keyStoreUrl: undefined,
@@ -70,6 +71,7 @@ describe('loadConfig', () => {
         REDIS_URL: 'redis://redis:6379',
         EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false',
         WORKER_IN_PROCESS: 'false',
+        WORKER_NICE: '0',
         LOG_LEVEL: 'debug',
         KEY_ENCRYPTION_KEY: KEK,
         KEY_STORE_URL: 'postgres://marac:secret@keys:5432/marac_keys',
@@ -87,6 +89,7 @@ describe('loadConfig', () => {
       redisUrl: 'redis://redis:6379',
       eventStoreConnectionString: 'esdb://eventstore:2113?tls=false',
       workerInProcess: false,
+      workerNice: 0,
       logLevel: 'debug',
     });
   });
@@ -117,6 +120,8 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     [{ EVENTSTORE_CONNECTION_STRING: 'http://x' }, /EVENTSTORE_CONNECTION_STRING must be an esdb:\/\//],
     [{ WORKER_IN_PROCESS: 'yes' }, /WORKER_IN_PROCESS must be true or false/],
+    [{ WORKER_NICE: '20' }, /WORKER_NICE must be a whole number from 0 to 19/],
+    [{ WORKER_NICE: '-5' }, /WORKER_NICE must be a whole number from 0 to 19/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
     [{ JWT_PUBLIC_KEY: 'not a key' }, /JWT_PUBLIC_KEY must be a PEM public key/],

@@ -35,6 +35,11 @@ export interface AppConfig {
   readonly redisKeyPrefix: string;
   /** How long a query with `?minPosition=` waits for the read models before a 503. */
   readonly readWaitMs: number;
+  /**
+   * The nice value of the worker's thread (`WORKER_NICE`, 0-19): where it shares cores with the
+   * api, requests go first and the read models catch up when they pause.
+   */
+  readonly workerNice: number;
   /** The deadline lengths (`DEADLINE_POLICY_FILE`, `DEADLINE_SECONDS_PER_DAY`; else the domain page's). */
   readonly deadlinePolicy: DeadlinePolicy;
   /**
@@ -158,6 +163,10 @@ class Environment {
   READ_WAIT_MS?: string;
 
   @IsOptional()
+  @Matches(/^(1?\d)$/, { message: 'WORKER_NICE must be a whole number from 0 to 19, got "$value"' })
+  WORKER_NICE?: string;
+
+  @IsOptional()
   @IsString()
   @MinLength(1, { message: 'DEADLINE_POLICY_FILE must not be empty' })
   DEADLINE_POLICY_FILE?: string;
@@ -206,6 +215,7 @@ const KNOWN = [
   'AGENCIES_FILE',
   'REDIS_KEY_PREFIX',
   'READ_WAIT_MS',
+  'WORKER_NICE',
   'DEADLINE_POLICY_FILE',
   'DEADLINE_SECONDS_PER_DAY',
   'KEY_ENCRYPTION_KEY',
@@ -282,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     agenciesFile: parsed.AGENCIES_FILE ? resolve(cwd, parsed.AGENCIES_FILE) : undefined,
     redisKeyPrefix: parsed.REDIS_KEY_PREFIX ?? 'marac',
     readWaitMs: Number(parsed.READ_WAIT_MS ?? 5_000),
+    workerNice: Number(parsed.WORKER_NICE ?? 10),
     deadlinePolicy,
     keyEncryptionKey,
     keyStoreUrl: parsed.KEY_STORE_URL,
