@@ -1,7 +1,8 @@
 /**
  * `npm run bench:projections`: (1) projection lag: commands at a sustained rate through the real
  * command handler, each one's effect looked for in a queue until visible, p50/p99 of the time from
- * the append's acknowledgement to visibility; (2) a rebuild over at least 1,000,000 events,
+ * the append's acknowledgement to visibility, the projections on a thread of their own as in
+ * `npm start` (`lag-projector.ts`; WORKER_NICE sets its nice value, 10 by default); (2) a rebuild over at least 1,000,000 events,
  * beside the raw `readAll` rate of the same store read in the same run, and the rebuild's fold alone
  * (one thread, nothing sent to Redis): how far the rebuild could go on this machine's cores.
  * Targets (issue 18): lag p99 < 100 ms at 500 commands/s, with and without a parallel read load; a rebuild of
@@ -19,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import {
   caseDecider,
   caseStream,
@@ -30,7 +32,6 @@ import { SqliteEventStore } from '../../libs/event-store/src';
 import { deadlineRules } from '../../libs/read-models/src/deadline-rules';
 import { ManagedRedisServer } from '../../libs/platform/src/redis/managed-redis-server';
 import {
-  ProjectionWorker,
   queueKey,
   ReadModelKeys,
   ReadModels,
@@ -40,6 +41,7 @@ import {
 import { lastPosition, replayHistory } from '../../libs/read-models/src/engine/replay';
 import { appendWorkload, police } from '../../test/support/workload';
 import { sealedRebuild } from './sealed-rebuild';
+import type { LagProjectorData } from './lag-projector';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -87,14 +89,39 @@ function readLoad(store: SqliteEventStore, redisUrl: string, root: string, caseI
   };
 }
 
+/** Nice value of the projections' thread: the worker's default (`WORKER_NICE`). */
+const WORKER_NICE = Number(process.env.WORKER_NICE ?? 10);
+
+/** The projections on a thread of their own (`lag-projector.ts`), once they hold the lease. */
+async function startProjector(file: string, redisUrl: string, root: string) {
+  const data: LagProjectorData = { file, redisUrl, root, nice: WORKER_NICE };
+  const entry = join(__dirname, 'lag-projector.ts');
+  const thread = new Worker(`require('@swc-node/register'); require(${JSON.stringify(entry)});`, {
+    eval: true,
+    workerData: data,
+  });
+  const next = () =>
+    new Promise<void>((resolve, reject) => {
+      thread.once('message', () => resolve());
+      thread.once('error', reject);
+    });
+  await next();
+  return {
+    async stop() {
+      const stopped = next();
+      thread.postMessage('stop');
+      await stopped;
+      await thread.terminate();
+    },
+  };
+}
+
 async function lag(dir: string, redisUrl: string, withReads: boolean) {
   const store = new SqliteEventStore(join(dir, `lag-${withReads ? 'reads' : 'alone'}.sqlite`));
   const redis = new Redis(redisUrl);
   const probe = new Redis(redisUrl);
   const root = `bench-lag-${withReads ? 'reads' : 'alone'}:rm`;
-  const worker = new ProjectionWorker(store, redis, readModelProjections(deadlineRules()), { root });
-  worker.start();
-  while (!worker.isLeader) await sleep(10);
+  const projector = await startProjector(join(dir, `lag-${withReads ? 'reads' : 'alone'}.sqlite`), redisUrl, root);
   const queue = `${new ReadModelKeys(root).generation(1)}:${queueKey('unassigned', 'agency', 'police')}`;
   const lags: number[] = [];
   const latencies: number[] = [];
@@ -146,7 +173,7 @@ async function lag(dir: string, redisUrl: string, withReads: boolean) {
   await Promise.all(inflight);
   const elapsed = (performance.now() - started) / 1000;
   const readsPerSecond = (await reading?.stop()) ?? 0;
-  await worker.stop();
+  await projector.stop();
   await store.close();
   redis.disconnect();
   probe.disconnect();
@@ -291,7 +318,7 @@ async function main() {
     if (ONLY !== 'rebuild') {
       for (const withReads of [false, true]) {
         console.log(
-          `projection lag: ${RATE} commands/s for ${SECONDS} s (identifications through the command handler; embedded store; projections in this process)${withReads ? `, with ${READERS} readers reading queues and case views in parallel` : ', no reads'}`,
+          `projection lag: ${RATE} commands/s for ${SECONDS} s (identifications through the command handler; embedded store; projections on a thread of their own at nice ${WORKER_NICE}, as npm start runs them)${withReads ? `, with ${READERS} readers reading queues and case views in parallel` : ', no reads'}`,
         );
         const l = await lag(dir, server.url, withReads);
         const f = (x: number) => x.toFixed(1);
