@@ -227,6 +227,18 @@ describe('access matrix', () => {
         data_protection: none,
       },
     },
+    'GET /cases/{caseId}/access-log': {
+      path: (r) => `/cases/${fixtures[CASE_OF[r]].caseId}/access-log`,
+      grid: {
+        caseworker: none,
+        panel_member: none,
+        marac_coordinator: none,
+        auditor: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
+        'auditor+reason': { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
+        admin: none,
+        data_protection: none,
+      },
+    },
     'GET /cases/{caseId}/personal-data-reads': {
       path: (r) => `/cases/${fixtures[CASE_OF[r]].caseId}/personal-data-reads`,
       grid: {

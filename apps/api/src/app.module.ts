@@ -22,6 +22,7 @@ import { DataProtectionController, ErasureReviewsController } from './cases/data
 import { PersonalDataEraser } from './cases/personal-data-eraser';
 import { PersonalDataOpener } from './queries/personal-data-opener';
 import { PersonalDataReads } from './queries/personal-data-reads';
+import { CaseReadLog } from './queries/case-read-log';
 import { GetProblemProfileHandler } from './queries/problem-profile.query';
 import { GetQueueHandler, GetQueuesHandler } from './queries/queue.queries';
 import { AgendaController, CaseViewsController, QueuesController, ReportsController } from './queries/read.controllers';
@@ -65,6 +66,7 @@ export class AppModule {
         ...CASE_COMMAND_HANDLERS,
         ...MEETING_COMMAND_HANDLERS,
         PersonalDataReads,
+        CaseReadLog,
         PersonalDataOpener,
         PersonalDataEraser,
         GetCaseViewHandler,

@@ -15,6 +15,7 @@ import { caseCommands } from '../commands/case-commands';
 import { IdentifyPotentialVictimDto } from './identify-potential-victim.dto';
 import { PersonalDataOpener } from '../queries/personal-data-opener';
 import { PersonalDataReads } from '../queries/personal-data-reads';
+import { AccessLogQueryDto, CaseReadLog } from '../queries/case-read-log';
 import { CaseHistoryQueryDto, GetCaseHistory } from '../queries/case-history.query';
 
 @Controller('cases')
@@ -25,6 +26,7 @@ export class CasesController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly personalDataLog: PersonalDataReads,
     private readonly opener: PersonalDataOpener,
+    private readonly readLog: CaseReadLog,
   ) {}
 
   /**
@@ -70,6 +72,16 @@ export class CasesController {
     @CurrentActor() actor: Actor,
   ) {
     return this.queries.execute(new GetCaseHistory(actor, caseId, query));
+  }
+
+  /**
+   * Every read of this case (view, history, a MARAC agenda listing it), oldest first, a page at a
+   * time: who, when, through which route, and why. For auditors.
+   */
+  @Get(':caseId/access-log')
+  @AllowRoles('auditor')
+  accessLog(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Query() query: AccessLogQueryDto) {
+    return this.readLog.page(caseId, query);
   }
 
   /** Who read this case's personal details, when and why: for auditors. */

@@ -17,6 +17,7 @@ import {
 import { metadataOf, toDomainEvent } from '@app/command-handling';
 import { formatPosition, type EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
+import { CaseReadLog } from './case-read-log';
 import { PersonalDataOpener } from './personal-data-opener';
 import { PersonalDataReads } from './personal-data-reads';
 
@@ -65,6 +66,7 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly personalDataLog: PersonalDataReads,
     private readonly opener: PersonalDataOpener,
+    private readonly readLog: CaseReadLog,
   ) {}
 
   async execute({ actor, caseId, query }: GetCaseHistory) {
@@ -93,14 +95,12 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
       ),
     );
     const shownPersonal = shown.some(({ data }) => typeof data === 'object' && data !== null && 'personal' in data);
+    const records = [this.readLog.record([caseId], actor, 'GET /cases/{caseId}/history', query.reason)];
     if (shownPersonal) {
-      await this.personalDataLog.record(
-        caseId,
-        actor,
-        query.reason ?? 'caseworker of the case’s own agency',
-        'case history',
-      );
+      const reason = query.reason ?? 'caseworker of the case’s own agency';
+      records.push(this.personalDataLog.record(caseId, actor, reason, 'case history'));
     }
+    await Promise.all(records);
     const more = from + limit < recorded.length;
     return {
       caseId,

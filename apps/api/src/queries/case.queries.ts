@@ -13,6 +13,7 @@ import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type CaseListFilter, type ReadModels, READ_MODELS } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary, caseView } from './case-view';
+import { CaseReadLog } from './case-read-log';
 import { PersonalDataOpener } from './personal-data-opener';
 import { PersonalDataReads } from './personal-data-reads';
 import { awaitPosition } from './read-your-writes';
@@ -33,6 +34,7 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly personalDataLog: PersonalDataReads,
     private readonly opener: PersonalDataOpener,
+    private readonly readLog: CaseReadLog,
   ) {}
 
   async execute({ actor, caseId, options }: GetCaseView) {
@@ -48,14 +50,12 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
     // Personal details are shown only when asked for (and allowed), and every such read is recorded.
     if (options.personal && !access.personalDetails)
       throw new NotPermitted(personalDetailsRefusal(actor, options.reason));
+    const records = [this.readLog.record([caseId], actor, 'GET /cases/{caseId}', options.reason)];
     if (options.personal) {
-      await this.personalDataLog.record(
-        caseId,
-        actor,
-        options.reason ?? 'caseworker of the case’s own agency',
-        'case view',
-      );
+      const reason = options.reason ?? 'caseworker of the case’s own agency';
+      records.push(this.personalDataLog.record(caseId, actor, reason, 'case view'));
     }
+    await Promise.all(records);
     const [opened, openedMeetings] = await Promise.all([
       this.opener.openCaseView(view, access, options.personal),
       this.opener.openMeetings(meetings, () => view.domain.personalDataErased !== undefined, caseId),

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type ReadModels, READ_MODELS } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary, openActionsOf } from './case-view';
+import { CaseReadLog } from './case-read-log';
 import { PersonalDataOpener } from './personal-data-opener';
 import { awaitPosition } from './read-your-writes';
 
@@ -28,6 +29,7 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly opener: PersonalDataOpener,
+    private readonly readLog: CaseReadLog,
   ) {}
 
   async execute({ actor, meetingId, minPosition }: GetMaracAgenda) {
@@ -45,6 +47,8 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
     const [views, meetingsOfCases] = await Promise.all([
       this.readModels.caseViews(caseIds),
       Promise.all(caseIds.map((caseId) => this.readModels.meetingsOfCase(caseId))),
+      // Each case listed is read: its access log says through which meeting's agenda.
+      this.readLog.record(caseIds, actor, `GET /marac/meetings/${meetingId}/agenda`),
     ]);
     const erased = (caseId: string) => views.get(caseId)?.domain.personalDataErased !== undefined;
     const [meeting] = await this.opener.openMeetings([found], erased);
