@@ -95,12 +95,11 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
       ),
     );
     const shownPersonal = shown.some(({ data }) => typeof data === 'object' && data !== null && 'personal' in data);
-    const records = [this.readLog.record([caseId], actor, 'GET /cases/{caseId}/history', query.reason)];
+    this.readLog.record([caseId], actor, 'GET /cases/{caseId}/history', query.reason);
     if (shownPersonal) {
       const reason = query.reason ?? 'caseworker of the case’s own agency';
-      records.push(this.personalDataLog.record(caseId, actor, reason, 'case history'));
+      await this.personalDataLog.record(caseId, actor, reason, 'case history');
     }
-    await Promise.all(records);
     const more = from + limit < recorded.length;
     return {
       caseId,

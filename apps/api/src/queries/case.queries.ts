@@ -50,12 +50,11 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
     // Personal details are shown only when asked for (and allowed), and every such read is recorded.
     if (options.personal && !access.personalDetails)
       throw new NotPermitted(personalDetailsRefusal(actor, options.reason));
-    const records = [this.readLog.record([caseId], actor, 'GET /cases/{caseId}', options.reason)];
+    this.readLog.record([caseId], actor, 'GET /cases/{caseId}', options.reason);
     if (options.personal) {
       const reason = options.reason ?? 'caseworker of the case’s own agency';
-      records.push(this.personalDataLog.record(caseId, actor, reason, 'case view'));
+      await this.personalDataLog.record(caseId, actor, reason, 'case view');
     }
-    await Promise.all(records);
     const [opened, openedMeetings] = await Promise.all([
       this.opener.openCaseView(view, access, options.personal),
       this.opener.openMeetings(meetings, () => view.domain.personalDataErased !== undefined, caseId),

@@ -44,11 +44,11 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
     const previous = previousId ? await this.readModels.meeting(previousId) : undefined;
     const since = previous ? `${previous.meetsOn}T00:00:00.000Z` : undefined;
     const caseIds = found.listed.map((listing) => listing.caseId);
+    // Each case listed is read: its access log says through which meeting's agenda.
+    this.readLog.record(caseIds, actor, `GET /marac/meetings/${meetingId}/agenda`);
     const [views, meetingsOfCases] = await Promise.all([
       this.readModels.caseViews(caseIds),
       Promise.all(caseIds.map((caseId) => this.readModels.meetingsOfCase(caseId))),
-      // Each case listed is read: its access log says through which meeting's agenda.
-      this.readLog.record(caseIds, actor, `GET /marac/meetings/${meetingId}/agenda`),
     ]);
     const erased = (caseId: string) => views.get(caseId)?.domain.personalDataErased !== undefined;
     const [meeting] = await this.opener.openMeetings([found], erased);
