@@ -1,6 +1,10 @@
+import { BroadcastChannel } from 'node:worker_threads';
+
 /**
  * Wakes live subscribers when something was committed: at once for commits made through this
- * process's connection (`notify`), and by polling SQLite's `data_version` (which changes when
+ * connection (`notify`) and through another connection to the same file on another thread of
+ * this process (a broadcast channel: the all-in-one server's worker thread learns of the api's
+ * commits without waiting for a poll), and by polling SQLite's `data_version` (which changes when
  * another connection commits) for commits made by other processes. The poll runs only while
  * someone is waiting.
  */
@@ -8,13 +12,27 @@ export class CommitSignal {
   private readonly waiters = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
   private lastVersion: number | undefined;
+  private readonly channel: BroadcastChannel | undefined;
 
   constructor(
     private readonly readDataVersion: () => number,
-    private readonly options: { pollMs: number },
-  ) {}
+    private readonly options: { pollMs: number; channel?: string },
+  ) {
+    if (options.channel) {
+      const channel = new BroadcastChannel(options.channel);
+      channel.onmessage = () => this.wake();
+      channel.unref();
+      this.channel = channel;
+    }
+  }
 
+  /** A commit through this connection: wakes its waiters and those of the other threads' connections. */
   notify(): void {
+    this.wake();
+    this.channel?.postMessage(0);
+  }
+
+  private wake(): void {
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const wake of waiters) wake();
@@ -38,8 +56,9 @@ export class CommitSignal {
   }
 
   close(): void {
-    this.notify();
+    this.wake();
     this.stopPolling();
+    this.channel?.close();
   }
 
   private startPolling(): void {
@@ -49,7 +68,7 @@ export class CommitSignal {
       const version = this.readDataVersion();
       if (version !== this.lastVersion) {
         this.lastVersion = version;
-        this.notify();
+        this.wake();
       }
       if (this.waiters.size === 0) this.stopPolling();
     }, this.options.pollMs);

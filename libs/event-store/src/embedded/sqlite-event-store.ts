@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type Database from 'better-sqlite3';
 import { WrongExpectedVersionError } from '../errors';
 import type {
@@ -122,6 +122,7 @@ export class SqliteEventStore implements EventStore {
     else this.commitHere = batchCommitter(db);
     this.signal = new CommitSignal(() => this.db.pragma('data_version', { simple: true }) as number, {
       pollMs: options.crossProcessPollMs ?? 20,
+      ...(file === ':memory:' ? {} : { channel: `marac-event-store-commits:${resolvePath(file)}` }),
     });
   }
 
