@@ -1,1 +1,2 @@
 export * from './merkle';
+export * from './tree-heads';
