@@ -1,9 +1,10 @@
 /**
  * The audit SQLite file (`DATA_DIR/audit.sqlite`): the Merkle tree over every event (RFC 9162
- * section 2.1.1, nodes kept in post-order, see node-position.ts) and the signed tree heads
+ * section 2.1.1, nodes kept in post-order, see node-position.ts, 64 to a row) and the signed tree heads
  * (section 4.10 in spirit, see ../tree-heads). It is deliberately not the event store's file: an
  * event store cut short, or rewritten, no longer matches the leaves and tree heads kept here.
- * WAL with `synchronous=FULL`, as the event store: a tree head is served only once it is on disk.
+ * WAL with `synchronous=FULL`, as the event store: a tree head is served only once it is on disk
+ * (the node store relaxes this for its own connection: see sqlite-merkle-tree-store.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,8 +24,9 @@ export function openAuditDatabase(file: string): Database.Database {
   db.transaction(() => {
     if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
     db.exec(`
-      -- Every leaf hash and completed subtree hash, keyed by its post-order position.
-      CREATE TABLE IF NOT EXISTS merkle_nodes (position INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+      -- Every leaf hash and completed subtree hash in post-order, 64 to a row: row number c holds the
+      -- 32-byte hashes of positions 64c onwards, one after another (the last row may be short).
+      CREATE TABLE IF NOT EXISTS merkle_node_chunks (chunk INTEGER PRIMARY KEY, hashes BLOB NOT NULL);
       -- How many leaves the tree has (one row), moved in the same transaction as the nodes.
       CREATE TABLE IF NOT EXISTS merkle_tree (
         singleton INTEGER PRIMARY KEY CHECK (singleton = 1), tree_size INTEGER NOT NULL

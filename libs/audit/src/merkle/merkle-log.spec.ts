@@ -7,7 +7,7 @@ import { type Hash } from './hashing';
 import { MerkleLog } from './merkle-log';
 import { consistencyProofRanges, inclusionPathRanges, merkleTreeHash } from './merkle-tree-hash';
 import { MerkleNodeMissing, MerkleTreeConflict, type MerkleTreeStore } from './merkle-tree-store.port';
-import { SqliteMerkleTreeStore } from './sqlite-merkle-tree-store';
+import { MerkleStoreDamaged, SqliteMerkleTreeStore } from './sqlite-merkle-tree-store';
 import { seededRandom, syntheticLeafHashes } from './testing/test-tree';
 import { type LeafRange, type NodeId } from './tree-shape';
 import { verifyConsistency } from './verify-consistency';
@@ -150,14 +150,18 @@ describe('MerkleLog over the SQLite store', () => {
     expect((await MerkleLog.open(open())).rootHash()).toEqual(merkleTreeHash(leaves.slice(0, 4)));
   });
 
-  it('says which node is missing when the file lost rows, instead of proving from what is left', async () => {
+  it('says which node is missing when the file lost its last node, instead of proving from what is left', async () => {
     const log = await MerkleLog.open(open());
-    await log.append(syntheticLeafHashes(20));
+    await log.append(syntheticLeafHashes(100));
     const db = new Database(file);
-    db.prepare('DELETE FROM merkle_nodes WHERE position = (SELECT MAX(position) FROM merkle_nodes)').run();
+    db.prepare(
+      'UPDATE merkle_node_chunks SET hashes = substr(hashes, 1, length(hashes) - 32) WHERE chunk = (SELECT MAX(chunk) FROM merkle_node_chunks)',
+    ).run();
     db.close();
     await expect(MerkleLog.open(open())).rejects.toThrow(MerkleNodeMissing);
-    await expect(log.inclusionProof(0, 20)).rejects.toThrow(MerkleNodeMissing);
+    await expect(log.inclusionProof(0, 100)).rejects.toThrow(MerkleNodeMissing);
+    await expect(log.append(syntheticLeafHashes(1, 100))).rejects.toThrow(MerkleStoreDamaged);
+    expect(await log.inclusionProof(0, 64)).toHaveLength(6);
   });
 
   it('refuses proofs past its size', async () => {
