@@ -1,3 +1,4 @@
+/** The incremental builder and post-order positions against MTH (RFC 9162 section 2.1.1). */
 import { CompactRange, type CompletedNode, frontierOf } from './compact-range';
 import { leafHash } from './hashing';
 import { merkleTreeHash } from './merkle-tree-hash';

@@ -1,3 +1,4 @@
+/** RFC 9162 section 2.1 Merkle trees: hashing, proofs and their verification, the builder and its store. */
 export * from './hashing';
 export * from './tree-shape';
 export * from './merkle-tree-hash';

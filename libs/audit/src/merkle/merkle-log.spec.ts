@@ -1,3 +1,4 @@
+/** The Merkle log over its SQLite store: roots and proofs (RFC 9162 sections 2.1.1, 2.1.3.1, 2.1.4.1) for every earlier size. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

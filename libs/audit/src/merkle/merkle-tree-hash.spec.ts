@@ -1,3 +1,4 @@
+/** MTH, PATH and PROOF (RFC 9162 sections 2.1.1, 2.1.3.1, 2.1.4.1) against published hashes and the RFC's own example (2.1.5). */
 import { EMPTY_ROOT_HASH, leafHash, nodeHash } from './hashing';
 import { consistencyProof, consistencyProofRanges, inclusionPath, merkleTreeHash } from './merkle-tree-hash';
 import { classicLeafInputs, classicNodeHashes, classicRootHashes } from './testing/test-tree';

@@ -1,3 +1,4 @@
+/** Proof verification (RFC 9162 sections 2.1.3.2 and 2.1.4.2): published probes, then every proof of trees up to 64 leaves. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Hash, leafHash } from './hashing';

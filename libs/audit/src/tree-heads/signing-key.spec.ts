@@ -1,3 +1,4 @@
+/** Ed25519 tree-head keys (RFC 8032 test vector) and verification with the public key only. */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { leafHash } from '../merkle/hashing';
 import { withFlippedBit } from '../merkle/testing/test-tree';

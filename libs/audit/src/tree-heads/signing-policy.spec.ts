@@ -1,3 +1,4 @@
+/** When to sign a tree head: every N events or T seconds (our rule; RFC 9162 section 4.10 leaves it to the log). */
 import { TreeShrank, shouldSign, type TreeHeadSigningPolicy } from './signing-policy';
 
 const policy: TreeHeadSigningPolicy = { maxUnsignedEvents: 100, maxUnsignedSeconds: 30 };

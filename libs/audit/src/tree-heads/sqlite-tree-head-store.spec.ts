@@ -1,3 +1,4 @@
+/** Signed tree heads kept in the audit file beside the tree, their keys, and where the signing key comes from. */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+/** The signed bytes of a tree head (TreeHeadDataV2 of RFC 9162 section 4.10 after a context and key id), and its JSON. */
 import {
   type SignedTreeHead,
   TREE_HEAD_SIGNED_BYTES,

@@ -1,3 +1,4 @@
+/** Configuration of the audit tree-head signing key (Ed25519; the heads follow RFC 9162 section 4.10, see libs/audit). */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type AuditSigningKeySource, TreeHeadSigningKey } from '@app/audit';
