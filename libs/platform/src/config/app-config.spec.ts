@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDeadlinePolicy, defaultRetentionPolicy } from '@app/case-domain';
+import { generateKeyPairSync } from 'node:crypto';
+import { TreeHeadSigningKey } from '@app/audit';
 import { ConfigurationError, loadConfig } from './app-config';
 
 const policyFile = (json: string): string => {
@@ -27,6 +29,28 @@ describe('loadConfig', () => {
       kind: 'given',
       text: KEK,
     });
+  });
+
+  it('reads the audit signing key from AUDIT_SIGNING_KEY or a file, and refuses one that is not an Ed25519 key, never echoing it', () => {
+    const seed = TreeHeadSigningKey.generateText();
+    expect(loadConfig({ AUDIT_SIGNING_KEY: seed }).auditSigningKey).toEqual({
+      kind: 'given',
+      text: seed,
+      source: 'AUDIT_SIGNING_KEY',
+    });
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    expect(loadConfig({ AUDIT_SIGNING_KEY_FILE: policyFile(pem) }).auditSigningKey).toMatchObject({
+      kind: 'given',
+      text: pem.trim(),
+    });
+    expect(() => loadConfig({ AUDIT_SIGNING_KEY: 'not-a-signing-key' })).toThrow(/AUDIT_SIGNING_KEY: .*32-byte seed/);
+    expect(() => loadConfig({ AUDIT_SIGNING_KEY: 'not-a-signing-key' })).not.toThrow(/not-a-signing-key/);
+    expect(() => loadConfig({ AUDIT_SIGNING_KEY: seed, AUDIT_SIGNING_KEY_FILE: '/run/secrets/audit' })).toThrow(
+      /alternatives/,
+    );
+    expect(() => loadConfig({ AUDIT_SIGNING_KEY_FILE: '/nonexistent/audit-key' })).toThrow(
+      /AUDIT_SIGNING_KEY_FILE: cannot read .*ENOENT/,
+    );
   });
 
   it('refuses a retention policy with unknown fields or units', () => {
@@ -59,6 +83,7 @@ describe('loadConfig', () => {
       keyEncryptionKey: { kind: 'development' },
       keyStoreUrl: undefined,
       retentionPolicy: defaultRetentionPolicy,
+      auditSigningKey: { kind: 'development' },
     });
   });
 

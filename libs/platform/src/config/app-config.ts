@@ -5,6 +5,8 @@ import { defaultDeadlinePolicy, type DeadlinePolicy, type RetentionPolicy } from
 import { loadDeadlinePolicy } from './deadline-policy-config';
 import { loadRetentionPolicy } from './retention-policy-config';
 import { keyEncryptionKeyProblem } from './key-encryption-key-config';
+import { auditSigningKeyFrom } from './audit-signing-key';
+import { type AuditSigningKeySource } from '@app/audit';
 import { IsIn, IsOptional, IsPort, IsString, Matches, MinLength, ValidationError, validateSync } from 'class-validator';
 
 /** Everything the apps read from the environment, typed and checked once at start. */
@@ -52,6 +54,11 @@ export interface AppConfig {
   readonly keyStoreUrl: string | undefined;
   /** When a closed (or exited) case is due for an erasure review (`RETENTION_POLICY_FILE`). */
   readonly retentionPolicy: RetentionPolicy;
+  /**
+   * The Ed25519 key that signs the audit tree heads: given (`AUDIT_SIGNING_KEY`, or
+   * `AUDIT_SIGNING_KEY_FILE`), or for development one generated in DATA_DIR.
+   */
+  readonly auditSigningKey: AuditSigningKeySource;
 }
 
 export interface TokenClaimsConfig {
@@ -182,6 +189,16 @@ class Environment {
   KEY_ENCRYPTION_KEY_FILE?: string;
 
   @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'AUDIT_SIGNING_KEY must not be empty' })
+  AUDIT_SIGNING_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'AUDIT_SIGNING_KEY_FILE must not be empty' })
+  AUDIT_SIGNING_KEY_FILE?: string;
+
+  @IsOptional()
   @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'KEY_STORE_URL must be a postgres:// URL' })
   KEY_STORE_URL?: string;
 
@@ -222,6 +239,8 @@ const KNOWN = [
   'KEY_ENCRYPTION_KEY_FILE',
   'KEY_STORE_URL',
   'RETENTION_POLICY_FILE',
+  'AUDIT_SIGNING_KEY',
+  'AUDIT_SIGNING_KEY_FILE',
 ] as const;
 
 /**
@@ -263,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         );
   if (Array.isArray(deadlinePolicy)) problems.push(...deadlinePolicy);
   const keyEncryptionKey = keyEncryptionKeyFrom(parsed, cwd, problems);
+  const auditSigningKey = auditSigningKeyFrom(parsed, cwd, problems);
   const retentionPolicy = loadRetentionPolicy(
     parsed.RETENTION_POLICY_FILE ? resolve(cwd, parsed.RETENTION_POLICY_FILE) : undefined,
   );
@@ -297,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     keyEncryptionKey,
     keyStoreUrl: parsed.KEY_STORE_URL,
     retentionPolicy,
+    auditSigningKey,
   };
 }
 
