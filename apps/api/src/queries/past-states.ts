@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { caseStream, evolveCase, maracMeetingStream, type CaseEvent, type CaseState } from '@app/case-domain';
-import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@app/event-store';
+import { caseStream, maracMeetingStream, type CaseState } from '@app/case-domain';
+import { comparePositions, type EventStore, type Position } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
+import { foldTo, StreamCache, type ReadStream } from './stream-cache';
+
+export type { ReadStream } from './stream-cache';
 import {
   CASE_VIEW_PROJECTION,
   caseViewDeadlines,
@@ -10,10 +13,8 @@ import {
   PROJECTIONS,
   READ_MODELS,
   recordedBy,
-  toProjectedEvent,
   type CaseViewState,
   type MaracMeetingView,
-  type ProjectedEvent,
   type Projection,
   type ReadModels,
   type ViewDeadline,
@@ -24,12 +25,6 @@ import {
  * event's `recordedAt`), or at a position in `$all` (inclusive: just after that event was written).
  */
 export type PastPoint = { readonly at: number } | { readonly upTo: Position };
-
-/** A stream as the store recorded it, beside its events as the projections read them (upcast). */
-export interface ReadStream {
-  readonly recorded: readonly RecordedEvent[];
-  readonly events: readonly ProjectedEvent[];
-}
 
 /** A case's view after its first `count` events, and its domain state now (after all of them). */
 export interface CaseThenAndNow {
@@ -49,36 +44,38 @@ export interface CaseThenAndNow {
 export class PastStates {
   readonly caseView: Projection<CaseViewState>;
   readonly marac: Projection<MaracMeetingView>;
+  private readonly streams: StreamCache;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
     @Inject(PROJECTIONS) projections: Projection[],
   ) {
     this.caseView = named(projections, CASE_VIEW_PROJECTION) as Projection<CaseViewState>;
     this.marac = named(projections, MARAC_PROJECTION) as Projection<MaracMeetingView>;
+    this.streams = new StreamCache(store);
   }
 
-  async caseStream(caseId: string): Promise<ReadStream> {
-    return read(this.store, caseStream(caseId));
+  caseStream(caseId: string): Promise<ReadStream> {
+    return this.streams.read(caseStream(caseId));
   }
 
-  async meetingStream(meetingId: string): Promise<ReadStream> {
-    return read(this.store, maracMeetingStream(meetingId));
+  meetingStream(meetingId: string): Promise<ReadStream> {
+    return this.streams.read(maracMeetingStream(meetingId));
+  }
+
+  /** The case view after the stream's first `count` events (at most all of them). */
+  viewAt(stream: ReadStream, count: number): CaseViewState {
+    return foldTo(stream, count, this.caseView.initialState, (state, event) => this.caseView.evolve(state, event));
   }
 
   /**
-   * The case view after the stream's first `count` events (at most all of them), and the case's
-   * domain state at the head: one pass, the rest folded by the domain's `evolveCase` alone (the
-   * same fold the view's `evolve` runs on its `domain`).
+   * The case view after the stream's first `count` events (at most all of them), with its
+   * deadlines, and the case's domain state at the head (the same fold the view runs on `domain`).
    */
   caseAt(caseId: string, stream: ReadStream, count: number): CaseThenAndNow {
-    const upTo = Math.min(count, stream.events.length);
-    const view = foldWith(this.caseView, stream.events.slice(0, upTo));
-    let current = view.domain;
-    for (let index = upTo; index < stream.events.length; index++) {
-      current = evolveCase(current, stream.events[index] as unknown as CaseEvent);
-    }
+    const view = this.viewAt(stream, count);
+    const current = count >= stream.events.length ? view.domain : this.viewAt(stream, stream.events.length).domain;
     return { view, deadlines: caseViewDeadlines(this.caseView, caseId, view), current };
   }
 
@@ -110,11 +107,6 @@ export function countAt(stream: ReadStream, point: PastPoint): number {
   let count = 0;
   while (count < stream.recorded.length && comparePositions(stream.recorded[count]!.position, point.upTo) <= 0) count++;
   return count;
-}
-
-async function read(store: EventStore, stream: string): Promise<ReadStream> {
-  const recorded = await store.readStream(stream);
-  return { recorded, events: recorded.map(toProjectedEvent) };
 }
 
 function named(projections: readonly Projection[], name: string): Projection {
