@@ -50,7 +50,7 @@ describe('access matrix', () => {
   const tokenOf = (role: Role, relation: Relation) => tokenFor(role.replace('+reason', ''), AGENCY[relation]);
   /** The auditor+reason rows send `?reason=` where a route takes one (those that can show personal data). */
   const withReason = (role: Role, path: string) =>
-    role === 'auditor+reason' && /^\/cases\/[^/?]+(\/history)?(\?|$)/.test(path)
+    role === 'auditor+reason' && /^\/cases\/[^/?]+(\/history|\/replay)?(\?|$)/.test(path)
       ? `${path}${path.includes('?') ? '&' : '?'}reason=${encodeURIComponent(REASON)}`
       : path;
 
@@ -239,6 +239,56 @@ describe('access matrix', () => {
         data_protection: none,
       },
     },
+    // The case as it stood (folded from the event store): read as the live view is, by the case as it is now.
+    'GET /cases/{caseId}?revision=': {
+      path: (r) => `/cases/${fixtures[CASE_OF[r]].caseId}?revision=5`,
+      grid: {
+        caseworker: { own: 'case address', other: F, referred: F, attending: 'case', elsewhere: F },
+        panel_member: { own: F, other: F, referred: F, attending: 'case', elsewhere: F },
+        marac_coordinator: { own: F, other: F, referred: 'case', attending: 'case', elsewhere: 'case' },
+        auditor: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
+        'auditor+reason': { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
+        admin: none,
+        data_protection: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
+      },
+    },
+    'GET /cases/{caseId}?asOf=&include=personal': {
+      path: (r) => `/cases/${fixtures[CASE_OF[r]].caseId}?asOf=${new Date().toISOString()}&include=personal`,
+      grid: {
+        caseworker: { own: 'case name dob contact address', other: F, referred: F, attending: F, elsewhere: F },
+        panel_member: none,
+        marac_coordinator: none,
+        auditor: none,
+        'auditor+reason': {
+          own: 'case name dob contact',
+          other: 'case name dob contact',
+          referred: 'case name dob contact',
+          attending: 'case name dob contact',
+          elsewhere: 'case name dob contact',
+        },
+        admin: none,
+        data_protection: none,
+      },
+    },
+    // Each event with the view fields it changed: for auditors and the case's own agency, as the history.
+    'GET /cases/{caseId}/replay': {
+      path: (r) => `/cases/${fixtures[CASE_OF[r]].caseId}/replay`,
+      grid: {
+        caseworker: { own: 'case name dob contact address', other: F, referred: F, attending: F, elsewhere: F },
+        panel_member: none,
+        marac_coordinator: none,
+        auditor: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
+        'auditor+reason': {
+          own: 'case name dob contact',
+          other: 'case name dob contact',
+          referred: 'case name dob contact',
+          attending: 'case name dob contact',
+          elsewhere: 'case name dob contact',
+        },
+        admin: none,
+        data_protection: none,
+      },
+    },
     'GET /cases/{caseId}/personal-data-reads': {
       path: (r) => `/cases/${fixtures[CASE_OF[r]].caseId}/personal-data-reads`,
       grid: {
@@ -303,6 +353,18 @@ describe('access matrix', () => {
     },
     'GET /marac/meetings/{meetingId}/agenda': {
       path: () => `/marac/meetings/${meetingId}/agenda`,
+      grid: {
+        caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
+        panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
+        marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+        auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+        'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+        admin: none,
+        data_protection: none,
+      },
+    },
+    'GET /marac/meetings/{meetingId}/agenda?asOf=': {
+      path: () => `/marac/meetings/${meetingId}/agenda?asOf=${new Date().toISOString()}`,
       grid: {
         caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
         panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },

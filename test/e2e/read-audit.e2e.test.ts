@@ -3,9 +3,10 @@ import { tokenFor, useApiServer } from '../support/api-client';
 import { daysAgo, today } from '../support/dates';
 
 /**
- * Every read of a case is recorded before it is answered (issue 16, item 5): the view, the history
- * and each MARAC agenda listing it, with who, when, route and reason; auditors page through it at
- * `GET /cases/:id/access-log`. Reading never changes the case itself.
+ * Every read of a case is recorded (issue 16, item 5): the view, the history, the view as of a
+ * past point, the replay, and each MARAC agenda listing it (now or as it stood), with who, when,
+ * route and reason; auditors page through it at `GET /cases/:id/access-log`. Reading never
+ * changes the case itself.
  */
 describe('the access log of a case', () => {
   jest.setTimeout(60_000);
@@ -49,7 +50,7 @@ describe('the access log of a case', () => {
 
   const log = async (query = '') => call('GET', `/cases/${caseId}/access-log${query}`, { token: auditor });
 
-  it('records the view, the history and an agenda listing the case, each with who, route and reason', async () => {
+  it('records the view, the history, an agenda listing the case, the view as of, the replay and a past agenda, each with who, route and reason', async () => {
     const before = ((await log()).body.reads as unknown[]).length;
     expect((await call('GET', `/cases/${caseId}?minPosition=${position}`, { token: caseworker })).status).toBe(200);
     expect((await call('GET', `/cases/${caseId}/history`, { token: caseworker })).status).toBe(200);
@@ -61,6 +62,12 @@ describe('the access log of a case', () => {
       token: coordinator,
     });
     expect(agenda.status).toBe(200);
+    expect((await call('GET', `/cases/${caseId}?revision=0`, { token: caseworker })).status).toBe(200);
+    expect((await call('GET', `/cases/${caseId}/replay`, { token: caseworker })).status).toBe(200);
+    const heldAt = new Date().toISOString();
+    expect(
+      (await call('GET', `/marac/meetings/${meetingId}/agenda?asOf=${heldAt}`, { token: coordinator })).status,
+    ).toBe(200);
 
     const answer = await log();
     expect(answer.status).toBe(200);
@@ -88,6 +95,25 @@ describe('the access log of a case', () => {
           agency: 'la-adult-services',
         },
         route: `GET /marac/meetings/${meetingId}/agenda`,
+        reason: null,
+      },
+      {
+        reader: { userId: 'e2e-caseworker-police', role: 'caseworker', agency: 'police' },
+        route: 'GET /cases/{caseId}?revision=',
+        reason: null,
+      },
+      {
+        reader: { userId: 'e2e-caseworker-police', role: 'caseworker', agency: 'police' },
+        route: 'GET /cases/{caseId}/replay',
+        reason: null,
+      },
+      {
+        reader: {
+          userId: 'e2e-marac_coordinator-la-adult-services',
+          role: 'marac_coordinator',
+          agency: 'la-adult-services',
+        },
+        route: `GET /marac/meetings/${meetingId}/agenda?asOf=`,
         reason: null,
       },
     ]);

@@ -15,7 +15,11 @@ import { HealthController } from './health/health.controller';
 import { MeetingsController } from './marac/meetings.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
+import { GetCaseAsOfHandler } from './queries/case-as-of.query';
 import { GetCaseHistoryHandler } from './queries/case-history.query';
+import { GetCaseReplayHandler } from './queries/case-replay.query';
+import { GetMaracAgendaAsOfHandler } from './queries/marac-agenda-as-of.query';
+import { PastStates } from './queries/past-states';
 import { GetCaseViewHandler, ListCasesHandler } from './queries/case.queries';
 import { GetMaracAgendaHandler } from './queries/marac.queries';
 import { DataProtectionController, ErasureReviewsController } from './cases/data-protection.controller';
@@ -71,6 +75,10 @@ export class AppModule {
         PersonalDataEraser,
         GetCaseViewHandler,
         GetCaseHistoryHandler,
+        PastStates,
+        GetCaseAsOfHandler,
+        GetCaseReplayHandler,
+        GetMaracAgendaAsOfHandler,
         ListCasesHandler,
         GetQueuesHandler,
         GetQueueHandler,

@@ -18,3 +18,5 @@ export * from './projections/all-projections';
 export * from './nest/read-models.tokens';
 export * from './nest/read-models.module';
 export * from './nest/projections.health';
+export * from './projections/case-view/case-view-as-of';
+export { toProjectedEvent } from './engine/projected-event';

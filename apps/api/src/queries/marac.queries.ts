@@ -2,7 +2,13 @@ import { Inject, NotFoundException } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { ensureMayReadAgenda, type Actor } from '@app/case-domain';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
-import { READ_MODEL_PROJECTIONS, type ReadModels, READ_MODELS } from '@app/read-models';
+import {
+  READ_MODEL_PROJECTIONS,
+  READ_MODELS,
+  type CaseViewState,
+  type MaracMeetingView,
+  type ReadModels,
+} from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary, openActionsOf } from './case-view';
 import { CaseReadLog } from './case-read-log';
@@ -42,7 +48,6 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
     const areaMeetings = await this.readModels.meetingIdsOfArea(found.area);
     const previousId = areaMeetings[areaMeetings.indexOf(meetingId) - 1];
     const previous = previousId ? await this.readModels.meeting(previousId) : undefined;
-    const since = previous ? `${previous.meetsOn}T00:00:00.000Z` : undefined;
     const caseIds = found.listed.map((listing) => listing.caseId);
     // Each case listed is read: its access log says through which meeting's agenda.
     this.readLog.record(caseIds, actor, `GET /marac/meetings/${meetingId}/agenda`);
@@ -56,26 +61,45 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
       caseIds.map((caseId, index) => this.opener.openMeetings(meetingsOfCases[index]!, erased, caseId)),
     );
     if (!meeting) throw new NotFoundException(`There is no MARAC meeting ${meetingId}`);
-    const now = this.clock().getTime();
-    return {
-      meetingId,
-      area: meeting.area,
-      meetsOn: meeting.meetsOn,
-      attendingAgencies: meeting.attendingAgencies,
-      closedOn: meeting.closedOn ?? null,
-      previousMeeting: previous ? { meetingId: previous.meetingId, meetsOn: previous.meetsOn } : null,
-      cases: caseIds.map((caseId, index) => {
-        const view = views.get(caseId);
-        const actions = openActionsOf(caseId, meetingsByCase[index]!, now);
-        const discussion = meeting.discussions.filter((d) => d.caseId === caseId).at(-1);
-        return {
-          ...(view ? caseSummary(view) : { caseId }),
-          discussedHere: discussion ? { riskLevel: discussion.riskLevel, decisions: discussion.decisions } : null,
-          openActions: actions,
-          overdueActions: actions.filter((action) => action.overdue),
-          changedSinceLastMeeting: (view?.changes ?? []).filter((change) => !since || change.at >= since),
-        };
-      }),
-    };
+    return agenda(
+      meeting,
+      previous,
+      caseIds.map((caseId, index) => ({ caseId, view: views.get(caseId), meetings: meetingsByCase[index]! })),
+      this.clock().getTime(),
+    );
   }
+}
+
+/**
+ * An agenda as it is shown: the meeting (its text opened), the area's previous meeting, and each
+ * case listed with its summary, what was discussed here, its open and overdue actions (judged at
+ * `now`) from every meeting listing it (`meetings`, their text about it opened), and what changed
+ * since the previous meeting.
+ */
+export function agenda(
+  meeting: MaracMeetingView,
+  previous: MaracMeetingView | undefined,
+  cases: readonly { caseId: string; view?: CaseViewState; meetings: readonly MaracMeetingView[] }[],
+  now: number,
+) {
+  const since = previous ? `${previous.meetsOn}T00:00:00.000Z` : undefined;
+  return {
+    meetingId: meeting.meetingId,
+    area: meeting.area,
+    meetsOn: meeting.meetsOn,
+    attendingAgencies: meeting.attendingAgencies,
+    closedOn: meeting.closedOn ?? null,
+    previousMeeting: previous ? { meetingId: previous.meetingId, meetsOn: previous.meetsOn } : null,
+    cases: cases.map(({ caseId, view, meetings }) => {
+      const actions = openActionsOf(caseId, meetings, now);
+      const discussion = meeting.discussions.filter((d) => d.caseId === caseId).at(-1);
+      return {
+        ...(view ? caseSummary(view) : { caseId }),
+        discussedHere: discussion ? { riskLevel: discussion.riskLevel, decisions: discussion.decisions } : null,
+        openActions: actions,
+        overdueActions: actions.filter((action) => action.overdue),
+        changedSinceLastMeeting: (view?.changes ?? []).filter((change) => !since || change.at >= since),
+      };
+    }),
+  };
 }

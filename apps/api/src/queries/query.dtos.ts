@@ -1,5 +1,17 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  type ValidationArguments,
+  type ValidationOptions,
+} from 'class-validator';
 import { RISK_LEVELS } from '@app/case-domain';
 import { QUEUES } from '@app/read-models';
 import { IsCode, IsFreeText } from '../http/text-fields';
@@ -25,6 +37,68 @@ export class ReadQueryDto {
   minPosition?: string;
 }
 
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * An ISO 8601 instant with its offset (`2026-03-02T09:30:00Z`, `...+01:00`; fractions of a second
+ * allowed), whose date and time exist: milliseconds since the epoch, or undefined. Stricter than
+ * `Date.parse`, which takes 30 February and 24:00.
+ */
+export function parseInstant(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const match = INSTANT.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match
+    .slice(1)
+    .map((part) => (part === undefined ? 0 : Number(part)));
+  const daysInMonth = new Date(Date.UTC(year!, month, 0)).getUTCDate();
+  const valid =
+    month! >= 1 &&
+    month! <= 12 &&
+    day! >= 1 &&
+    day! <= daysInMonth &&
+    hour! <= 23 &&
+    minute! <= 59 &&
+    second! <= 59 &&
+    offsetHours! <= 23 &&
+    offsetMinutes! <= 59;
+  const ms = Date.parse(text);
+  return valid && Number.isFinite(ms) ? ms : undefined;
+}
+
+/** An ISO 8601 instant with its offset (`parseInstant`). */
+export const IsInstant = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isInstant',
+      validator: {
+        validate: (value: unknown) => parseInstant(value) !== undefined,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'value'} must be an ISO 8601 instant with its offset, like 2026-03-02T09:30:00Z`,
+      },
+    },
+    options,
+  );
+
+/** This field may not be given together with `other`. */
+export const NotWith = (other: string, options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'notWith',
+      constraints: [other],
+      validator: {
+        validate: (_value: unknown, args?: ValidationArguments) =>
+          (args?.object as Record<string, unknown> | undefined)?.[other] === undefined,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'value'} and ${other} cannot both be given: ask for one point in the past`,
+      },
+    },
+    options,
+  );
+
+/** A revision of a stream: a whole number from 0, written plainly (no sign, exponent or leading zero). */
+const REVISION = /^(?:0|[1-9]\d{0,15})$/;
+
 export class CaseViewQueryDto extends ReadQueryDto {
   /** `personal` to include the person's details (recorded as a personal-data read). */
   @IsOptional()
@@ -35,6 +109,37 @@ export class CaseViewQueryDto extends ReadQueryDto {
   @IsOptional()
   @IsFreeText(10, 500)
   reason?: string;
+
+  /**
+   * The case as it stood at this instant (ISO 8601 with offset): folded from the event store over
+   * the events the store had recorded by then, compared with each event's `recordedAt` (the
+   * store's own time, as the history shows it), not with business dates. 404 before the case
+   * existed. Not with `revision`.
+   */
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
+
+  /**
+   * The case as it stood just after this revision of its stream was written (the history's
+   * `revision`, from 0): folded from the event store. 404 past the case's last revision. Not with `asOf`.
+   */
+  @IsOptional()
+  @Matches(REVISION, { message: 'revision must be a revision of the case, a whole number from 0' })
+  @NotWith('asOf')
+  revision?: string;
+}
+
+/** `GET /marac/meetings/:id/agenda`, now or `?asOf=`. */
+export class AgendaQueryDto extends ReadQueryDto {
+  /**
+   * The agenda as it stood at this instant (ISO 8601 with offset; for the meeting as it was held,
+   * an instant on its day): folded from the event store over the events recorded by then (each
+   * event's `recordedAt`, the store's time). 404 before the meeting was scheduled.
+   */
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
 }
 
 export class CaseListQueryDto extends ReadQueryDto {

@@ -1,12 +1,18 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiQuery } from '@nestjs/swagger';
 import type { Actor } from '@app/case-domain';
 import type { QueueName } from '@app/read-models';
 import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
+import { GetCaseAsOf } from './case-as-of.query';
+import { CaseHistoryQueryDto } from './case-history.query';
+import { GetCaseReplay } from './case-replay.query';
 import { GetCaseView, ListCases } from './case.queries';
+import { GetMaracAgendaAsOf } from './marac-agenda-as-of.query';
 import { GetMaracAgenda } from './marac.queries';
 import { GetProblemProfile } from './problem-profile.query';
 import {
+  AgendaQueryDto,
   CaseListQueryDto,
   CaseViewQueryDto,
   MeetingParams,
@@ -14,7 +20,6 @@ import {
   QueueItemsQueryDto,
   QueueNameParams,
   QueueQueryDto,
-  ReadQueryDto,
 } from './query.dtos';
 import { GetQueue, GetQueues } from './queue.queries';
 
@@ -37,18 +42,52 @@ export class CaseViewsController {
   }
 
   @Get(':caseId')
+  @ApiQuery({
+    name: 'asOf',
+    required: false,
+    description:
+      'The case as it stood at this instant (ISO 8601 with offset), folded from the event store (not the read ' +
+      'models) over the events whose recordedAt (the store’s own time, as the history shows it) is at or before it; ' +
+      'business dates play no part. 404 before the case existed. Not with revision (400).',
+  })
+  @ApiQuery({
+    name: 'revision',
+    required: false,
+    description:
+      'The case as it stood just after this revision of its stream (from 0, as the history numbers them) was ' +
+      'written, folded from the event store; MARAC meetings as they stood then. 404 past the last revision. ' +
+      'Not with asOf (400).',
+  })
   view(
     @Param('caseId', new ParseUUIDPipe()) caseId: string,
     @Query() query: CaseViewQueryDto,
     @CurrentActor() actor: Actor,
   ) {
-    return this.queries.execute(
-      new GetCaseView(actor, caseId, {
-        personal: query.include === 'personal',
-        reason: query.reason,
-        minPosition: query.minPosition,
-      }),
-    );
+    const options = { personal: query.include === 'personal', reason: query.reason, minPosition: query.minPosition };
+    if (query.asOf !== undefined)
+      return this.queries.execute(new GetCaseAsOf(actor, caseId, { asOf: query.asOf }, options));
+    if (query.revision !== undefined)
+      return this.queries.execute(new GetCaseAsOf(actor, caseId, { revision: Number(query.revision) }, options));
+    return this.queries.execute(new GetCaseView(actor, caseId, options));
+  }
+
+  /** The case's life a step at a time: each event with who, when, and the view fields it changed. */
+  @Get(':caseId/replay')
+  @AllowRoles('auditor', 'caseworker')
+  @ApiOperation({
+    summary: 'The case’s events in order, each with the case-view fields it changed',
+    description:
+      'A page at a time (limit 1-1000, default 100; after = the previous page’s next). Each event with its actor ' +
+      '(user, role, agency), recordedAt (the store’s time), business date, correlation and causation ids, and ' +
+      'changes: [{ path, before, after }] over the case view as GET /cases/{caseId} shows it to this reader. For ' +
+      'auditors (personal details with reason) and the case’s own agency, as the history.',
+  })
+  replay(
+    @Param('caseId', new ParseUUIDPipe()) caseId: string,
+    @Query() query: CaseHistoryQueryDto,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.queries.execute(new GetCaseReplay(actor, caseId, query));
   }
 }
 
@@ -82,7 +121,17 @@ export class AgendaController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get(':meetingId/agenda')
-  agenda(@Param() params: MeetingParams, @Query() query: ReadQueryDto, @CurrentActor() actor: Actor) {
+  @ApiQuery({
+    name: 'asOf',
+    required: false,
+    description:
+      'The agenda as it stood at this instant (ISO 8601 with offset; for the meeting as held, an instant on its ' +
+      'day), folded from the event store over the events whose recordedAt (the store’s time) is at or before it. ' +
+      '404 before the meeting was scheduled.',
+  })
+  agenda(@Param() params: MeetingParams, @Query() query: AgendaQueryDto, @CurrentActor() actor: Actor) {
+    if (query.asOf !== undefined)
+      return this.queries.execute(new GetMaracAgendaAsOf(actor, params.meetingId, query.asOf, query.minPosition));
     return this.queries.execute(new GetMaracAgenda(actor, params.meetingId, query.minPosition));
   }
 }
