@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { canonicalEventText, chainHash, GENESIS_HASH, splitChainHash, withChainHash } from '@app/audit';
 import type { ExpectedRevision } from '../event-store.port';
 import type { SerializedEvent } from '../serialize-events';
 
@@ -30,22 +31,51 @@ export function openDatabase(file: string, busyTimeoutMs: number): Database.Data
  * The group commit: every append of a batch in ONE write transaction (one fsync), each checked
  * against its own expected revision, a refused one leaving the others to commit. Throws (nothing
  * written) when the transaction as a whole fails: a lock timeout, a full disk.
+ *
+ * Each event is chained here, inside the write transaction, where its true revision and its
+ * stream's previous event are known whichever process or thread wrote that: its metadata gets the
+ * hash of the previous event's hash and its own canonical text (`@app/audit`). `chained: false`
+ * leaves the hash out (a benchmark's baseline only).
  */
-export function batchCommitter(db: Database.Database): (batch: readonly AppendRequest[]) => AppendOutcome[] {
-  const head = db.prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream = ?').pluck();
+export function batchCommitter(
+  db: Database.Database,
+  chained = true,
+): (batch: readonly AppendRequest[]) => AppendOutcome[] {
+  // The stream's last event with its metadata (for its hash); unchained, its revision alone (from the index).
+  const head = db
+    .prepare<[string], [number, string]>(
+      chained
+        ? 'SELECT revision, metadata FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1'
+        : "SELECT revision, '' FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1",
+    )
+    .raw();
   const insert = db.prepare<[string, number, string, string, string, string, number]>(
     'INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const writeOne = (append: AppendRequest): AppendOutcome => {
-    const last = head.get(append.stream) ?? null;
-    const actual = last === null ? 'no_stream' : BigInt(last);
+    const last = head.get(append.stream);
+    const actual = last === undefined ? 'no_stream' : BigInt(last[0]);
     if (!expectationHolds(append.expected, actual)) return { ok: false, actual };
     const recordedAt = Date.now();
-    let revision = last ?? -1;
+    let revision = last === undefined ? -1 : last[0];
+    // An event written before the store chained (no hash) is chained from as a stream's start would be.
+    let previous = last === undefined || !chained ? GENESIS_HASH : (splitChainHash(last[1]).chainHash ?? GENESIS_HASH);
     let position = 0;
     for (const event of append.events) {
       revision += 1;
-      const info = insert.run(append.stream, revision, event.id, event.type, event.data, event.metadata, recordedAt);
+      let metadata = event.metadata;
+      if (chained) {
+        const text = canonicalEventText({
+          stream: append.stream,
+          revision,
+          type: event.type,
+          dataJson: event.data,
+          metadataJson: event.metadata,
+        });
+        previous = chainHash(previous, text);
+        metadata = withChainHash(event.metadata, previous);
+      }
+      const info = insert.run(append.stream, revision, event.id, event.type, event.data, metadata, recordedAt);
       position = Number(info.lastInsertRowid);
     }
     return { ok: true, revision: BigInt(revision), position: BigInt(position) };
