@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CHAIN_HASH_KEY, canonicalJson } from '@app/audit';
+import { CHAIN_HASH_KEY, canonicalJson } from '@app/audit/chain';
 import { InvalidEventDataError } from './errors';
 import type { EventData } from './event-store.port';
 

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { canonicalEventText, chainHash, GENESIS_HASH, splitChainHash, withChainHash } from '@app/audit';
+import { canonicalEventText, chainHash, GENESIS_HASH, splitChainHash, withChainHash } from '@app/audit/chain';
 import type { ExpectedRevision } from '../event-store.port';
 import type { SerializedEvent } from '../serialize-events';
 

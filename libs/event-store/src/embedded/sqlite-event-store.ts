@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { splitChainHash } from '@app/audit';
+import { splitChainHash } from '@app/audit/chain';
 import { WrongExpectedVersionError } from '../errors';
 import type {
   AppendOptions,

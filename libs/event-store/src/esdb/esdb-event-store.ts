@@ -10,7 +10,7 @@ import {
   type AllStreamRecordedEvent,
   type RecordedEvent as ClientRecordedEvent,
 } from '@eventstore/db-client';
-import { canonicalEventText, chainHash, GENESIS_HASH, withChainHash, withoutChainHash } from '@app/audit';
+import { canonicalEventText, chainHash, GENESIS_HASH, withChainHash, withoutChainHash } from '@app/audit/chain';
 import { WrongExpectedVersionError } from '../errors';
 import type {
   AppendOptions,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalEventTextOf, chainHash, GENESIS_HASH } from '@app/audit';
+import { canonicalEventTextOf, chainHash, GENESIS_HASH } from '@app/audit/chain';
 import { InvalidEventDataError, WrongExpectedVersionError } from '../errors';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../event-store.port';
 import { openEventStore, type EventStoreConnection } from '../open-event-store';
