@@ -14,6 +14,8 @@ export interface VerifyStoreOptions {
   /** Called every `progressEvery` events with the count so far. */
   readonly progress?: (events: number) => void;
   readonly progressEvery?: number;
+  /** Accept events written before chaining (a migration reading an old store): see `ChainVerifierOptions`. */
+  readonly allowUnchained?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface VerifyStoreOptions {
  * System events (`$`-prefixed) are left out, as `readAll` leaves them out.
  */
 export async function verifyStore(store: EventStore, options: VerifyStoreOptions = {}): Promise<ChainVerification> {
-  const verifier = new ChainVerifier(options.treeHead);
+  const verifier = new ChainVerifier({ treeHead: options.treeHead, allowUnchained: options.allowUnchained });
   const every = options.progressEvery ?? 100_000;
   let events = 0;
   const feed = (event: StoredEvent): boolean => {

@@ -15,8 +15,8 @@ function chainedLog(entries: readonly (readonly [stream: string, data: unknown])
   });
 }
 
-function verify(events: readonly StoredEvent[], treeHead?: TreeHeadToMatch) {
-  const verifier = new ChainVerifier(treeHead);
+function verify(events: readonly StoredEvent[], treeHead?: TreeHeadToMatch, allowUnchained = false) {
+  const verifier = new ChainVerifier({ treeHead, allowUnchained });
   for (const event of events) if (!verifier.add(event)) break;
   return verifier.result();
 }
@@ -85,6 +85,28 @@ describe('verifying the hash chains of a log', () => {
   it('names an event without a chain hash', () => {
     const edited = log.map((e) => (e.position === 6n ? { ...e, chainHash: undefined } : e));
     expect(verify(edited)).toMatchObject({ ok: false, finding: { kind: 'unchained', stream: 'case-c', position: 6n } });
+  });
+
+  it('accepts events written before chaining when asked, the next event of the stream chaining from zero bytes', () => {
+    // case-c's first event (position 3) written before chaining; the adapter chained its next from zero bytes.
+    const relinked = chainedLog(
+      log.filter((e) => e.position !== 3n).map((e) => [e.stream, JSON.parse(e.dataJson)] as const),
+    ).map((e) => (e.stream === 'case-c' ? { ...e, revision: Number(e.revision) + 1 } : e));
+    const legacy = { ...at(3), chainHash: undefined };
+    const mixed = [...relinked.slice(0, 2), legacy, ...relinked.slice(2)].map((e, i) => ({
+      ...e,
+      position: BigInt(i + 1),
+    }));
+    // The relinked case-c events were hashed at revisions 0, 1: rehash them where they now stand.
+    const rechained = mixed.map((e) => e);
+    let previous = GENESIS_HASH;
+    for (const [i, e] of rechained.entries()) {
+      if (e.stream !== 'case-c' || e.chainHash === undefined) continue;
+      previous = chainHash(previous, canonicalEventText(e));
+      rechained[i] = { ...e, chainHash: previous };
+    }
+    expect(verify(rechained, undefined, true)).toEqual({ ok: true, events: 9, streams: 3, unchained: 1 });
+    expect(verify(rechained)).toMatchObject({ ok: false, finding: { kind: 'unchained', position: 3n } });
   });
 
   it('says the last events were removed when the log is shorter than the signed tree head', () => {

@@ -33,7 +33,13 @@ export interface ChainFinding {
 }
 
 export type ChainVerification =
-  | { readonly ok: true; readonly events: number; readonly streams: number }
+  | {
+      readonly ok: true;
+      readonly events: number;
+      readonly streams: number;
+      /** With `allowUnchained`: the events without a chain hash, when there were any. */
+      readonly unchained?: number;
+    }
   | { readonly ok: false; readonly finding: ChainFinding; readonly events: number; readonly streams: number };
 
 /** The latest signed tree head, as far as verification uses it: its size and, with a Merkle builder, its root. */
@@ -42,6 +48,17 @@ export interface TreeHeadToMatch {
   readonly root?: string;
   /** Builds the root of the first `size` leaves (`eventLeafBytes`), fed in `$all` order. */
   readonly merkle?: { add(leaf: Uint8Array): void; rootAt(size: number): string };
+}
+
+export interface ChainVerifierOptions {
+  /** The latest signed tree head, to catch the last events removed (and, with a builder, any change to its root). */
+  readonly treeHead?: TreeHeadToMatch;
+  /**
+   * Accept events without a chain hash (a store written before events were chained): each is
+   * counted, and its stream's next event chains from 32 zero bytes, as the adapters chain it.
+   * For a migration reading an old store; `audit:verify` never allows them.
+   */
+  readonly allowUnchained?: boolean;
 }
 
 interface StreamState {
@@ -75,8 +92,12 @@ export class ChainVerifier {
   private events = 0;
   private finding: ChainFinding | undefined;
   private pending: Pending | undefined;
+  private unchained = 0;
+  private readonly treeHead: TreeHeadToMatch | undefined;
 
-  constructor(private readonly treeHead?: TreeHeadToMatch) {}
+  constructor(private readonly options: ChainVerifierOptions = {}) {
+    this.treeHead = options.treeHead;
+  }
 
   /** Takes the next event in `$all` order; false once the first finding is complete. */
   add(event: StoredEvent): boolean {
@@ -89,6 +110,10 @@ export class ChainVerifier {
     const expected = state ? state.next : 0;
     if (revision === expected) {
       if (this.finding || this.pending) return this.advance(event, state, revision, event.chainHash ?? '');
+      if (event.chainHash === undefined && this.options.allowUnchained) {
+        this.unchained++;
+        return this.advance(event, state, revision, GENESIS_HASH);
+      }
       if (event.chainHash === undefined) {
         return this.found({
           kind: 'unchained',
@@ -167,7 +192,7 @@ export class ChainVerifier {
         };
       }
     }
-    return { ok: true, ...counts };
+    return { ok: true, ...counts, ...(this.unchained > 0 ? { unchained: this.unchained } : {}) };
   }
 
   private advance(event: StoredEvent, state: StreamState | undefined, revision: number, hash: string): boolean {
