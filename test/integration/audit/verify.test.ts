@@ -4,9 +4,10 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteEventStore } from '../../../libs/event-store/src';
+import { EventStoreDbEventStore, SqliteEventStore } from '../../../libs/event-store/src';
 import { KeyEncryptionKey, Keyring, SealingEventStore, SqliteKeyStore } from '../../../libs/personal-data/src';
 import { verifyStore } from '../../../apps/worker/src/audit/verify-store';
+import { startEsdbProtocolServer } from '../../support/esdb-protocol-server';
 
 // `npm run audit:verify` against an embedded store edited behind the store's back with
 // better-sqlite3, as someone with the file could: each edit is named with the right event.
@@ -214,6 +215,43 @@ describe('audit:verify over an embedded store edited directly', () => {
     const bad = await runVerify(dataDir);
     expect(bad.code).toBe(1);
     expect(bad.output).toMatch(/ALTERED: stream case-[0-9a-f-]+, revision 0, position 3:/);
+  });
+});
+
+describe('audit:verify through the EventStoreDB adapter (the in-process protocol server)', () => {
+  jest.setTimeout(60_000);
+
+  it('verifies what the adapter chained, then names the event whose stored byte changed', async () => {
+    const server = await startEsdbProtocolServer();
+    const dir = mkdtempSync(join(tmpdir(), 'marac-audit-esdb-'));
+    const keyring = await Keyring.open(
+      new SqliteKeyStore(join(dir, 'keys.sqlite')),
+      KeyEncryptionKey.parse(KeyEncryptionKey.generateText()),
+    );
+    const adapter = new EventStoreDbEventStore(server.connectionString);
+    try {
+      const store = new SealingEventStore(adapter, keyring);
+      const cases = [randomUUID(), randomUUID()];
+      for (let round = 0; round < 3; round++) {
+        for (const [n, caseId] of cases.entries()) await store.append(`case-${caseId}`, [eventFor(caseId, round, n)]);
+      }
+      expect(await verifyStore(adapter)).toEqual({ ok: true, events: 6, streams: 2 });
+
+      // The server's own `$settings` event comes first in its log: the fourth of ours is at index 4.
+      const stored = server.log.all[4]!;
+      expect(stored.stream).toBe(`case-${cases[1]}`);
+      const at = Buffer.from(stored.data).indexOf('2026-0') + 6;
+      stored.data[at] = stored.data[at] === 0x31 ? 0x32 : 0x31;
+      expect(await verifyStore(adapter)).toMatchObject({
+        ok: false,
+        finding: { kind: 'altered', stream: stored.stream, revision: 1n, position: stored.position },
+      });
+    } finally {
+      await adapter.close();
+      await keyring.store.close();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

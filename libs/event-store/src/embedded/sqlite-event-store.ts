@@ -72,6 +72,9 @@ interface PendingAppend extends AppendRequest {
 }
 
 const COLUMNS = 'position, stream, revision, event_id, type, data, metadata, recorded_at';
+/** Rows per query of `storedEvents` (a whole-store pass: large pages, fewer seeks). */
+const STORED_PAGE = 10_000;
+type StoredRow = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
 const LAST = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -108,6 +111,7 @@ export class SqliteEventStore implements EventStore {
     allForwards: Database.Statement<[number, number]>;
     allBackwards: Database.Statement<[number, number]>;
     lastPosition: Database.Statement<[]>;
+    storedForwards: Database.Statement<[number, number]>;
   };
   private readonly byStream = new Map<string, { first: Database.Statement; next: Database.Statement }>();
 
@@ -136,6 +140,11 @@ export class SqliteEventStore implements EventStore {
         .prepare(`SELECT ${COLUMNS} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`)
         .raw(),
       lastPosition: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+      storedForwards: db
+        .prepare(
+          'SELECT position, stream, revision, type, data, metadata FROM events WHERE position >= ? ORDER BY position LIMIT ?',
+        )
+        .raw(),
     };
     // A second connection to ':memory:' would be another database: in memory, commits stay here.
     if (options.commitThread && file !== ':memory:') {
@@ -239,13 +248,14 @@ export class SqliteEventStore implements EventStore {
    */
   *storedEvents(): Generator<StoredEventText> {
     this.assertOpen();
+    const page = STORED_PAGE;
     let cursor = 0;
     for (;;) {
-      const rows = this.statements.allForwards.all(cursor, this.pageSize) as Row[];
-      for (const row of rows) {
-        yield { position: row[0], stream: row[1], revision: row[2], type: row[4], data: row[5], metadata: row[6] };
+      const rows = this.statements.storedForwards.all(cursor, page) as StoredRow[];
+      for (const [position, stream, revision, type, data, metadata] of rows) {
+        yield { position, stream, revision, type, data, metadata };
       }
-      if (rows.length < this.pageSize) return;
+      if (rows.length < page) return;
       this.assertOpen();
       cursor = rows[rows.length - 1]![0] + 1;
     }
