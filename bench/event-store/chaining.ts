@@ -26,6 +26,9 @@ export interface ChainingFigures {
   readonly commitThread: boolean;
   readonly unchained: number;
   readonly chained: number;
+  /** This process's CPU (all its threads) per append while each store appended: less noisy than rates on a shared machine. */
+  readonly unchainedCpuUs: number;
+  readonly chainedCpuUs: number;
 }
 
 /** The CPU the chain adds per event, hot loop: canonical JSON in place of JSON.stringify, and the hash. */
@@ -83,21 +86,25 @@ export async function chainingAppendRates(dir: string): Promise<ChainingFigures[
       const kinds = [
         { store: new SqliteEventStore(join(dir, `unchained-${name}.sqlite`), { commitThread, hashChain: false }) },
         { store: new SqliteEventStore(join(dir, `chained-${name}.sqlite`), { commitThread }) },
-      ].map((kind) => ({ ...kind, next: Array.from({ length: writers }, writerOf), ms: 0, appends: 0 }));
+      ].map((kind) => ({ ...kind, next: Array.from({ length: writers }, writerOf), ms: 0, cpuUs: 0, appends: 0 }));
       const started = performance.now();
       for (let turn = 0; performance.now() - started < CHAINING_MS; turn++) {
         for (let k = 0; k < kinds.length; k++) {
           const kind = kinds[(turn + k) % kinds.length]!;
           const appends = kind.next.map((next) => next());
           const t = performance.now();
+          const cpu = process.cpuUsage();
           await Promise.all(appends.map(({ stream, event }) => kind.store.append(stream, [event])));
+          const used = process.cpuUsage(cpu);
           kind.ms += performance.now() - t;
+          kind.cpuUs += used.user + used.system;
           kind.appends += writers;
         }
       }
       for (const kind of kinds) await kind.store.close();
       const [unchained, chained] = kinds.map((kind) => kind.appends / (kind.ms / 1000)) as [number, number];
-      figures.push({ writers, commitThread, unchained, chained });
+      const [unchainedCpuUs, chainedCpuUs] = kinds.map((kind) => kind.cpuUs / kind.appends) as [number, number];
+      figures.push({ writers, commitThread, unchained, chained, unchainedCpuUs, chainedCpuUs });
     }
   }
   return figures;
@@ -116,11 +123,12 @@ export function reportChaining(
       `  chain CPU per event, hot loop: canonical JSON ${floor.canonicalExtraUs.toFixed(1)} us more than JSON.stringify ` +
       `(on the appending thread), SHA-256 chain hash ${floor.hashUs.toFixed(1)} us (on the committing thread)`,
   );
-  return figures.map(({ writers, commitThread, unchained, chained }) => {
+  return figures.map(({ writers, commitThread, unchained, chained, unchainedCpuUs, chainedCpuUs }) => {
     const where = commitThread ? 'commit thread' : "caller's thread";
     console.log(
       `  ${String(writers).padStart(2)} writer${writers === 1 ? ' ' : 's'}, ${where.padEnd(15)}: ` +
-        `unchained ${fmt(unchained)} appends/s, chained ${fmt(chained)} appends/s = ${pct(chained / unchained)}`,
+        `unchained ${fmt(unchained)} appends/s, chained ${fmt(chained)} appends/s = ${pct(chained / unchained)}; ` +
+        `CPU per append ${unchainedCpuUs.toFixed(0)} us unchained, ${chainedCpuUs.toFixed(0)} us chained`,
     );
     return [
       `chained / unchained appends at ${writers} writer${writers === 1 ? '' : 's'}, ${where} = ${pct(chained / unchained)} (target >= 90%)`,

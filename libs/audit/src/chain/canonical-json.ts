@@ -41,7 +41,14 @@ function write(value: unknown): string | undefined {
     return text + ']';
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = Object.keys(record);
+  // Objects often come with their keys in order already: sort only when they are not.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      keys.sort();
+      break;
+    }
+  }
   let text = '{';
   for (const key of keys) {
     const field = write(record[key]);
