@@ -12,14 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  canonicalEventText,
-  canonicalJson,
-  chainHash,
-  GENESIS_HASH,
-  withChainHash,
-  withoutChainHash,
-} from '../../libs/audit/src';
+import { canonicalJson, chainHashOf, GENESIS_HASH, withChainHash, withoutChainHash } from '../../libs/audit/src';
 import { SqliteEventStore, type EventStore } from '../../libs/event-store/src';
 import { migrate } from '../../libs/event-store/src/embedded/schema';
 import { verifyStore } from '../../apps/worker/src/audit/verify-store';
@@ -51,7 +44,7 @@ function chainedWriter(db: Database.Database) {
   const write = db.transaction((rows: readonly Row[]) => {
     for (const [position, stream, revision, id, type, data, metadata, recordedAt] of rows) {
       const content = { stream, revision, type, dataJson: data, metadataJson: metadata };
-      const hash = chainHash(heads.get(stream) ?? GENESIS_HASH, canonicalEventText(content));
+      const hash = chainHashOf(heads.get(stream) ?? GENESIS_HASH, content);
       heads.set(stream, hash);
       insert.run(position, stream, revision, id, type, data, withChainHash(metadata, hash), recordedAt);
     }

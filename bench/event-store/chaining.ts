@@ -5,7 +5,7 @@
 // `sealing.ts`, so drift on a shared machine hits both. Target: chained >= 90% of unchained.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { canonicalEventText, canonicalJson, chainHash, GENESIS_HASH } from '../../libs/audit/src';
+import { canonicalJson, chainHashOf, GENESIS_HASH } from '../../libs/audit/src';
 import { SqliteEventStore, type EventData } from '../../libs/event-store/src';
 import { caseHistory } from './sealing';
 
@@ -52,16 +52,14 @@ export function chainingFloor(): ChainingFloor {
   };
   const stringify = best(() => events.forEach((e) => (JSON.stringify(e.data), JSON.stringify(e.metadata))));
   const canonical = best(() => events.forEach((e) => (canonicalJson(e.data), canonicalJson(e.metadata))));
-  const texts = events.map((e, revision) =>
-    canonicalEventText({
-      stream: 'case-x',
-      revision,
-      type: e.type,
-      dataJson: canonicalJson(e.data),
-      metadataJson: canonicalJson(e.metadata),
-    }),
-  );
-  const hashUs = best(() => texts.reduce((previous, text) => chainHash(previous, text), GENESIS_HASH));
+  const contents = events.map((e, revision) => ({
+    stream: 'case-x',
+    revision,
+    type: e.type,
+    dataJson: canonicalJson(e.data),
+    metadataJson: canonicalJson(e.metadata),
+  }));
+  const hashUs = best(() => contents.reduce((previous, content) => chainHashOf(previous, content), GENESIS_HASH));
   return { canonicalExtraUs: canonical - stringify, hashUs };
 }
 

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { canonicalEventText, canonicalJson, chainHash, GENESIS_HASH, withChainHash } from '@app/audit';
+import { canonicalJson, chainHashOf, GENESIS_HASH, withChainHash } from '@app/audit';
 import { isClassifiedEventType } from '@app/case-domain';
 import { SqliteEventStore, type RecordedEvent } from '@app/event-store';
 import { SubjectErased, sealEventData, type EventLocation, type Keyring } from '@app/personal-data';
@@ -107,7 +107,7 @@ export async function copySealed(
           dataJson: canonicalJson(data),
           metadataJson: canonicalJson(metadata ?? {}),
         };
-        const hash = chainHash(heads.get(event.stream) ?? GENESIS_HASH, canonicalEventText(content));
+        const hash = chainHashOf(heads.get(event.stream) ?? GENESIS_HASH, content);
         heads.set(event.stream, hash);
         return [
           Number(event.position.commit),

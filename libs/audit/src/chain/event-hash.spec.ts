@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { canonicalEventText, canonicalEventTextOf, chainHash, eventLeafBytes, GENESIS_HASH } from './event-hash';
+import {
+  canonicalEventText,
+  canonicalEventTextOf,
+  chainHash,
+  chainHashOf,
+  eventLeafBytes,
+  GENESIS_HASH,
+} from './event-hash';
 import { splitChainHash, withChainHash, withoutChainHash } from './metadata-hash';
 
 describe('an event chain hash', () => {
@@ -31,6 +38,29 @@ describe('an event chain hash', () => {
       chainHash('0'.repeat(63) + '1', canonicalEventTextOf(event)),
     ];
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
+  });
+
+  it('is the same built in place from the parts as from the canonical text, whatever the characters', () => {
+    const previous = 'ab'.repeat(32);
+    for (const content of [
+      { stream: 'case-1', revision: 7n, type: 'NoteAdded', dataJson: '{"text":"plain"}', metadataJson: '{}' },
+      {
+        stream: 'case-ü',
+        revision: 0,
+        type: 'Noted·✓',
+        dataJson: '{"t":"zwei ✓ 😀 \\u0000"}',
+        metadataJson: '{"a":"ß"}',
+      },
+      {
+        stream: 's',
+        revision: 1,
+        type: 't',
+        dataJson: JSON.stringify({ long: 'x'.repeat(100_000) }),
+        metadataJson: '{}',
+      },
+    ]) {
+      expect(chainHashOf(previous, content)).toBe(chainHash(previous, canonicalEventText(content)));
+    }
   });
 
   it('is the same from stored canonical texts as from the values read back', () => {

@@ -1,4 +1,4 @@
-import { canonicalEventText, chainHash, eventLeafBytes, GENESIS_HASH, type ChainedContent } from './event-hash';
+import { chainHashOf, eventLeafBytes, GENESIS_HASH, type ChainedContent } from './event-hash';
 
 /** An event as the store holds it, read in `$all` order: what verification needs of it. */
 export interface StoredEvent extends ChainedContent {
@@ -122,7 +122,7 @@ export class ChainVerifier {
             'the event carries no chain hash: it was written outside the store, or before the store chained events',
         });
       }
-      const hash = chainHash(state ? state.hash : GENESIS_HASH, canonicalEventText(event));
+      const hash = chainHashOf(state ? state.hash : GENESIS_HASH, event);
       if (hash !== event.chainHash) {
         return this.found({
           kind: 'altered',
@@ -139,8 +139,7 @@ export class ChainVerifier {
         // chains there, it was renumbered, so something was put before it.
         const previous = state ? state.hash : GENESIS_HASH;
         const renumbered =
-          event.chainHash !== undefined &&
-          chainHash(previous, canonicalEventText({ ...event, revision: expected })) === event.chainHash;
+          event.chainHash !== undefined && chainHashOf(previous, { ...event, revision: expected }) === event.chainHash;
         this.pending = {
           kind: renumbered ? 'inserted' : 'removed',
           stream: event.stream,

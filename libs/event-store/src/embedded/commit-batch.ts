@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { canonicalEventText, chainHash, GENESIS_HASH, splitChainHash, withChainHash } from '@app/audit/chain';
+import { chainHashOf, GENESIS_HASH, splitChainHash, withChainHash } from '@app/audit/chain';
 import type { ExpectedRevision } from '../event-store.port';
 import type { SerializedEvent } from '../serialize-events';
 
@@ -65,14 +65,13 @@ export function batchCommitter(
       revision += 1;
       let metadata = event.metadata;
       if (chained) {
-        const text = canonicalEventText({
+        previous = chainHashOf(previous, {
           stream: append.stream,
           revision,
           type: event.type,
           dataJson: event.data,
           metadataJson: event.metadata,
         });
-        previous = chainHash(previous, text);
         metadata = withChainHash(event.metadata, previous);
       }
       const info = insert.run(append.stream, revision, event.id, event.type, event.data, metadata, recordedAt);

@@ -10,7 +10,7 @@ import {
   type AllStreamRecordedEvent,
   type RecordedEvent as ClientRecordedEvent,
 } from '@eventstore/db-client';
-import { canonicalEventText, chainHash, GENESIS_HASH, withChainHash, withoutChainHash } from '@app/audit/chain';
+import { chainHashOf, GENESIS_HASH, withChainHash, withoutChainHash } from '@app/audit/chain';
 import { WrongExpectedVersionError } from '../errors';
 import type {
   AppendOptions,
@@ -293,14 +293,13 @@ function chained(
   let revision = head.revision === 'no_stream' ? -1n : head.revision;
   const payload = checked.map((event, index): JSONEventData => {
     revision += 1n;
-    const text = canonicalEventText({
+    previous = chainHashOf(previous, {
       stream,
       revision,
       type: event.type,
       dataJson: event.data,
       metadataJson: event.metadata,
     });
-    previous = chainHash(previous, text);
     return {
       id: event.id,
       contentType: 'application/json',
