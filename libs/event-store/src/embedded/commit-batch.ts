@@ -41,25 +41,30 @@ export function batchCommitter(
   db: Database.Database,
   chained = true,
 ): (batch: readonly AppendRequest[]) => AppendOutcome[] {
-  // The stream's last event with its metadata (for its hash); unchained, its revision alone (from the index).
-  const head = db
-    .prepare<[string], [number, string]>(
-      chained
-        ? 'SELECT revision, metadata FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1'
-        : "SELECT revision, '' FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1",
-    )
-    .raw();
+  const head = db.prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream = ?').pluck();
+  const metadataAt = db
+    .prepare<[string, number], string>('SELECT metadata FROM events WHERE stream = ? AND revision = ?')
+    .pluck();
   const insert = db.prepare<[string, number, string, string, string, string, number]>(
     'INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  // The last hash this committer wrote to each stream (committed), and what the batch in hand wrote:
+  // a stream's head is read from its row only when another process (or thread) wrote it since.
+  const committed = new Map<string, StreamHead>();
+  let inBatch = new Map<string, StreamHead>();
+  const hashAt = (stream: string, revision: number): string => {
+    const known = inBatch.get(stream) ?? committed.get(stream);
+    if (known && known.revision === revision) return known.hash;
+    // An event written before the store chained (no hash) is chained from as a stream's start would be.
+    return splitChainHash(metadataAt.get(stream, revision) ?? '{}').chainHash ?? GENESIS_HASH;
+  };
   const writeOne = (append: AppendRequest): AppendOutcome => {
-    const last = head.get(append.stream);
-    const actual = last === undefined ? 'no_stream' : BigInt(last[0]);
+    const last = head.get(append.stream) ?? null;
+    const actual = last === null ? 'no_stream' : BigInt(last);
     if (!expectationHolds(append.expected, actual)) return { ok: false, actual };
     const recordedAt = Date.now();
-    let revision = last === undefined ? -1 : last[0];
-    // An event written before the store chained (no hash) is chained from as a stream's start would be.
-    let previous = last === undefined || !chained ? GENESIS_HASH : (splitChainHash(last[1]).chainHash ?? GENESIS_HASH);
+    let revision = last ?? -1;
+    let previous = chained && last !== null ? hashAt(append.stream, last) : GENESIS_HASH;
     let position = 0;
     for (const event of append.events) {
       revision += 1;
@@ -77,11 +82,33 @@ export function batchCommitter(
       const info = insert.run(append.stream, revision, event.id, event.type, event.data, metadata, recordedAt);
       position = Number(info.lastInsertRowid);
     }
+    if (chained) inBatch.set(append.stream, { revision, hash: previous });
     return { ok: true, revision: BigInt(revision), position: BigInt(position) };
   };
   const transaction = db.transaction((batch: readonly AppendRequest[]) => batch.map(writeOne));
-  return (batch) => transaction.immediate(batch);
+  return (batch) => {
+    inBatch = new Map();
+    // Remembered only once committed: a rolled-back batch's hashes were never the streams' heads.
+    const outcomes = transaction.immediate(batch);
+    for (const [stream, written] of inBatch) {
+      committed.delete(stream);
+      committed.set(stream, written);
+    }
+    for (const stream of committed.keys()) {
+      if (committed.size <= REMEMBERED_HEADS) break;
+      committed.delete(stream);
+    }
+    return outcomes;
+  };
 }
+
+interface StreamHead {
+  readonly revision: number;
+  readonly hash: string;
+}
+
+/** Streams whose last hash a committer keeps (the most recently written). */
+const REMEMBERED_HEADS = 10_000;
 
 function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {
   switch (expected) {
