@@ -54,7 +54,19 @@ function write(value: unknown): string | undefined {
     const field = write(record[key]);
     if (field === undefined) continue;
     if (text.length > 1) text += ',';
-    text += JSON.stringify(key) + ':' + field;
+    text += quotedKey(key) + field;
   }
   return text + '}';
+}
+
+/** `"key":` for each key seen, so the field names events repeat are quoted once (bounded: a cache, not a leak). */
+const quoted = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let text = quoted.get(key);
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}:`;
+    if (quoted.size < 10_000 && key.length <= 64) quoted.set(key, text);
+  }
+  return text;
 }

@@ -66,30 +66,30 @@ export function chainHash(previousHex: string, canonicalText: string): string {
  * every event; the text and its UTF-8 copy were most of the garbage a whole-store pass made).
  */
 export function chainHashOf(previousHex: string, event: ChainedContent): string {
-  const stream = JSON.stringify(event.stream);
-  const type = JSON.stringify(event.type);
-  const revision = String(event.revision);
-  // UTF-8 takes at most 3 bytes per UTF-16 code unit; the fixed parts are 51 ASCII bytes.
-  const most =
-    32 + 64 + 3 * (event.dataJson.length + event.metadataJson.length + stream.length + type.length) + revision.length;
-  if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
+  const metadata = `,"metadata":${event.metadataJson}`;
+  const tail = `,"revision":${event.revision},"stream":${JSON.stringify(event.stream)},"type":${JSON.stringify(event.type)}}`;
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  const most = DATA_AT + 3 * (event.dataJson.length + metadata.length + tail.length);
+  if (scratch.length < most) scratch = newScratch(Math.max(most, scratch.length * 2));
   const into = scratch;
-  let at = into.write(previousHex, 0, 32, 'hex');
-  at += into.write('{"data":', at, 'latin1');
+  into.write(previousHex, 0, 32, 'hex');
+  let at = DATA_AT;
   at += into.write(event.dataJson, at, 'utf8');
-  at += into.write(',"metadata":', at, 'latin1');
-  at += into.write(event.metadataJson, at, 'utf8');
-  at += into.write(',"revision":', at, 'latin1');
-  at += into.write(revision, at, 'latin1');
-  at += into.write(',"stream":', at, 'latin1');
-  at += into.write(stream, at, 'utf8');
-  at += into.write(',"type":', at, 'latin1');
-  at += into.write(type, at, 'utf8');
-  at += into.write('}', at, 'latin1');
+  at += into.write(metadata, at, 'utf8');
+  at += into.write(tail, at, 'utf8');
   return sha256Hex(into.subarray(0, at));
 }
 
-let scratch = Buffer.allocUnsafe(64 * 1024);
+/** Where the data starts in the hash input: after the previous hash and `{"data":`, which stay written. */
+const DATA_AT = 32 + '{"data":'.length;
+
+function newScratch(size: number): Buffer {
+  const buffer = Buffer.allocUnsafe(size);
+  buffer.write('{"data":', 32, 'latin1');
+  return buffer;
+}
+
+let scratch = newScratch(64 * 1024);
 
 /** Node 20.12+ has a one-shot `crypto.hash`, about half the cost of `createHash` for small inputs. */
 const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
