@@ -6,7 +6,9 @@
 //   - 64 concurrent writers reach at least 5x the one-writer append rate (group commit);
 //   - readAll reaches at least 70% of a raw SELECT + JSON.parse of the same rows;
 //   - appends with personal data sealed reach at least 90% of plain ones at 1 and 64 writers
-//     (`sealing.ts`; BENCH_ONLY=sealing runs only that part).
+//     (`sealing.ts`; BENCH_ONLY=sealing runs only that part);
+//   - appends with the hash chain reach at least 90% of appends without it at 1 and 64 writers
+//     (`chaining.ts`; BENCH_ONLY=chaining runs only that part).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { EventStoreDbEventStore, SqliteEventStore, type EventStore } from '../..
 import { startEsdbProtocolServer } from '../../test/support/esdb-protocol-server';
 import { migrate } from '../../libs/event-store/src/embedded/schema';
 import { spawnAppender } from '../../libs/event-store/src/testing/appender-process';
+import { chainingAppendRates, chainingFloor, reportChaining } from './chaining';
 import { reportSealing, sealingAppendRates, sealingFloor } from './sealing';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 3000);
@@ -295,6 +298,13 @@ async function main(): Promise<void> {
     process.exitCode = sealing.every(([, ok]) => ok) ? 0 : 1;
     return;
   }
+  if (ONLY === 'chaining') {
+    const chaining = reportChaining(await chainingAppendRates(dir), chainingFloor());
+    for (const [text, ok] of chaining) console.log(`  ${ok ? 'MET ' : 'MISSED'} ${text}`);
+    rmSync(dir, { recursive: true, force: true });
+    process.exitCode = chaining.every(([, ok]) => ok) ? 0 : 1;
+    return;
+  }
   const appends = await appendRates();
   const reads = await readRates();
   for (const r of [...appends, ...reads]) console.log(`${fmt(r.perSecond)} ${r.unit.padEnd(10)} ${r.label}`);
@@ -308,11 +318,13 @@ async function main(): Promise<void> {
   console.log('');
   for (const r of await eventStoreDbRates()) console.log(`${fmt(r.perSecond)} ${r.unit.padEnd(10)} ${r.label}`);
   const sealing = reportSealing(await sealingAppendRates(dir), await sealingFloor(dir));
+  const chaining = reportChaining(await chainingAppendRates(dir), chainingFloor());
 
   const checks = [
     [`64 concurrent writers / 1 writer = ${(many / one).toFixed(1)}x (target >= 5x)`, many / one >= 5],
     [`readAll / raw SELECT = ${((ourRead / rawRead) * 100).toFixed(0)}% (target >= 70%)`, ourRead / rawRead >= 0.7],
     ...sealing,
+    ...chaining,
   ] as const;
   console.log('\nratios:');
   console.log(`  1 writer / raw 1 row per transaction = ${((one / raw1) * 100).toFixed(0)}%`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, type RecordedEvent } from '../../libs/event-store/src';
 import { KeyEncryptionKey, Keyring, SqliteKeyStore, openEventData } from '../../libs/personal-data/src';
+import { verifyStore } from '../../apps/worker/src/audit/verify-store';
 import { PLAIN_VALUES, SEALED_NOTE, writePlainStore, type PlainStore } from '../support/plain-store';
 
 const TOOL = join(__dirname, '..', '..', 'dist/apps/worker/src/encrypt-existing.js');
@@ -84,6 +85,38 @@ describe('npm run data:encrypt-existing: a store written before sealing, upcast 
       }
     };
     expect(perStream(target)).toEqual(perStream(plain.file));
+  });
+
+  it('chains the copy afresh over its sealed bytes: every chain verifies, with hashes of its own', async () => {
+    const copy = new SqliteEventStore(target);
+    try {
+      expect(await verifyStore(copy)).toEqual({ ok: true, events: oldEvents.length, streams: expect.any(Number) });
+    } finally {
+      await copy.close();
+    }
+    const newEvents = await readAll(target);
+    const identified = newEvents.findIndex((e) => e.type === 'PotentialVictimIdentified');
+    expect(newEvents[identified]!.chainHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(newEvents[identified]!.chainHash).not.toBe(oldEvents[identified]!.chainHash);
+    expect(run.output).toContain(`chains    the old store's hash chains verified`);
+  });
+
+  it('refuses to copy a store whose hash chains fail: a migration must not launder an edit', async () => {
+    const edited = mkdtempSync(join(tmpdir(), 'marac-encrypt-edited-'));
+    try {
+      const store = await writePlainStore(edited, kek);
+      const db = new Database(store.file);
+      db.prepare("UPDATE events SET data = replace(data, 'Zorblat', 'Zorblot') WHERE position = 1").run();
+      db.close();
+      const refused = await encryptExisting({ DATA_DIR: edited, KEY_ENCRYPTION_KEY: kek });
+      expect(refused.code).not.toBe(0);
+      expect(refused.output).toMatch(
+        /fails audit verification, so it is not copied.*ALTERED: stream case-[0-9a-f-]+, revision 0, position 1/s,
+      );
+      expect(existsSync(join(edited, 'events.encrypted.sqlite'))).toBe(false);
+    } finally {
+      rmSync(edited, { recursive: true, force: true });
+    }
   });
 
   it('keeps the metadata, less the unkeyed digests of commands that carried personal data', async () => {

@@ -6,8 +6,9 @@ import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@app/event-store';
 import type { KeyStore } from '@app/personal-data';
 import { eventStoreConnectionFor, ManagedRedisServer, openKeyring, runMain, type AppConfig } from '@app/platform';
+import { describeVerification, verifyStore } from './audit/verify-store';
 import { copySealed, survey } from './encrypt-existing/copy-sealed';
-import { assertAbsent, verifyCopy } from './encrypt-existing/verify-copy';
+import { assertAbsent, ConversionNotVerified, verifyCopy } from './encrypt-existing/verify-copy';
 
 /**
  * `npm run data:encrypt-existing [-- --from <file>] [-- --to <file>]`: a one-off for an embedded
@@ -15,6 +16,10 @@ import { assertAbsent, verifyCopy } from './encrypt-existing/verify-copy';
  * each personal field sealed under its person's key, checks the copy against the old store, and
  * says what to do next. The old file is never changed or deleted: destroying it is the operator's
  * step, once the new one is in place.
+ *
+ * The hash chains: the copy holds new bytes (sealed), so it is chained afresh; a migration must not
+ * launder an edit, so the old store's chains are verified first (events written before chaining
+ * accepted) and a store that fails is refused; the copy's chains are verified in full after.
  */
 runMain(async (config, onShutdown) => {
   refuseUnlessEmbedded(config);
@@ -41,6 +46,13 @@ runMain(async (config, onShutdown) => {
   console.log(`sealing the personal data of ${from} into ${to}`);
   console.log(`  keys: ${keyring.store.description}, key-encryption key ${keyring.kekId}`);
 
+  const oldChains = await verifyStore(source, { allowUnchained: true });
+  if (!oldChains.ok) {
+    throw new Error(
+      `${from} fails audit verification, so it is not copied (a migration must not launder an edit): ${describeVerification(oldChains)}`,
+    );
+  }
+
   let report: string[];
   try {
     const found = await survey(source);
@@ -52,6 +64,8 @@ runMain(async (config, onShutdown) => {
     let verified;
     try {
       verified = await verifyCopy({ db: oldDb, store: source }, { db: copyDb, store: copy }, keyring, found, copied);
+      const newChains = await verifyStore(copy);
+      if (!newChains.ok) throw new ConversionNotVerified(`the copy's hash chains: ${describeVerification(newChains)}`);
     } finally {
       await copy.close();
       // Everything into the one file, so it can be moved into place alone.
@@ -79,6 +93,8 @@ runMain(async (config, onShutdown) => {
         ? [`copied as they were (types the domain does not classify): ${[...copied.unclassifiedTypes].join(', ')}`]
         : []),
       `keys      ${keysCreated} data keys created`,
+      `chains    the old store's hash chains verified (${oldChains.unchained ?? 0} events written before chaining); ` +
+        `the copy chained afresh over its sealed bytes, and verified: tree heads signed over the old store do not cover it`,
       `verified  the same events in every stream and in the same order, no personal field in clear, every sealed field ` +
         `opening to the old value, and ${samplesAbsent} plain values of the old store absent from the new file's bytes`,
     ];

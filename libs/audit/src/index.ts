@@ -1,2 +1,3 @@
+export * from './chain';
 export * from './merkle';
 export * from './tree-heads';

@@ -39,8 +39,15 @@ export interface RecordedEvent {
   readonly revision: bigint;
   readonly position: Position;
   readonly data: unknown;
+  /** The metadata as written, without the chain hash the store added to it. */
   readonly metadata: unknown;
   readonly recordedAt: Date;
+  /**
+   * The event's chain hash (hex SHA-256 of the previous event's hash and this event's canonical
+   * bytes as stored, `@app/audit`), which the store keeps in the stored metadata; absent for an
+   * event written before the store chained events.
+   */
+  readonly chainHash?: string;
 }
 
 export interface AppendOptions {

@@ -3,7 +3,7 @@ export * from './errors';
 export * from './position';
 export { partitionCharacters, partitionRegex, type StreamPartition } from './partition';
 export { eventMatcher, isSystemEvent } from './filter';
-export { SqliteEventStore, type SqliteEventStoreOptions } from './embedded/sqlite-event-store';
+export { SqliteEventStore, type SqliteEventStoreOptions, type StoredEventText } from './embedded/sqlite-event-store';
 export { EventStoreDbEventStore } from './esdb/esdb-event-store';
 export { openEventStore, type EventStoreConnection } from './open-event-store';
 export { inBatches } from './batches';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SqliteEventStore, type RecordedEvent } from '../../../libs/event-store/src';
 import { spawnAppender } from '../../../libs/event-store/src/testing/appender-process';
+import { verifyStore } from '../../../apps/worker/src/audit/verify-store';
 
 /** The api and the worker open the same SQLite file in the scale-out profile. */
 describe('embedded event store shared by several processes', () => {
@@ -62,6 +63,18 @@ describe('embedded event store shared by several processes', () => {
       const revisions = all.filter((e) => e.stream === stream).map((e) => e.revision);
       expect(revisions).toEqual(Array.from({ length: 100 }, (_, i) => BigInt(i)));
     }
+    await store.close();
+  });
+
+  it('keeps one hash chain when processes append to the same stream at once', async () => {
+    const store = new SqliteEventStore(file, { commitThread: true });
+    const local = (async () => {
+      for (let i = 0; i < 100; i++) await store.append('case-shared', [{ type: 'Tick', data: { i } }]);
+    })();
+    const acks = await Promise.all([run('case-shared', 'paced:0:100'), run('case-shared', 'paced:0:100'), local]);
+    expect(acks.slice(0, 2)).toEqual([100, 100]);
+    // Each writer's last known head went stale over and over: every append still chained from the true one.
+    expect(await verifyStore(store)).toEqual({ ok: true, events: 300, streams: 1 });
     await store.close();
   });
 });

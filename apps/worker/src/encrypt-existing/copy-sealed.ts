@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { canonicalJson, chainHashOf, GENESIS_HASH, withChainHash } from '@app/audit';
 import { isClassifiedEventType } from '@app/case-domain';
 import { SqliteEventStore, type RecordedEvent } from '@app/event-store';
 import { SubjectErased, sealEventData, type EventLocation, type Keyring } from '@app/personal-data';
@@ -59,6 +60,10 @@ const PAGE = 1_000;
  * old one did, positions included, and read-model checkpoints mean the same in both). A page of
  * events is sealed together, so the new people's keys of a page are stored in one transaction, and
  * written in one transaction after them: no sealed value is on disk before its key.
+ *
+ * Each event is chained afresh over its new (sealed) bytes, as the adapter chains what it appends:
+ * the copy's hash chains start at this migration (the old chains, verified before the copy, cover
+ * bytes the copy no longer holds).
  */
 export async function copySealed(
   source: SqliteEventStore,
@@ -80,8 +85,9 @@ export async function copySealed(
     );
     const writePage = db.transaction((rows: unknown[][]) => rows.forEach((row) => insert.run(...row)));
     let page: RecordedEvent[] = [];
+    const heads = new Map<string, string>();
     const flush = async () => {
-      const rows = await Promise.all(
+      const copies = await Promise.all(
         page.map(async (event) => {
           const { data, sealed, erased } = await sealPlainFields(keyring, event);
           counts.sealedFields += sealed;
@@ -90,18 +96,30 @@ export async function copySealed(
           if (!isClassifiedEventType(event.type)) unclassifiedTypes.add(event.type);
           const metadata = withoutUnkeyedDigest(event.metadata, found.unkeyedDigests);
           if (metadata !== event.metadata) counts.digestsRemoved++;
-          return [
-            Number(event.position.commit),
-            event.stream,
-            Number(event.revision),
-            event.id,
-            event.type,
-            JSON.stringify(data),
-            JSON.stringify(metadata),
-            event.recordedAt.getTime(),
-          ];
+          return { event, data, metadata };
         }),
       );
+      const rows = copies.map(({ event, data, metadata }) => {
+        const content = {
+          stream: event.stream,
+          revision: event.revision,
+          type: event.type,
+          dataJson: canonicalJson(data),
+          metadataJson: canonicalJson(metadata ?? {}),
+        };
+        const hash = chainHashOf(heads.get(event.stream) ?? GENESIS_HASH, content);
+        heads.set(event.stream, hash);
+        return [
+          Number(event.position.commit),
+          event.stream,
+          Number(event.revision),
+          event.id,
+          event.type,
+          content.dataJson,
+          withChainHash(content.metadataJson, hash),
+          event.recordedAt.getTime(),
+        ];
+      });
       writePage(rows);
       counts.events += rows.length;
       page = [];

@@ -8,6 +8,8 @@ import { batchCommitter, openDatabase, type AppendRequest } from './commit-batch
 export interface CommitThreadData {
   readonly file: string;
   readonly busyTimeoutMs: number;
+  /** False only for a benchmark's baseline: events without chain hashes. */
+  readonly chained: boolean;
 }
 
 export type CommitThreadRequest = { readonly id: number; readonly batch: readonly AppendRequest[] } | 'close';
@@ -18,9 +20,9 @@ export type CommitThreadReply =
 
 if (parentPort) {
   const port = parentPort;
-  const { file, busyTimeoutMs } = workerData as CommitThreadData;
+  const { file, busyTimeoutMs, chained } = workerData as CommitThreadData;
   const db = openDatabase(file, busyTimeoutMs);
-  const commit = batchCommitter(db);
+  const commit = batchCommitter(db, chained);
   port.on('message', (request: CommitThreadRequest) => {
     if (request === 'close') {
       db.close();

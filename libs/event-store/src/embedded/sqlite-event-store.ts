@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type Database from 'better-sqlite3';
+import { splitChainHash } from '@app/audit/chain';
 import { WrongExpectedVersionError } from '../errors';
 import type {
   AppendOptions,
@@ -35,6 +36,23 @@ export interface SqliteEventStoreOptions {
    * batch. The servers turn it on; off, commits run on the caller's thread.
    */
   readonly commitThread?: boolean;
+  /**
+   * Chain each event to its stream's previous one (a hash in its metadata, `@app/audit`): the
+   * default. `false` is for bench/event-store's baseline only: what it writes does not verify.
+   */
+  readonly hashChain?: boolean;
+}
+
+/** An event's stored text as the embedded store keeps it, for verifying the chains without parsing. */
+export interface StoredEventText {
+  readonly position: number;
+  readonly stream: string;
+  readonly revision: number;
+  readonly type: string;
+  /** Canonical JSON, as written. */
+  readonly data: string;
+  /** Canonical JSON with the chain hash appended (`withChainHash`), as written. */
+  readonly metadata: string;
 }
 
 type Row = [
@@ -54,6 +72,9 @@ interface PendingAppend extends AppendRequest {
 }
 
 const COLUMNS = 'position, stream, revision, event_id, type, data, metadata, recorded_at';
+/** Rows per query of `storedEvents`: pages of 10,000 made the young generation overflow (GC took a third of the pass). */
+const STORED_PAGE = 1000;
+type StoredRow = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
 const LAST = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -73,6 +94,7 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly signal: CommitSignal;
   private readonly pageSize: number;
+  private readonly chained: boolean;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -89,6 +111,7 @@ export class SqliteEventStore implements EventStore {
     allForwards: Database.Statement<[number, number]>;
     allBackwards: Database.Statement<[number, number]>;
     lastPosition: Database.Statement<[]>;
+    storedForwards: Database.Statement<[number, number]>;
   };
   private readonly byStream = new Map<string, { first: Database.Statement; next: Database.Statement }>();
 
@@ -99,6 +122,7 @@ export class SqliteEventStore implements EventStore {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.description = `embedded SQLite event store at ${file}`;
     this.pageSize = options.pageSize ?? 1000;
+    this.chained = options.hashChain ?? true;
     const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
     this.db = openDatabase(file, busyTimeoutMs);
     migrate(this.db);
@@ -116,10 +140,18 @@ export class SqliteEventStore implements EventStore {
         .prepare(`SELECT ${COLUMNS} FROM events WHERE position <= ? ORDER BY position DESC LIMIT ?`)
         .raw(),
       lastPosition: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+      storedForwards: db
+        .prepare(
+          'SELECT position, stream, revision, type, data, metadata FROM events WHERE position >= ? ORDER BY position LIMIT ?',
+        )
+        .raw(),
     };
     // A second connection to ':memory:' would be another database: in memory, commits stay here.
-    if (options.commitThread && file !== ':memory:') this.commitThread = new ThreadedCommits({ file, busyTimeoutMs });
-    else this.commitHere = batchCommitter(db);
+    if (options.commitThread && file !== ':memory:') {
+      this.commitThread = new ThreadedCommits({ file, busyTimeoutMs, chained: this.chained });
+    } else {
+      this.commitHere = batchCommitter(db, this.chained);
+    }
     this.signal = new CommitSignal(() => this.db.pragma('data_version', { simple: true }) as number, {
       pollMs: options.crossProcessPollMs ?? 20,
       ...(file === ':memory:' ? {} : { channel: `marac-event-store-commits:${resolvePath(file)}` }),
@@ -130,7 +162,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     if (!stream) throw new TypeError('A stream name is required');
     // Checked and serialised before queueing, so a bad event fails only its own append.
-    const serialized = serializeEvents(events);
+    const serialized = serializeEvents(events, this.chained);
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ stream, events: serialized, expected: options.expectedRevision ?? 'any', resolve, reject });
       if (!this.flushScheduled) {
@@ -209,6 +241,25 @@ export class SqliteEventStore implements EventStore {
       this.byStream.set(key, statements);
     }
     return statements;
+  }
+
+  /**
+   * Every event's stored text in `$all` order (system events included), page by page: what
+   * `audit:verify` hashes, without the parse and re-serialisation of `readAll`.
+   */
+  *storedEvents(): Generator<StoredEventText> {
+    this.assertOpen();
+    const page = STORED_PAGE;
+    let cursor = 0;
+    for (;;) {
+      const rows = this.statements.storedForwards.all(cursor, page) as StoredRow[];
+      for (const [position, stream, revision, type, data, metadata] of rows) {
+        yield { position, stream, revision, type, data, metadata };
+      }
+      if (rows.length < page) return;
+      this.assertOpen();
+      cursor = rows[rows.length - 1]![0] + 1;
+    }
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
@@ -317,8 +368,10 @@ function partitionCondition(partition: StreamPartition): string {
     : ` AND substr(stream, -1) IN (${list(chars)})`;
 }
 
+/** The event as readers see it: the chain hash beside the metadata, never in it. */
 function toRecordedEvent(row: Row): RecordedEvent {
   const position = BigInt(row[0]);
+  const { metadataJson, chainHash } = splitChainHash(row[6]);
   return {
     id: row[3],
     type: row[4],
@@ -326,8 +379,9 @@ function toRecordedEvent(row: Row): RecordedEvent {
     revision: BigInt(row[2]),
     position: { commit: position, prepare: position },
     data: JSON.parse(row[5]),
-    metadata: JSON.parse(row[6]),
+    metadata: JSON.parse(metadataJson),
     recordedAt: new Date(row[7]),
+    chainHash,
   };
 }
 

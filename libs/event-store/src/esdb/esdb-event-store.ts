@@ -10,11 +10,13 @@ import {
   type AllStreamRecordedEvent,
   type RecordedEvent as ClientRecordedEvent,
 } from '@eventstore/db-client';
+import { chainHashOf, GENESIS_HASH, withChainHash, withoutChainHash } from '@app/audit/chain';
 import { WrongExpectedVersionError } from '../errors';
 import type {
   AppendOptions,
   AppendResult,
   EventData,
+  ExpectedRevision,
   EventFilter,
   EventStore,
   Position,
@@ -28,7 +30,15 @@ import type {
 import { eventMatcher } from '../filter';
 import { partitionRegex } from '../partition';
 import { comparePositions } from '../position';
-import { serializeEvents } from '../serialize-events';
+import { serializeEvents, type SerializedEvent } from '../serialize-events';
+
+/** A stream's last event as this adapter last knew it: its revision and chain hash. */
+interface StreamHead {
+  readonly revision: bigint | 'no_stream';
+  readonly hash: string;
+}
+
+const NO_STREAM: StreamHead = { revision: 'no_stream', hash: GENESIS_HASH };
 
 /**
  * The production adapter: the same port over `@eventstore/db-client` (EventStoreDB / KurrentDB).
@@ -40,33 +50,89 @@ import { serializeEvents } from '../serialize-events';
 export class EventStoreDbEventStore implements EventStore {
   readonly description: string;
   private readonly client: EventStoreDBClient;
+  /** The last head of recently written or fully read streams: what the next append chains from. */
+  private readonly heads = new Map<string, StreamHead>();
+  /** The append in progress on each stream, which the next one to that stream waits for. */
+  private readonly appending = new Map<string, Promise<AppendResult>>();
 
   constructor(connectionString: string) {
     this.client = EventStoreDBClient.connectionString(connectionString);
     this.description = `EventStoreDB at ${redact(connectionString)}`;
   }
 
+  /**
+   * Chains each event to its stream's previous one (a hash in its metadata, `@app/audit`), so it
+   * appends at the exact revision it hashed from: the previous event's hash comes from the last
+   * head this adapter wrote or read (a small cache), else from reading the stream's last event.
+   * If that was stale, the server refuses the append: a caller that expected `'any'` or
+   * `'stream_exists'` (an expectation another writer's append leaves true) is retried from a
+   * fresh read; one that expected a revision or `'no_stream'` gets the conflict, as without chains.
+   * This adapter's own appends to one stream go one after another (each chaining from the head the
+   * one before wrote), so only other processes' appends can make a head stale.
+   */
   async append(stream: string, events: readonly EventData[], options: AppendOptions = {}): Promise<AppendResult> {
     if (!stream) throw new TypeError('A stream name is required');
     const checked = serializeEvents(events);
-    const payload: JSONEventData[] = events.map((event, index) => ({
-      id: checked[index]!.id,
-      contentType: 'application/json',
-      type: event.type,
-      data: event.data as JSONEventData['data'],
-      metadata: (event.metadata ?? {}) as JSONEventData['metadata'],
-    }));
-    const expectedRevision = options.expectedRevision ?? 'any';
+    const expected = options.expectedRevision ?? 'any';
+    const before = this.appending.get(stream);
+    const appended = (before ? before.then(noop, noop) : Promise.resolve()).then(() =>
+      this.appendChained(stream, events, checked, expected),
+    );
+    this.appending.set(stream, appended);
     try {
-      const result = await this.client.appendToStream(stream, payload, { expectedRevision });
-      const position = result.position ?? (await this.lastPositionOf(stream));
-      return { nextExpectedRevision: result.nextExpectedRevision, position };
-    } catch (error) {
-      if (error instanceof ClientWrongExpectedVersionError) {
-        throw new WrongExpectedVersionError(stream, expectedRevision, error.actualVersion);
-      }
-      throw error;
+      return await appended;
+    } finally {
+      if (this.appending.get(stream) === appended) this.appending.delete(stream);
     }
+  }
+
+  private async appendChained(
+    stream: string,
+    events: readonly EventData[],
+    checked: readonly SerializedEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      const head = await this.headFor(stream, expected, attempt === 1);
+      if (!expectationHolds(expected, head.revision)) {
+        throw new WrongExpectedVersionError(stream, expected, head.revision);
+      }
+      const { payload, lastHash } = chained(stream, head, events, checked);
+      try {
+        const result = await this.client.appendToStream(stream, payload, { expectedRevision: head.revision });
+        this.remember(stream, { revision: result.nextExpectedRevision, hash: lastHash });
+        const position = result.position ?? (await this.lastPositionOf(stream));
+        return { nextExpectedRevision: result.nextExpectedRevision, position };
+      } catch (error) {
+        if (!(error instanceof ClientWrongExpectedVersionError)) throw error;
+        this.heads.delete(stream);
+        const retry = (expected === 'any' || expected === 'stream_exists') && attempt < APPEND_ATTEMPTS;
+        if (!retry) throw new WrongExpectedVersionError(stream, expected, error.actualVersion);
+      }
+    }
+  }
+
+  /**
+   * The head to chain from. A cached head is trusted on a first attempt (the server checks it);
+   * for an exact expectation the cached head must be that revision, else the stream is read.
+   * With no cached head and `'any'`, a new stream is assumed (no read; the server says if not).
+   */
+  private async headFor(stream: string, expected: ExpectedRevision, firstAttempt: boolean): Promise<StreamHead> {
+    if (expected === 'no_stream') return NO_STREAM;
+    const cached = firstAttempt ? this.heads.get(stream) : undefined;
+    if (cached && (typeof expected !== 'bigint' || cached.revision === expected)) return cached;
+    if (firstAttempt && !cached && expected === 'any') return NO_STREAM;
+    const [last] = await this.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    const head: StreamHead = last ? { revision: last.revision, hash: last.chainHash ?? GENESIS_HASH } : NO_STREAM;
+    if (last) this.remember(stream, head);
+    return head;
+  }
+
+  private remember(stream: string, head: StreamHead): void {
+    this.heads.delete(stream);
+    this.heads.set(stream, head);
+    // Oldest first in a Map: drop the least recently written or read beyond the bound.
+    if (this.heads.size > CACHED_HEADS) this.heads.delete(this.heads.keys().next().value!);
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -84,6 +150,10 @@ export class EventStoreDbEventStore implements EventStore {
       if (error instanceof StreamNotFoundError) return [];
       throw error;
     }
+    // Read to its end: the head a command handler's next append will chain from.
+    const last = events[events.length - 1];
+    const toTheEnd = options.direction !== 'backwards' && options.maxCount === undefined;
+    if (last && toTheEnd && last.chainHash) this.remember(stream, { revision: last.revision, hash: last.chainHash });
     return events;
   }
 
@@ -202,6 +272,55 @@ export class EventStoreDbEventStore implements EventStore {
   }
 }
 
+/** Attempts of an append whose expectation (`'any'`, `'stream_exists'`) survives another writer's append. */
+const APPEND_ATTEMPTS = 20;
+
+/** Streams whose head the adapter keeps, to chain the next append without reading first. */
+const CACHED_HEADS = 10_000;
+
+/**
+ * The events as the server gets them, chained from `head`: data as JSON (the server keeps the
+ * client's text of it; the hash covers its canonical text), metadata as the exact bytes of its
+ * canonical text with the chain hash appended.
+ */
+function chained(
+  stream: string,
+  head: StreamHead,
+  events: readonly EventData[],
+  checked: readonly SerializedEvent[],
+): { payload: JSONEventData[]; lastHash: string } {
+  let previous = head.hash;
+  let revision = head.revision === 'no_stream' ? -1n : head.revision;
+  const payload = checked.map((event, index): JSONEventData => {
+    revision += 1n;
+    previous = chainHashOf(previous, {
+      stream,
+      revision,
+      type: event.type,
+      dataJson: event.data,
+      metadataJson: event.metadata,
+    });
+    return {
+      id: event.id,
+      contentType: 'application/json',
+      type: event.type,
+      data: events[index]!.data as JSONEventData['data'],
+      // Exactly a Uint8Array (not a Buffer): the client sends those bytes as they are.
+      metadata: new Uint8Array(Buffer.from(withChainHash(event.metadata, previous), 'utf8')),
+    };
+  });
+  return { payload, lastHash: previous };
+}
+
+function noop(): void {}
+
+function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === 'no_stream';
+  if (expected === 'stream_exists') return actual !== 'no_stream';
+  return actual === expected;
+}
+
 /** Stream reads `readAllByStream` keeps in flight. */
 const STREAM_READS_IN_FLIGHT = 16;
 
@@ -217,7 +336,10 @@ function toClientFilter(filter: EventFilter | undefined): Filter {
 /** A position the server did not give (it does for every event read from `$all` and streams). */
 const UNKNOWN_POSITION: Position = { commit: -1n, prepare: -1n };
 
+/** The event as readers see it: the chain hash beside the metadata, never in it. */
 function toRecordedEvent(event: ClientRecordedEvent | AllStreamRecordedEvent): RecordedEvent {
+  const stored = event.metadata instanceof Uint8Array ? decode(event.metadata) : (event.metadata ?? {});
+  const { metadata, chainHash } = withoutChainHash(stored);
   return {
     id: event.id,
     type: event.type,
@@ -225,8 +347,9 @@ function toRecordedEvent(event: ClientRecordedEvent | AllStreamRecordedEvent): R
     revision: event.revision,
     position: event.position ?? UNKNOWN_POSITION,
     data: event.isJson ? event.data : decode(event.data),
-    metadata: event.metadata instanceof Uint8Array ? decode(event.metadata) : (event.metadata ?? {}),
+    metadata,
     recordedAt: event.created,
+    chainHash,
   };
 }
 

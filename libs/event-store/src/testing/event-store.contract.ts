@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { WrongExpectedVersionError } from '../errors';
+import { canonicalEventTextOf, chainHash, GENESIS_HASH } from '@app/audit/chain';
+import { InvalidEventDataError, WrongExpectedVersionError } from '../errors';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../event-store.port';
 import { openEventStore, type EventStoreConnection } from '../open-event-store';
 import { comparePositions } from '../position';
@@ -451,6 +452,71 @@ export function describeEventStoreContract(adapter: string, connect: () => Promi
       });
     });
 
+    describe('hash chain', () => {
+      it('chains each event to the one before it in its stream, from 32 zero bytes, over what is stored', async () => {
+        const stream = streamName();
+        await store.append(stream, [event('A', { b: 2, a: [1, { d: 'x', c: null }] }, { actor: 'user-1' })]);
+        await store.append(stream, [event('B', { text: 'zwei ✓' }), event('C', {}, { z: 1, a: { y: 2, x: 3 } })]);
+        const events = await store.readStream(stream);
+
+        expect(events.map((e) => e.chainHash)).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
+        expect(brokenLink(events)).toBeUndefined();
+        expect(events[0]!.chainHash).toBe(chainHash(GENESIS_HASH, canonicalEventTextOf(events[0]!)));
+        // Readers see the metadata as it was written: the hash beside it, not in it.
+        expect(events.map((e) => e.metadata)).toEqual([{ actor: 'user-1' }, {}, { z: 1, a: { y: 2, x: 3 } }]);
+        const viaAll = [];
+        for await (const e of store.readAll({ filter: { on: 'streamName', prefixes: [prefix] } })) viaAll.push(e);
+        expect(viaAll.map((e) => e.chainHash)).toEqual(events.map((e) => e.chainHash));
+      });
+
+      it('keeps one chain when two connections append to a stream at once, expecting any revision', async () => {
+        const stream = streamName();
+        const other = openEventStore(target.connection);
+        try {
+          await Promise.all(
+            Array.from({ length: 30 }, (_, n) => (n % 2 === 0 ? store : other).append(stream, [event('Noted', { n })])),
+          );
+          await other.append(stream, [event('Noted', { n: 'last' })], { expectedRevision: 'stream_exists' });
+          // This connection last knew an older head: it must chain from the true one.
+          await store.append(stream, [event('Noted', { n: 'after' })]);
+        } finally {
+          await other.close();
+        }
+        const events = await store.readStream(stream);
+        expect(events).toHaveLength(32);
+        expect(brokenLink(events)).toBeUndefined();
+      });
+
+      it('chains an append at an exact revision from the true head, and still refuses a stale one', async () => {
+        const stream = streamName();
+        await store.append(stream, [event('A')], { expectedRevision: 'no_stream' });
+        const other = openEventStore(target.connection);
+        try {
+          await other.append(stream, [event('B')], { expectedRevision: 0n });
+        } finally {
+          await other.close();
+        }
+        await expect(store.append(stream, [event('C')], { expectedRevision: 0n })).rejects.toBeInstanceOf(
+          WrongExpectedVersionError,
+        );
+        await store.append(stream, [event('C')], { expectedRevision: 1n });
+        const events = await store.readStream(stream);
+        expect(events.map((e) => e.type)).toEqual(['A', 'B', 'C']);
+        expect(brokenLink(events)).toBeUndefined();
+      });
+
+      it('refuses metadata that brings a chain hash of its own, or is not an object', async () => {
+        const stream = streamName();
+        await expect(store.append(stream, [event('A', {}, { chainHash: GENESIS_HASH })])).rejects.toBeInstanceOf(
+          InvalidEventDataError,
+        );
+        await expect(store.append(stream, [event('A', {}, ['not', 'an', 'object'])])).rejects.toBeInstanceOf(
+          InvalidEventDataError,
+        );
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+    });
+
     describe('durability', () => {
       it('keeps every append it acknowledged when the writer is killed with SIGKILL', async () => {
         const stream = streamName('durable');
@@ -463,10 +529,23 @@ export function describeEventStoreContract(adapter: string, connect: () => Promi
           const byRevision = new Map(events.map((e) => [e.revision, e.id]));
           for (const ack of acknowledged) expect(byRevision.get(ack.revision)).toBe(ack.id);
           expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
+          // Chained by the other process, each append from the head it found there.
+          expect(brokenLink(events)).toBeUndefined();
         } finally {
           await reopened.close();
         }
       });
     });
   });
+}
+
+/** The first revision of a stream's events whose chain hash does not follow from the one before. */
+function brokenLink(events: readonly RecordedEvent[]): bigint | undefined {
+  let previous = GENESIS_HASH;
+  for (const recorded of events) {
+    const expected = chainHash(previous, canonicalEventTextOf(recorded));
+    if (recorded.chainHash !== expected) return recorded.revision;
+    previous = expected;
+  }
+  return undefined;
 }

@@ -1,0 +1,122 @@
+import * as crypto from 'node:crypto';
+import { canonicalJson } from './canonical-json';
+
+/** What the first event of a stream chains from: 32 zero bytes. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The metadata key under which the store keeps an event's chain hash (hex SHA-256). */
+export const CHAIN_HASH_KEY = 'chainHash';
+
+/**
+ * An event as stored, in the parts its chain hash covers. `data` and `metadata` are canonical JSON
+ * texts (`canonicalJson`), the metadata without its chain hash.
+ */
+export interface ChainedContent {
+  readonly stream: string;
+  readonly revision: bigint | number;
+  readonly type: string;
+  readonly dataJson: string;
+  readonly metadataJson: string;
+}
+
+/**
+ * The canonical bytes of an event (as text): the canonical JSON of
+ * `{ data, metadata, revision, stream, type }` (keys in that, sorted, order), built from the
+ * canonical texts of data and metadata without parsing them again.
+ */
+export function canonicalEventText(event: ChainedContent): string {
+  return (
+    `{"data":${event.dataJson},"metadata":${event.metadataJson},"revision":${event.revision},` +
+    `"stream":${JSON.stringify(event.stream)},"type":${JSON.stringify(event.type)}}`
+  );
+}
+
+/** The same, from an event's values (as read back through the port, metadata without its chain hash). */
+export function canonicalEventTextOf(event: {
+  readonly stream: string;
+  readonly revision: bigint | number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+}): string {
+  return canonicalEventText({
+    stream: event.stream,
+    revision: event.revision,
+    type: event.type,
+    dataJson: canonicalJson(event.data),
+    metadataJson: canonicalJson(event.metadata ?? {}),
+  });
+}
+
+/**
+ * An event's chain hash: hex SHA-256 of the previous event's hash (32 bytes; `GENESIS_HASH` for the
+ * first event of a stream) followed by the UTF-8 of the event's canonical text.
+ */
+export function chainHash(previousHex: string, canonicalText: string): string {
+  const length = Buffer.byteLength(canonicalText);
+  const input = Buffer.allocUnsafe(32 + length);
+  input.write(previousHex, 0, 32, 'hex');
+  input.write(canonicalText, 32, length, 'utf8');
+  return sha256Hex(input);
+}
+
+/**
+ * `chainHash(previousHex, canonicalEventText(event))` without building the canonical text: its
+ * parts are written straight into a reused buffer (the stores and `audit:verify` run this for
+ * every event; the text and its UTF-8 copy were most of the garbage a whole-store pass made).
+ */
+export function chainHashOf(previousHex: string, event: ChainedContent): string {
+  const metadata = `,"metadata":${event.metadataJson}`;
+  const tail = `,"revision":${event.revision},"stream":${JSON.stringify(event.stream)},"type":${JSON.stringify(event.type)}}`;
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  const most = DATA_AT + 3 * (event.dataJson.length + metadata.length + tail.length);
+  if (scratch.length < most) scratch = newScratch(Math.max(most, scratch.length * 2));
+  const into = scratch;
+  into.write(previousHex, 0, 32, 'hex');
+  let at = DATA_AT;
+  at += into.write(event.dataJson, at, 'utf8');
+  at += into.write(metadata, at, 'utf8');
+  at += into.write(tail, at, 'utf8');
+  return sha256Hex(into.subarray(0, at));
+}
+
+/** Where the data starts in the hash input: after the previous hash and `{"data":`, which stay written. */
+const DATA_AT = 32 + '{"data":'.length;
+
+function newScratch(size: number): Buffer {
+  const buffer = Buffer.allocUnsafe(size);
+  buffer.write('{"data":', 32, 'latin1');
+  return buffer;
+}
+
+let scratch = newScratch(64 * 1024);
+
+/** Node 20.12+ has a one-shot `crypto.hash`, about half the cost of `createHash` for small inputs. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
+const sha256Hex: (input: Buffer) => string = oneShot
+  ? (input) => oneShot('sha256', input, 'hex')
+  : (input) => crypto.createHash('sha256').update(input).digest('hex');
+
+/** Whether a value looks like a chain hash (64 lower-case hex digits). */
+export function isChainHash(value: unknown): value is string {
+  return typeof value === 'string' && value.length === 64 && /^[0-9a-f]{64}$/.test(value);
+}
+
+/**
+ * The bytes a Merkle tree over the whole log takes as an event's leaf input: the UTF-8 of the
+ * canonical JSON `{"chainHash":…,"revision":…,"stream":…}`. The chain hash commits to the event's
+ * content and, through its predecessors, to its stream's history, so these three are enough.
+ */
+export function eventLeafBytes(event: {
+  readonly stream: string;
+  readonly revision: bigint | number;
+  readonly chainHash: string;
+}): Buffer {
+  if (!isChainHash(event.chainHash)) {
+    throw new TypeError(`event ${event.stream}@${event.revision} has no chain hash to make a leaf of`);
+  }
+  return Buffer.from(
+    `{"chainHash":"${event.chainHash}","revision":${event.revision},"stream":${JSON.stringify(event.stream)}}`,
+    'utf8',
+  );
+}
