@@ -31,7 +31,14 @@ export async function startProfile(
   redisUrl: string,
   nodeArgs: (process: 'api' | 'worker') => readonly string[] = () => [],
 ): Promise<RunningProfile> {
-  const env = { DATA_DIR: join(dir, profile), REDIS_URL: redisUrl, JWT_SECRET: E2E_SECRET, LOG_LEVEL: 'warn' };
+  const env = {
+    DATA_DIR: join(dir, profile),
+    REDIS_URL: redisUrl,
+    JWT_SECRET: E2E_SECRET,
+    LOG_LEVEL: 'warn',
+    // The worker's nice value (the default, 5, unless this run sets another).
+    ...(process.env.WORKER_NICE ? { WORKER_NICE: process.env.WORKER_NICE } : {}),
+  };
   if (profile === 'all-in-one') {
     const api = await startServer(env, API_ENTRY, 'is listening on', nodeArgs('api'));
     if (!api.output().includes('is listening on')) throw new Error(`server did not start:\n${api.output()}`);

@@ -2,7 +2,7 @@
  * `npm run bench:projections`: (1) projection lag: commands at a sustained rate through the real
  * command handler, each one's effect looked for in a queue until visible, p50/p99 of the time from
  * the append's acknowledgement to visibility, the projections on a thread of their own as in
- * `npm start` (`lag-projector.ts`; WORKER_NICE sets its nice value, 10 by default); (2) a rebuild over at least 1,000,000 events,
+ * `npm start` (`lag-projector.ts`; WORKER_NICE sets its nice value, 5 by default); (2) a rebuild over at least 1,000,000 events,
  * beside the raw `readAll` rate of the same store read in the same run, and the rebuild's fold alone
  * (one thread, nothing sent to Redis): how far the rebuild could go on this machine's cores.
  * Targets (issue 18): lag p99 < 100 ms at 500 commands/s, with and without a parallel read load; a rebuild of
@@ -90,7 +90,7 @@ function readLoad(store: SqliteEventStore, redisUrl: string, root: string, caseI
 }
 
 /** Nice value of the projections' thread: the worker's default (`WORKER_NICE`). */
-const WORKER_NICE = Number(process.env.WORKER_NICE ?? 10);
+const WORKER_NICE = Number(process.env.WORKER_NICE ?? 5);
 
 /** The projections on a thread of their own (`lag-projector.ts`), once they hold the lease. */
 async function startProjector(file: string, redisUrl: string, root: string) {

@@ -78,7 +78,7 @@ describe('loadConfig', () => {
       agenciesFile: undefined,
       redisKeyPrefix: 'marac',
       readWaitMs: 5000,
-      workerNice: 10,
+      workerNice: 5,
       deadlinePolicy: defaultDeadlinePolicy,
       keyEncryptionKey: { kind: 'development' },
       keyStoreUrl: undefined,

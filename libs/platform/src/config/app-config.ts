@@ -312,7 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     agenciesFile: parsed.AGENCIES_FILE ? resolve(cwd, parsed.AGENCIES_FILE) : undefined,
     redisKeyPrefix: parsed.REDIS_KEY_PREFIX ?? 'marac',
     readWaitMs: Number(parsed.READ_WAIT_MS ?? 5_000),
-    workerNice: Number(parsed.WORKER_NICE ?? 10),
+    workerNice: Number(parsed.WORKER_NICE ?? 5),
     deadlinePolicy,
     keyEncryptionKey,
     keyStoreUrl: parsed.KEY_STORE_URL,
