@@ -15,8 +15,9 @@ import { caseCommands } from '../commands/case-commands';
 import { IdentifyPotentialVictimDto } from './identify-potential-victim.dto';
 import { PersonalDataOpener } from '../queries/personal-data-opener';
 import { PersonalDataReads } from '../queries/personal-data-reads';
-import { AccessLogQueryDto, CaseReadLog } from '../queries/case-read-log';
+import { CaseReadLog } from '../queries/case-read-log';
 import { CaseHistoryQueryDto, GetCaseHistory } from '../queries/case-history.query';
+import { StreamPageQueryDto } from '../queries/query.dtos';
 
 @Controller('cases')
 export class CasesController {
@@ -80,7 +81,7 @@ export class CasesController {
    */
   @Get(':caseId/access-log')
   @AllowRoles('auditor')
-  accessLog(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Query() query: AccessLogQueryDto) {
+  accessLog(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Query() query: StreamPageQueryDto) {
     return this.readLog.page(caseId, query);
   }
 

@@ -1,7 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
 import {
   caseDecider,
   CaseNotFound,
@@ -19,31 +18,18 @@ import { formatPosition, type EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { CaseReadLog } from './case-read-log';
 import { PersonalDataOpener } from './personal-data-opener';
+import { HISTORY_PAGE, StreamPageQueryDto } from './query.dtos';
 import { PersonalDataReads } from './personal-data-reads';
 
-/** The default and largest page of `GET /cases/:id/history`: a case with 20,000 notes is not one answer. */
-export const HISTORY_PAGE = { default: 100, max: 1_000 } as const;
+/** `GET /cases/:id/history?reason=&limit=&after=`. */
+export { HISTORY_PAGE };
 
-/** `GET /cases/:id/history?reason=&limit=&after=`: `after` is the revision the previous page's `next` gave. */
-export class CaseHistoryQueryDto {
+export class CaseHistoryQueryDto extends StreamPageQueryDto {
   /** Why personal details are read: an auditor sees them only with a reason of at least 10 characters. */
   @IsOptional()
   @IsString()
   @Length(1, 500)
   reason?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(HISTORY_PAGE.max)
-  limit?: number;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  after?: number;
 }
 
 export class GetCaseHistory {

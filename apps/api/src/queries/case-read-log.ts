@@ -1,32 +1,12 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Actor } from '@app/case-domain';
 import { type EventData, type EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { settledWithin } from '@app/platform/settled-within';
+import { HISTORY_PAGE } from './query.dtos';
 
 /** A case's access log: a stream of its own (not `case-…`: reading never changes the case or its revision). */
 export const caseReadLogStream = (caseId: string) => `read-log-${caseId}`;
-
-/** The default and largest page of `GET /cases/:id/access-log`. */
-export const ACCESS_LOG_PAGE = { default: 100, max: 1_000 } as const;
-
-/** `GET /cases/:id/access-log?limit=&after=`: `after` is the revision the previous page's `next` gave. */
-export class AccessLogQueryDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(ACCESS_LOG_PAGE.max)
-  limit?: number;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  after?: number;
-}
 
 /** One read of a case, as recorded: who, through which route, and why (when one was given). */
 export interface CaseRead {
@@ -83,7 +63,7 @@ export class CaseReadLog implements BeforeApplicationShutdown {
   /** A page of a case's access log, oldest first; `after` is the revision the previous page's `next` gave. */
   async page(caseId: string, page: { readonly limit?: number; readonly after?: number }) {
     await this.flushed(); // this process's own latest reads included
-    const limit = page.limit ?? ACCESS_LOG_PAGE.default;
+    const limit = page.limit ?? HISTORY_PAGE.default;
     const fromRevision = page.after === undefined ? 0n : BigInt(page.after) + 1n;
     const events = await this.store.readStream(caseReadLogStream(caseId), { fromRevision, maxCount: limit + 1 });
     const shown = events.slice(0, limit);

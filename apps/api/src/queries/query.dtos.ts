@@ -221,3 +221,22 @@ export class ProblemProfileQueryDto extends ReadQueryDto {
   @IsCode(1, 100)
   area?: string;
 }
+
+/** The default and largest page of `GET /cases/:id/history`: a case with 20,000 notes is not one answer. */
+export const HISTORY_PAGE = { default: 100, max: 1_000 } as const;
+
+/** A page of a stream (`?limit=&after=`): `after` is the revision the previous page's `next` gave. */
+export class StreamPageQueryDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(HISTORY_PAGE.max)
+  limit?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+}
