@@ -1,3 +1,4 @@
 export * from './chain';
 export * from './merkle';
 export * from './tree-heads';
+export * from './bundle';

@@ -3,43 +3,34 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { canonicalEventText, chainHash, eventLeafBytes, GENESIS_HASH } from './chain';
+import { disclosureBundle, type DisclosureBundle } from './bundle';
+import { canonicalEventTextOf, chainHash, eventLeafBytes, GENESIS_HASH } from './chain';
 import { inclusionPath, leafHash, merkleTreeHash } from './merkle';
-import { signedTreeHeadToJson, TreeHeadSigningKey } from './tree-heads';
+import { TreeHeadSigningKey } from './tree-heads';
 
 /** The standalone verifier shipped beside the lib: run as a reader of a bundle would, with node alone. */
 const VERIFIER = join(__dirname, '..', 'verify-bundle.mjs');
 
-interface BundleEvent {
-  stream: string;
-  revision: number;
-  type: string;
-  dataJson: string;
-  metadataJson: string;
-  chainHash: string;
-  leafIndex: number;
-  inclusionProof: string[];
-}
-
 /**
  * A log of three streams, interleaved as `$all` orders them: the case's stream and a meeting's go
- * in the bundle, another case's (between them in the log) does not. Synthetic data.
+ * in the bundle (made by `disclosureBundle`, as the export route makes it), another case's
+ * (between them in the log) does not. Synthetic data.
  */
 function makeBundle(key: TreeHeadSigningKey, publicKey = key) {
   const order = ['case-a', 'case-b', 'case-a', 'marac-meeting-m', 'case-a', 'case-b', 'marac-meeting-m', 'case-a'];
-  const revisions = new Map<string, number>();
+  const revisions = new Map<string, bigint>();
   const heads = new Map<string, string>();
   const log = order.map((stream, position) => {
-    const revision = revisions.get(stream) ?? 0;
-    revisions.set(stream, revision + 1);
+    const revision = revisions.get(stream) ?? 0n;
+    revisions.set(stream, revision + 1n);
     const content = {
       stream,
       revision,
       type: stream.startsWith('case') ? 'NoteAdded' : 'MaracCaseDiscussed',
-      dataJson: `{"noteId":"n-${position}","personal":{"text":{"$sealed":"c2VhbGVk${position}"}}}`,
-      metadataJson: `{"actor":{"agency":"police","role":"caseworker","userId":"synthetic"},"schemaVersion":1}`,
+      data: { noteId: `n-${position}`, personal: { text: { $sealed: `c2VhbGVk${position}` } } },
+      metadata: { schemaVersion: 1, actor: { userId: 'synthetic', role: 'caseworker', agency: 'police' } },
     };
-    const hash = chainHash(heads.get(stream) ?? GENESIS_HASH, canonicalEventText(content));
+    const hash = chainHash(heads.get(stream) ?? GENESIS_HASH, canonicalEventTextOf(content));
     heads.set(stream, hash);
     return { ...content, chainHash: hash, leafIndex: position };
   });
@@ -48,21 +39,27 @@ function makeBundle(key: TreeHeadSigningKey, publicKey = key) {
     { treeSize: leaves.length, rootHash: merkleTreeHash(leaves) },
     new Date('2026-11-30T12:00:00Z'),
   );
-  const events: BundleEvent[] = log
-    .filter((event) => event.stream !== 'case-b')
-    .sort((x, y) => x.stream.localeCompare(y.stream) || x.revision - y.revision)
-    .map((event) => ({
-      ...event,
-      inclusionProof: inclusionPath(event.leafIndex, leaves).map((hash) => hash.toString('base64')),
-    }));
-  return {
-    format: 'marac-disclosure-bundle/1',
+  return disclosureBundle({
     caseId: 'a',
-    treeHead: signedTreeHeadToJson(head),
-    publicKey: publicKey.publicKeyPem(),
-    events,
-  };
+    exportedAt: new Date('2026-11-30T12:05:00Z'),
+    exportedBy: { userId: 'synthetic-auditor', role: 'auditor', agency: 'home-office' },
+    reason: 'Synthetic disclosure request',
+    treeHead: head,
+    publicKeyPem: publicKey.publicKeyPem(),
+    events: log
+      .filter((event) => event.stream !== 'case-b')
+      .map((event) => ({ ...event, inclusionProof: inclusionPath(event.leafIndex, leaves) })),
+    timeline: [],
+    html: '<p>synthetic</p>',
+  });
 }
+
+/** The bundle as JSON, to change as a tamperer would. */
+const mutable = (bundle: DisclosureBundle) =>
+  JSON.parse(JSON.stringify(bundle)) as Omit<DisclosureBundle, 'events'> & {
+    events: { dataJson: string; inclusionProof: string[] }[];
+    treeHead: { signature: string; rootHash: string };
+  };
 
 describe('verify-bundle.mjs, the standalone verifier', () => {
   let dir: string;
@@ -99,7 +96,7 @@ describe('verify-bundle.mjs, the standalone verifier', () => {
   });
 
   it('fails on one changed byte of one event, naming it', async () => {
-    const bundle = makeBundle(key);
+    const bundle = mutable(makeBundle(key));
     bundle.events[2]!.dataJson = bundle.events[2]!.dataJson.replace('n-4', 'n-5');
     const result = await verify(bundle);
     expect(result.code).toBe(1);
@@ -107,10 +104,10 @@ describe('verify-bundle.mjs, the standalone verifier', () => {
   });
 
   it('fails on a removed event, and on two events swapped', async () => {
-    const removed = makeBundle(key);
+    const removed = mutable(makeBundle(key));
     removed.events.splice(1, 1);
     expect(await verify(removed)).toMatchObject({ code: 1, out: expect.stringMatching(/case-a: revision 1 expected/) });
-    const swapped = makeBundle(key);
+    const swapped = mutable(makeBundle(key));
     [swapped.events[1], swapped.events[2]] = [swapped.events[2]!, swapped.events[1]!];
     expect((await verify(swapped)).code).toBe(1);
   });
@@ -128,7 +125,7 @@ describe('verify-bundle.mjs, the standalone verifier', () => {
   });
 
   it('fails on a changed proof, a changed root or a changed signature', async () => {
-    const proof = makeBundle(key);
+    const proof = mutable(makeBundle(key));
     const hash = Buffer.from(proof.events[0]!.inclusionProof[0]!, 'base64');
     hash[0]! ^= 1;
     proof.events[0]!.inclusionProof[0] = hash.toString('base64');
