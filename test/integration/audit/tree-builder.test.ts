@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { SqliteEventStore, type RecordedEvent } from '../../../libs/event-store/src';
+import { EventStoreDbEventStore, SqliteEventStore, type RecordedEvent } from '../../../libs/event-store/src';
 import {
   AUDIT_STORE_FILE,
   MerkleLog,
@@ -16,6 +16,7 @@ import {
   verifyTreeHead,
 } from '../../../libs/audit/src';
 import { AuditTreeBuilder, auditLeafHash } from '../../../libs/audit/src/tree-builder';
+import { startEsdbProtocolServer } from '../../support/esdb-protocol-server';
 
 // The audit tree builder over a real embedded store and real Redis: it catches up, its root is
 // the MTH of every event's leaf in $all order, its heads verify, it resumes where it stopped, and
@@ -203,5 +204,70 @@ describe('AuditTreeBuilder', () => {
     await cut.close();
     expect(alarms[0]).toMatch(/FEWER EVENTS THAN THE AUDIT TREE/);
     expect(await storedSize()).toBe(sizeBefore);
+  });
+});
+
+describe('AuditTreeBuilder on the EventStoreDB adapter (in-process protocol server)', () => {
+  jest.setTimeout(60_000);
+
+  it('builds the same tree through the port, and resumes from its checkpoint', async () => {
+    const server = await startEsdbProtocolServer();
+    const dir = mkdtempSync(join(tmpdir(), 'marac-audit-tree-esdb-'));
+    const file = join(dir, AUDIT_STORE_FILE);
+    const store = new EventStoreDbEventStore(server.connectionString);
+    const redis = new Redis(process.env.TEST_REDIS_URL!);
+    const key = TreeHeadSigningKey.parse(TreeHeadSigningKey.generateText());
+    const prefix = `tree-esdb-${randomUUID()}`;
+    const streams = [`case-${randomUUID()}`, `case-${randomUUID()}`, `meeting-${randomUUID()}`];
+    const opened: { close(): Promise<void> }[] = [];
+    const open = () => {
+      const tree = new SqliteMerkleTreeStore(file);
+      const heads = new SqliteTreeHeadStore(file);
+      opened.push(tree, heads);
+      return { tree, heads };
+    };
+    const appendRounds = async (rounds: number) => {
+      for (let round = 0; round < rounds; round++) {
+        for (const stream of streams) await store.append(stream, [{ type: 'SyntheticHappened', data: { round } }]);
+      }
+    };
+    const buildUntilCaughtUp = async () => {
+      const { tree, heads } = open();
+      const builder = new AuditTreeBuilder(store, redis, tree, heads, {
+        prefix,
+        signingKey: key,
+        leaseMs: 1_000,
+        batchSize: 2,
+      });
+      const caughtUp = builder.caughtUp();
+      builder.start();
+      await caughtUp;
+      await builder.stop();
+    };
+    const everyEvent = async () => {
+      const events: RecordedEvent[] = [];
+      for await (const event of store.readAll()) events.push(event);
+      return events;
+    };
+    try {
+      await appendRounds(3);
+      await buildUntilCaughtUp();
+      await appendRounds(2);
+      await buildUntilCaughtUp();
+      const events = await everyEvent();
+      expect(events).toHaveLength(5 * streams.length);
+      const log = await MerkleLog.open(open().tree);
+      expect(log.treeSize).toBe(events.length);
+      expect(log.rootHash()).toEqual(merkleTreeHash(events.map(auditLeafHash)));
+      const head = (await open().heads.latest())!;
+      expect(head.treeSize).toBe(events.length);
+      expect(verifyTreeHead(head, key.publicKey)).toBe(true);
+    } finally {
+      for (const one of opened) await one.close();
+      await store.close();
+      redis.disconnect();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
