@@ -18,7 +18,8 @@ import { daysAgo, today } from '../support/dates';
  */
 describe('access matrix', () => {
   jest.setTimeout(120_000);
-  const call = useApiServer();
+  // Every batch of events gets a signed audit tree head: the consistency row asks for one of them.
+  const call = useApiServer({ AUDIT_TREE_HEAD_EVENTS: '1' });
 
   const RELATIONS = ['own', 'other', 'referred', 'attending', 'elsewhere'] as const;
   type Relation = (typeof RELATIONS)[number];
@@ -76,6 +77,8 @@ describe('access matrix', () => {
   const police = tokenFor('caseworker', 'police');
   const coordinator = tokenFor('marac_coordinator', 'la-adult-services');
   let lastPosition = '';
+  /** The size of a signed audit tree head (found once the fixtures are written). */
+  let signedSize = 0;
 
   async function ok(response: Promise<ApiResponse>): Promise<ApiResponse> {
     const answered = await response;
@@ -147,6 +150,14 @@ describe('access matrix', () => {
     // Every read below sees the read models with all of the above.
     const caughtUp = await call('GET', `/cases/${fixtures.R.caseId}?minPosition=${lastPosition}`, { token: police });
     expect(caughtUp.status).toBe(200);
+    const auditor = tokenFor('auditor', 'police');
+    const deadline = Date.now() + 30_000;
+    while (signedSize === 0 && Date.now() < deadline) {
+      const head = await call('GET', '/audit/tree-head', { token: auditor });
+      if (head.status === 200) signedSize = head.body.treeHead.treeSize as number;
+      if (signedSize === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(signedSize).toBeGreaterThan(0);
   });
 
   /**
@@ -176,6 +187,11 @@ describe('access matrix', () => {
     admin: row,
     data_protection: row,
   });
+
+  const auditorsOnly = (shown: string): Grid => {
+    const all = { own: shown, other: shown, referred: shown, attending: shown, elsewhere: shown };
+    return { ...everyone(none), auditor: all, 'auditor+reason': all };
+  };
 
   /** Reads: each route with, per role and relation, what the answer must show. */
   const READS: Readonly<Record<string, { readonly path: (relation: Relation) => string; readonly grid: Grid }>> = {
@@ -387,6 +403,19 @@ describe('access matrix', () => {
         admin: none,
         data_protection: { own: '', other: '', referred: '', attending: '', elsewhere: '' },
       },
+    },
+    // The audit tree over every event: for auditors only, and never any event's content.
+    'GET /audit/tree-head': {
+      path: () => '/audit/tree-head',
+      grid: auditorsOnly(''),
+    },
+    'GET /audit/consistency': {
+      path: () => `/audit/consistency?from=${signedSize}&to=${signedSize}`,
+      grid: auditorsOnly(''),
+    },
+    'GET /cases/{caseId}/proof': {
+      path: (r) => `/cases/${fixtures[CASE_OF[r]].caseId}/proof`,
+      grid: auditorsOnly('case'),
     },
     'GET /reports/problem-profile': {
       path: () => `/reports/problem-profile?from=${daysAgo(40).slice(0, 7)}&to=${today().slice(0, 7)}`,

@@ -9,6 +9,8 @@ import { resolveTokenKey } from './auth/token-key';
 import { CLOCK } from './commands/command-context';
 import { CASE_COMMAND_HANDLERS, CaseAggregate } from './commands/case-commands';
 import { MEETING_COMMAND_HANDLERS, MeetingAggregate } from './commands/meeting-commands';
+import { AuditController } from './audit/audit.controller';
+import { AuditLogReader } from './audit/audit-log-reader';
 import { CaseActionsController } from './cases/case-actions.controller';
 import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';
@@ -57,6 +59,7 @@ export class AppModule {
         ReportsController,
         DataProtectionController,
         ErasureReviewsController,
+        AuditController,
       ],
       providers: [
         { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },
@@ -71,6 +74,7 @@ export class AppModule {
         ...MEETING_COMMAND_HANDLERS,
         PersonalDataReads,
         CaseReadLog,
+        AuditLogReader,
         PersonalDataOpener,
         PersonalDataEraser,
         GetCaseViewHandler,

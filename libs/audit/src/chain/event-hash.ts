@@ -120,3 +120,24 @@ export function eventLeafBytes(event: {
     'utf8',
   );
 }
+
+/**
+ * The leaf input the global Merkle tree takes for any event, chained or not: `eventLeafBytes` for
+ * an event with a chain hash; for one without (written before the store chained events) the UTF-8
+ * of its canonical text (`canonicalEventTextOf`: data, metadata, revision, stream, type, as the
+ * store gives them back), so no event is ever left out of the tree. The two cannot be taken for
+ * each other: one starts `{"chainHash":`, the other `{"data":`.
+ */
+export function auditLeafBytes(event: {
+  readonly stream: string;
+  readonly revision: bigint | number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+  readonly chainHash?: string;
+}): Buffer {
+  if (event.chainHash !== undefined && isChainHash(event.chainHash)) {
+    return eventLeafBytes({ stream: event.stream, revision: event.revision, chainHash: event.chainHash });
+  }
+  return Buffer.from(canonicalEventTextOf(event), 'utf8');
+}

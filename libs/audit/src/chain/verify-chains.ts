@@ -1,4 +1,5 @@
-import { chainHashOf, eventLeafBytes, GENESIS_HASH, type ChainedContent } from './event-hash';
+import { canonicalJson } from './canonical-json';
+import { canonicalEventText, chainHashOf, eventLeafBytes, GENESIS_HASH, type ChainedContent } from './event-hash';
 
 /** An event as the store holds it, read in `$all` order: what verification needs of it. */
 export interface StoredEvent extends ChainedContent {
@@ -46,7 +47,7 @@ export type ChainVerification =
 export interface TreeHeadToMatch {
   readonly size: number;
   readonly root?: string;
-  /** Builds the root of the first `size` leaves (`eventLeafBytes`), fed in `$all` order. */
+  /** Builds the root of the first `size` leaves (`auditLeafBytes`, as the worker's tree builder), fed in `$all` order. */
   readonly merkle?: { add(leaf: Uint8Array): void; rootAt(size: number): string };
 }
 
@@ -102,9 +103,7 @@ export class ChainVerifier {
   /** Takes the next event in `$all` order; false once the first finding is complete. */
   add(event: StoredEvent): boolean {
     this.events++;
-    if (this.treeHead?.merkle && event.chainHash && this.events <= this.treeHead.size) {
-      this.treeHead.merkle.add(eventLeafBytes({ ...event, chainHash: event.chainHash }));
-    }
+    if (this.treeHead?.merkle && this.events <= this.treeHead.size) this.treeHead.merkle.add(leafBytesOf(event));
     const revision = Number(event.revision);
     const state = this.streams.get(event.stream);
     const expected = state ? state.next : 0;
@@ -251,4 +250,25 @@ export class ChainVerifier {
 
 function named(event: StoredEvent): { stream: string; revision: bigint; position: bigint } {
   return { stream: event.stream, revision: BigInt(event.revision), position: event.position };
+}
+
+/**
+ * An event's leaf input as the worker's tree builder makes it (`auditLeafBytes`): `eventLeafBytes`
+ * when it carries a chain hash, else the UTF-8 of its canonical text (data and metadata made
+ * canonical, as the adapters give them back parsed). Text that is not JSON is taken as it is: its
+ * leaf then differs, and the root check says so.
+ */
+function leafBytesOf(event: StoredEvent): Buffer {
+  if (event.chainHash !== undefined) return eventLeafBytes({ ...event, chainHash: event.chainHash });
+  const canonical = (text: string) => {
+    try {
+      return canonicalJson(JSON.parse(text));
+    } catch {
+      return text;
+    }
+  };
+  return Buffer.from(
+    canonicalEventText({ ...event, dataJson: canonical(event.dataJson), metadataJson: canonical(event.metadataJson) }),
+    'utf8',
+  );
 }

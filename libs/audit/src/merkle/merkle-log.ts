@@ -8,7 +8,7 @@
 import { CompactRange, type CompletedNode, frontierOf } from './compact-range';
 import { EMPTY_ROOT_HASH, type Hash, nodeHash } from './hashing';
 import { consistencyProofRanges, inclusionPathRanges } from './merkle-tree-hash';
-import { type MerkleTreeStore } from './merkle-tree-store.port';
+import { type LeafSources, type MerkleTreeStore } from './merkle-tree-store.port';
 import { type LeafRange, isTreeSize, perfectSubtrees } from './tree-shape';
 
 export class MerkleLog {
@@ -32,14 +32,20 @@ export class MerkleLog {
     return this.tree.rootHash();
   }
 
-  /** Appends these leaves (in `$all` order), stored all or none; the log is unchanged if storing fails. */
-  async append(leafHashes: readonly Hash[]): Promise<void> {
+  /**
+   * Appends these leaves (in `$all` order), stored all or none; the log is unchanged if storing
+   * fails. `sources` (one per leaf, and the last one's position) are stored with them.
+   */
+  async append(leafHashes: readonly Hash[], sources?: LeafSources): Promise<void> {
     if (leafHashes.length === 0) return;
+    if (sources && sources.leaves.length !== leafHashes.length) {
+      throw new RangeError(`${leafHashes.length} leaves but ${sources.leaves.length} sources`);
+    }
     const grown = this.tree.clone();
     const completed: CompletedNode[] = [];
     const keep = (node: CompletedNode) => completed.push(node);
     for (const leafHash of leafHashes) grown.append(leafHash, keep);
-    await this.store.appendNodes(this.tree.treeSize, grown.treeSize, completed);
+    await this.store.appendNodes(this.tree.treeSize, grown.treeSize, completed, sources);
     this.tree = grown;
   }
 

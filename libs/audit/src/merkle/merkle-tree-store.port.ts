@@ -17,11 +17,27 @@ export interface MerkleTreeStore {
    * in the order the builder completed them (`CompactRange.append`), all or nothing. Refuses with
    * `MerkleTreeConflict` when the stored tree does not have `fromSize` leaves (another writer, or a
    * write that was lost), and with a `RangeError` when `nodes` are not exactly those of the growth.
+   * `sources`, when given, says where the new leaves came from (one per leaf, and the checkpoint),
+   * kept in the same transaction as the nodes.
    */
-  appendNodes(fromSize: number, toSize: number, nodes: readonly CompletedNode[]): Promise<void>;
+  appendNodes(fromSize: number, toSize: number, nodes: readonly CompletedNode[], sources?: LeafSources): Promise<void>;
   /** The hashes of these stored nodes, in order; `MerkleNodeMissing` for one that is not stored. */
   readNodes(ids: readonly NodeId[]): Promise<Hash[]>;
   close(): Promise<void>;
+}
+
+/** An event a leaf was made from: its stream and revision (unique in the store). */
+export interface LeafSource {
+  readonly stream: string;
+  readonly revision: bigint;
+}
+
+/** Where a growth's leaves came from, kept with its nodes so the tree is its own checkpoint. */
+export interface LeafSources {
+  /** One per new leaf, in leaf order: leaf `fromSize + i` is `leaves[i]`. */
+  readonly leaves: readonly LeafSource[];
+  /** The `$all` position of the last new leaf's event ("commit/prepare", `formatPosition`). */
+  readonly lastPosition: string;
 }
 
 /** The stored tree does not have the size the writer expected: re-open it and carry on from there. */

@@ -8,7 +8,12 @@
 import type Database from 'better-sqlite3';
 import { type CompletedNode } from './compact-range';
 import { type Hash, HASH_SIZE, isHash } from './hashing';
-import { MerkleNodeMissing, MerkleTreeConflict, type MerkleTreeStore } from './merkle-tree-store.port';
+import {
+  type LeafSources,
+  MerkleNodeMissing,
+  MerkleTreeConflict,
+  type MerkleTreeStore,
+} from './merkle-tree-store.port';
 import { openAuditDatabase } from './audit-database';
 import { completedNodeCount, nodePosition } from './node-position';
 import { type NodeId, isTreeSize } from './tree-shape';
@@ -31,18 +36,28 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
     row: Database.Statement<[number], Buffer>;
     replaceRow: Database.Statement<[Buffer, number]>;
     node: Database.Statement<[number, number], Buffer>;
+    checkpoint: Database.Statement<[], { tree_size: number; last_position: string | null }>;
+    setPosition: Database.Statement<[string]>;
+    insertLeaf: Database.Statement<[string, bigint, number]>;
+    leafIndex: Database.Statement<[string, bigint], number>;
   };
-  private readonly appendTransaction: Database.Transaction<(fromSize: number, toSize: number, hashes: Buffer) => void>;
+  private readonly appendTransaction: Database.Transaction<
+    (fromSize: number, toSize: number, hashes: Buffer, sources: LeafSources | undefined) => void
+  >;
 
-  constructor(readonly file: string) {
+  /** `readonly` (the api): reads an existing file the worker keeps, or throws `AuditStoreNotReady`. */
+  constructor(
+    readonly file: string,
+    options: { readonly readonly?: boolean } = {},
+  ) {
     this.description = `Merkle tree in ${file}`;
-    this.db = openAuditDatabase(file);
+    this.db = openAuditDatabase(file, options);
     // Nodes are derived from the event store and carry their own checkpoint (the tree size, moved in
     // the same transaction), so a power cut may cost the last batches, which the worker appends
     // again, but never leaves them half written; and the tree-head store's FULL commit of a head
     // syncs the WAL, so every node a signed head covers is on disk before the head is. An fsync
     // per batch would cost more than the hashing (bench/audit/merkle.ts).
-    this.db.pragma('synchronous = NORMAL');
+    if (!options.readonly) this.db.pragma('synchronous = NORMAL');
     this.statements = {
       size: this.db.prepare<[], number>('SELECT tree_size FROM merkle_tree WHERE singleton = 1').pluck(),
       setSize: this.db.prepare('UPDATE merkle_tree SET tree_size = ? WHERE singleton = 1'),
@@ -52,8 +67,14 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
       node: this.db
         .prepare<[number, number], Buffer>('SELECT substr(hashes, ?, 32) FROM merkle_node_chunks WHERE chunk = ?')
         .pluck(),
+      checkpoint: this.db.prepare('SELECT tree_size, last_position FROM merkle_tree WHERE singleton = 1'),
+      setPosition: this.db.prepare('UPDATE merkle_tree SET last_position = ? WHERE singleton = 1'),
+      insertLeaf: this.db.prepare('INSERT INTO merkle_leaves (stream, revision, leaf_index) VALUES (?, ?, ?)'),
+      leafIndex: this.db
+        .prepare<[string, bigint], number>('SELECT leaf_index FROM merkle_leaves WHERE stream = ? AND revision = ?')
+        .pluck(),
     };
-    this.appendTransaction = this.db.transaction((fromSize, toSize, hashes) => {
+    this.appendTransaction = this.db.transaction((fromSize, toSize, hashes, sources) => {
       const storedSize = this.statements.size.get()!;
       if (storedSize !== fromSize) throw new MerkleTreeConflict(fromSize, storedSize);
       // The growth's nodes take the positions after those already stored, in the order given.
@@ -76,6 +97,10 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
         at += count * HASH_SIZE;
       }
       this.statements.setSize.run(toSize);
+      if (sources) {
+        sources.leaves.forEach((leaf, at) => this.statements.insertLeaf.run(leaf.stream, leaf.revision, fromSize + at));
+        this.statements.setPosition.run(sources.lastPosition);
+      }
     });
   }
 
@@ -83,7 +108,23 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
     return this.statements.size.get()!;
   }
 
-  async appendNodes(fromSize: number, toSize: number, nodes: readonly CompletedNode[]): Promise<void> {
+  /** The tree's size and the `$all` position of its last leaf (`undefined` if none was recorded), read together. */
+  async checkpoint(): Promise<{ treeSize: number; lastPosition: string | undefined }> {
+    const row = this.statements.checkpoint.get()!;
+    return { treeSize: row.tree_size, lastPosition: row.last_position ?? undefined };
+  }
+
+  /** Which leaf the event `stream`@`revision` is, if the tree has it. */
+  async leafIndexOf(stream: string, revision: bigint): Promise<number | undefined> {
+    return this.statements.leafIndex.get(stream, revision);
+  }
+
+  async appendNodes(
+    fromSize: number,
+    toSize: number,
+    nodes: readonly CompletedNode[],
+    sources?: LeafSources,
+  ): Promise<void> {
     if (!isTreeSize(fromSize) || !isTreeSize(toSize) || toSize < fromSize) {
       throw new RangeError(`cannot grow a tree from ${fromSize} to ${toSize} leaves`);
     }
@@ -102,8 +143,11 @@ export class SqliteMerkleTreeStore implements MerkleTreeStore {
     ) {
       throw new RangeError('the nodes given are not the ones this growth completes, in order');
     }
+    if (sources && sources.leaves.length !== toSize - fromSize) {
+      throw new RangeError(`growing by ${toSize - fromSize} leaves, got ${sources.leaves.length} sources`);
+    }
     if (nodes.length > 0) {
-      this.appendTransaction.immediate(fromSize, toSize, Buffer.concat(nodes.map((node) => node.hash)));
+      this.appendTransaction.immediate(fromSize, toSize, Buffer.concat(nodes.map((node) => node.hash)), sources);
     }
   }
 

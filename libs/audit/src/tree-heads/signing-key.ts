@@ -69,8 +69,13 @@ export class TreeHeadSigningKey {
 
   /** The public key as a PEM (SPKI), to publish beside the heads. */
   publicKeyPem(): string {
-    return publicKeyObject(this.publicKey).export({ format: 'pem', type: 'spki' }).toString();
+    return publicKeyPemOf(this.publicKey);
   }
+}
+
+/** A raw 32-byte Ed25519 public key as a PEM (SPKI): what `publicKeyFromPem` reads back. */
+export function publicKeyPemOf(publicKey: Buffer): string {
+  return publicKeyObject(publicKey).export({ format: 'pem', type: 'spki' }).toString();
 }
 
 /** A key's id: SHA-256 of its raw 32-byte Ed25519 public key. */

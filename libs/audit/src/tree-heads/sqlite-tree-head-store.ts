@@ -24,8 +24,12 @@ export class SqliteTreeHeadStore implements TreeHeadStore {
   };
   private readonly appendTransaction: Database.Transaction<(head: SignedTreeHead, publicKey: Buffer) => void>;
 
-  constructor(readonly file: string) {
-    this.db = openAuditDatabase(file);
+  /** `readonly` (the api): reads an existing file the worker keeps, or throws `AuditStoreNotReady`. */
+  constructor(
+    readonly file: string,
+    options: { readonly readonly?: boolean } = {},
+  ) {
+    this.db = openAuditDatabase(file, options);
     const db = this.db;
     this.statements = {
       latest: db.prepare(`SELECT ${COLUMNS} FROM tree_heads ORDER BY id DESC LIMIT 1`),

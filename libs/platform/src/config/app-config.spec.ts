@@ -84,6 +84,7 @@ describe('loadConfig', () => {
       keyStoreUrl: undefined,
       retentionPolicy: defaultRetentionPolicy,
       auditSigningKey: { kind: 'development' },
+      auditTreeHeadPolicy: { maxUnsignedEvents: 1000, maxUnsignedSeconds: 60 },
     });
   });
 
@@ -117,6 +118,20 @@ describe('loadConfig', () => {
       workerNice: 0,
       logLevel: 'debug',
     });
+  });
+
+  it('reads when to sign audit tree heads, and refuses what is not a count', () => {
+    expect(loadConfig({ AUDIT_TREE_HEAD_EVENTS: '50', AUDIT_TREE_HEAD_SECONDS: '5' }).auditTreeHeadPolicy).toEqual({
+      maxUnsignedEvents: 50,
+      maxUnsignedSeconds: 5,
+    });
+    for (const bad of [
+      { AUDIT_TREE_HEAD_EVENTS: '0' },
+      { AUDIT_TREE_HEAD_SECONDS: '1.5' },
+      { AUDIT_TREE_HEAD_EVENTS: 'x' },
+    ]) {
+      expect(() => loadConfig(bad)).toThrow(/AUDIT_TREE_HEAD_/);
+    }
   });
 
   it('verifies tokens with the configured secret', () => {

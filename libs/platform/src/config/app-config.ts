@@ -6,7 +6,7 @@ import { loadDeadlinePolicy } from './deadline-policy-config';
 import { loadRetentionPolicy } from './retention-policy-config';
 import { keyEncryptionKeyProblem } from './key-encryption-key-config';
 import { auditSigningKeyFrom } from './audit-signing-key';
-import { type AuditSigningKeySource } from '@app/audit';
+import { type AuditSigningKeySource, defaultTreeHeadSigningPolicy, type TreeHeadSigningPolicy } from '@app/audit';
 import { IsIn, IsOptional, IsPort, IsString, Matches, MinLength, ValidationError, validateSync } from 'class-validator';
 
 /** Everything the apps read from the environment, typed and checked once at start. */
@@ -59,6 +59,12 @@ export interface AppConfig {
    * `AUDIT_SIGNING_KEY_FILE`), or for development one generated in DATA_DIR.
    */
   readonly auditSigningKey: AuditSigningKeySource;
+  /**
+   * When the worker signs a new audit tree head: once this many events are unsigned
+   * (`AUDIT_TREE_HEAD_EVENTS`, default 1000) or the last head is this old with events since
+   * (`AUDIT_TREE_HEAD_SECONDS`, default 60).
+   */
+  readonly auditTreeHeadPolicy: TreeHeadSigningPolicy;
 }
 
 export interface TokenClaimsConfig {
@@ -199,6 +205,16 @@ class Environment {
   AUDIT_SIGNING_KEY_FILE?: string;
 
   @IsOptional()
+  @Matches(/^[1-9]\d{0,6}$/, { message: 'AUDIT_TREE_HEAD_EVENTS must be a whole number from 1, got "$value"' })
+  AUDIT_TREE_HEAD_EVENTS?: string;
+
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,5}$/, {
+    message: 'AUDIT_TREE_HEAD_SECONDS must be a whole number of seconds from 1, got "$value"',
+  })
+  AUDIT_TREE_HEAD_SECONDS?: string;
+
+  @IsOptional()
   @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'KEY_STORE_URL must be a postgres:// URL' })
   KEY_STORE_URL?: string;
 
@@ -241,6 +257,8 @@ const KNOWN = [
   'RETENTION_POLICY_FILE',
   'AUDIT_SIGNING_KEY',
   'AUDIT_SIGNING_KEY_FILE',
+  'AUDIT_TREE_HEAD_EVENTS',
+  'AUDIT_TREE_HEAD_SECONDS',
 ] as const;
 
 /**
@@ -318,6 +336,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     keyStoreUrl: parsed.KEY_STORE_URL,
     retentionPolicy,
     auditSigningKey,
+    auditTreeHeadPolicy: {
+      maxUnsignedEvents: Number(parsed.AUDIT_TREE_HEAD_EVENTS ?? defaultTreeHeadSigningPolicy.maxUnsignedEvents),
+      maxUnsignedSeconds: Number(parsed.AUDIT_TREE_HEAD_SECONDS ?? defaultTreeHeadSigningPolicy.maxUnsignedSeconds),
+    },
   };
 }
 

@@ -1,0 +1,119 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Query,
+} from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { type SignedTreeHead, auditLeafBytes, leafHash } from '@app/audit';
+import { caseStream, type Actor } from '@app/case-domain';
+import type { EventStore } from '@app/event-store';
+import { EVENT_STORE } from '@app/platform';
+import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
+import { CaseReadLog } from '../queries/case-read-log';
+import { AuditLogReader, treeHeadJson } from './audit-log-reader';
+import { CaseProofQueryDto, ConsistencyQueryDto } from './audit.dtos';
+
+const base64 = (hashes: readonly Buffer[]) => hashes.map((hash) => hash.toString('base64'));
+
+/**
+ * The global Merkle tree over every event (RFC 9162), as the worker builds it: signed tree heads,
+ * consistency proofs between two of them, and inclusion proofs of a case's events. For auditors.
+ * Hashes and signatures in base64; a head's public key as a PEM. No event content is shown: a
+ * proof names events by stream revision and leaf, and its leaf is checked against the event as read.
+ */
+@Controller()
+@AllowRoles('auditor')
+export class AuditController {
+  constructor(
+    private readonly audit: AuditLogReader,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readLog: CaseReadLog,
+  ) {}
+
+  @Get('audit/tree-head')
+  @ApiOperation({
+    summary: 'The latest signed tree head of the Merkle tree over every event, with its public key (PEM)',
+    description:
+      'treeSize, rootHash (base64), timestamp (ms) and signedAt, keyId (SHA-256 of the raw Ed25519 public key), ' +
+      'signature (Ed25519 over the 108 bytes libs/audit/src/tree-heads/tree-head.ts lays out). 404 before the first.',
+  })
+  async treeHead() {
+    const head = await this.audit.heads.latest();
+    if (!head) throw new NotFoundException('No tree head has been signed yet');
+    return { treeHead: await this.withKey(head) };
+  }
+
+  @Get('audit/consistency')
+  @ApiOperation({
+    summary: 'A consistency proof (RFC 9162 2.1.4) between two signed tree heads, given by their sizes',
+    description: '1 <= from <= to (400 otherwise); 404 when no head was signed for either size.',
+  })
+  async consistency(@Query() query: ConsistencyQueryDto) {
+    if (query.from > query.to) throw new BadRequestException('from must not be larger than to');
+    const first = await this.audit.heads.forSize(query.from);
+    const second = await this.audit.heads.forSize(query.to);
+    if (!first || !second) {
+      throw new NotFoundException(`No tree head was signed for size ${!first ? query.from : query.to}`);
+    }
+    const log = await this.audit.log();
+    return {
+      first: await this.withKey(first),
+      second: await this.withKey(second),
+      proof: base64(await log.consistencyProof(query.from, query.to)),
+    };
+  }
+
+  @Get('cases/:caseId/proof')
+  @ApiOperation({
+    summary: 'Inclusion proofs (RFC 9162 2.1.3) of each of the case’s events in a signed tree head',
+    description:
+      'Against the head for ?treeSize= (404 if none was signed for it), else the latest. Each event: eventId, ' +
+      'revision, leafIndex, leafHash and inclusionPath (base64); the leaf is SHA-256(0x00 || leaf bytes) of the ' +
+      'event as stored (libs/audit auditLeafBytes). Events the head does not cover yet are listed in notCovered.',
+  })
+  async caseProof(
+    @Param('caseId', new ParseUUIDPipe()) caseId: string,
+    @Query() query: CaseProofQueryDto,
+    @CurrentActor() actor: Actor,
+  ) {
+    const head =
+      query.treeSize === undefined ? await this.audit.heads.latest() : await this.audit.heads.forSize(query.treeSize);
+    if (!head) {
+      throw new NotFoundException(
+        query.treeSize === undefined
+          ? 'No tree head has been signed yet'
+          : `No tree head was signed for size ${query.treeSize}`,
+      );
+    }
+    const events = await this.store.readStream(caseStream(caseId));
+    if (events.length === 0) throw new NotFoundException(`No case ${caseId}`);
+    this.readLog.record([caseId], actor, 'GET /cases/{caseId}/proof');
+    const log = await this.audit.log();
+    const proofs = [];
+    const notCovered: string[] = [];
+    for (const event of events) {
+      const leafIndex = await this.audit.tree.leafIndexOf(event.stream, event.revision);
+      if (leafIndex === undefined || leafIndex >= head.treeSize) {
+        notCovered.push(event.revision.toString());
+        continue;
+      }
+      proofs.push({
+        eventId: event.id,
+        revision: event.revision.toString(),
+        leafIndex,
+        leafHash: leafHash(auditLeafBytes(event)).toString('base64'),
+        inclusionPath: base64(await log.inclusionProof(leafIndex, head.treeSize)),
+      });
+    }
+    return { caseId, treeHead: await this.withKey(head), proofs, notCovered };
+  }
+
+  private async withKey(head: SignedTreeHead) {
+    return treeHeadJson(head, await this.audit.heads.publicKey(head.keyId));
+  }
+}
