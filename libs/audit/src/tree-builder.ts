@@ -56,6 +56,12 @@ export interface AuditTreeBuilderOptions {
   readonly leaseMs?: number;
   /** The most events appended to the tree in one transaction. */
   readonly batchSize?: number;
+  /**
+   * Once caught up, how long it lets events gather before the next batch (200 ms): live, each
+   * batch would otherwise be an event or two, each its own transaction, on the thread the
+   * projections and reminders share. Tree heads are signed every N events or T seconds anyway.
+   */
+  readonly gatherMs?: number;
   /** How often the signing rule is asked while no event comes (T seconds must hold without events). */
   readonly tickMs?: number;
   /** How long to wait before checking again after finding the store cut short. */
@@ -245,6 +251,7 @@ export class AuditTreeBuilder {
           await this.sign(log, 'if-due', state);
         }
         if (this.stopping || state.lost) break;
+        if (!behind) await new Promise((resolve) => setTimeout(resolve, this.options.gatherMs ?? 200));
       }
     } finally {
       this.interrupt = () => undefined;
