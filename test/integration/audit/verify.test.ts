@@ -7,6 +7,14 @@ import Database from 'better-sqlite3';
 import { EventStoreDbEventStore, SqliteEventStore } from '../../../libs/event-store/src';
 import { KeyEncryptionKey, Keyring, SealingEventStore, SqliteKeyStore } from '../../../libs/personal-data/src';
 import { verifyStore } from '../../../apps/worker/src/audit/verify-store';
+import {
+  AUDIT_STORE_FILE,
+  auditLeafBytes,
+  leafHash,
+  merkleTreeHash,
+  SqliteTreeHeadStore,
+  TreeHeadSigningKey,
+} from '../../../libs/audit/src';
 import { startEsdbProtocolServer } from '../../support/esdb-protocol-server';
 
 // `npm run audit:verify` against an embedded store edited behind the store's back with
@@ -215,6 +223,72 @@ describe('audit:verify over an embedded store edited directly', () => {
     const bad = await runVerify(dataDir);
     expect(bad.code).toBe(1);
     expect(bad.output).toMatch(/ALTERED: stream case-[0-9a-f-]+, revision 0, position 3:/);
+  });
+});
+
+describe('audit:verify against the latest signed tree head in DATA_DIR/audit.sqlite', () => {
+  jest.setTimeout(60_000);
+  let dataDir: string;
+  let total = 0;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'marac-audit-verify-head-'));
+    const store = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    for (let round = 0; round < 3; round++) {
+      for (const caseId of ['a', 'b', 'c']) {
+        await store.append(`case-${caseId}`, [{ type: 'NoteAdded', data: { noteId: `${caseId}-${round}` } }]);
+      }
+    }
+    // As the worker's tree builder signs it: one leaf per event in `$all` order.
+    const leaves = [];
+    for await (const event of store.readAll()) leaves.push(leafHash(auditLeafBytes(event)));
+    await store.close();
+    total = leaves.length;
+    const key = TreeHeadSigningKey.parse(TreeHeadSigningKey.generateText());
+    const heads = new SqliteTreeHeadStore(join(dataDir, AUDIT_STORE_FILE));
+    await heads.append(key.sign({ treeSize: total, rootHash: merkleTreeHash(leaves) }, new Date()), key.publicKey);
+    await heads.close();
+  });
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** A copy of the data directory (store and audit file), the store edited by `edit`, then `npm run audit:verify`. */
+  async function verifyEditedCopy(edit: (db: Database.Database) => void) {
+    const copy = mkdtempSync(join(tmpdir(), 'marac-audit-verify-copy-'));
+    try {
+      copyFileSync(join(dataDir, 'events.sqlite'), join(copy, 'events.sqlite'));
+      copyFileSync(join(dataDir, AUDIT_STORE_FILE), join(copy, AUDIT_STORE_FILE));
+      const db = new Database(join(copy, 'events.sqlite'));
+      edit(db);
+      db.close();
+      return await runVerify(copy);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }
+
+  it('checks the store against it without --tree-size, and finds the last rows cut off', async () => {
+    const good = await verifyEditedCopy(() => undefined);
+    expect(good).toMatchObject({
+      code: 0,
+      output: expect.stringContaining(`against the latest signed tree head (${total} events`),
+    });
+    const truncated = await verifyEditedCopy((db) =>
+      db.prepare('DELETE FROM events WHERE position > ?').run(total - 2),
+    );
+    expect(truncated.code).toBe(1);
+    expect(truncated.output).toMatch(/TRUNCATED/);
+  });
+
+  it('finds two streams’ events swapped in $all order, which each stream’s own chain still accepts', async () => {
+    // Positions 1 and 2 hold case-a's and case-b's first events: swap them.
+    const swapped = await verifyEditedCopy((db) => {
+      db.prepare('UPDATE events SET position = -1 WHERE position = 1').run();
+      db.prepare('UPDATE events SET position = 1 WHERE position = 2').run();
+      db.prepare('UPDATE events SET position = 2 WHERE position = -1').run();
+    });
+    expect(swapped.code).toBe(1);
+    expect(swapped.output).toMatch(/root of the latest signed tree head/);
   });
 });
 
