@@ -108,9 +108,10 @@ function canonicalEventText(event) {
 function checkChains(events) {
   const streams = new Map();
   for (const event of events) {
-    for (const field of ['stream', 'type', 'dataJson', 'metadataJson', 'chainHash']) {
+    for (const field of ['stream', 'type', 'dataJson', 'metadataJson']) {
       if (typeof event[field] !== 'string') fail(`an event has no ${field}`);
     }
+    if (typeof event.chainHash !== 'string' && event.chainHash !== null) fail('an event has no chainHash');
     if (!Number.isSafeInteger(event.revision) || event.revision < 0)
       fail(`an event of ${event.stream} has no revision`);
     for (const field of ['dataJson', 'metadataJson']) {
@@ -124,6 +125,7 @@ function checkChains(events) {
     list.push(event);
     streams.set(event.stream, list);
   }
+  let unchained = 0;
   for (const [stream, list] of streams) {
     let previous = GENESIS;
     list.forEach((event, index) => {
@@ -131,6 +133,12 @@ function checkChains(events) {
         fail(
           `${stream}: revision ${index} expected in order, found ${event.revision} (an event removed, inserted or reordered)`,
         );
+      }
+      if (event.chainHash === null) {
+        // Written before the store chained events: proven by its leaf alone; the next chains from genesis.
+        unchained++;
+        previous = GENESIS;
+        return;
       }
       const hash = sha256(previous, Buffer.from(canonicalEventText(event), 'utf8'));
       if (hash.toString('hex') !== event.chainHash) {
@@ -141,7 +149,7 @@ function checkChains(events) {
       previous = hash;
     });
   }
-  return streams.size;
+  return { streams: streams.size, unchained };
 }
 
 /** RFC 9162 section 2.1.3.2, step by step. */
@@ -170,8 +178,12 @@ function verifyInclusion(leafIndex, treeSize, leaf, path, root) {
 /** 3. Each event's leaf in the signed tree. */
 function checkInclusion(events, head) {
   for (const event of events) {
+    // The leaf input (libs/audit auditLeafBytes): stream, revision and chain hash, or, for an
+    // event without a chain hash, its whole canonical text.
     const leafBytes = Buffer.from(
-      `{"chainHash":"${event.chainHash}","revision":${event.revision},"stream":${JSON.stringify(event.stream)}}`,
+      event.chainHash === null
+        ? canonicalEventText(event)
+        : `{"chainHash":"${event.chainHash}","revision":${event.revision},"stream":${JSON.stringify(event.stream)}}`,
       'utf8',
     );
     const leaf = sha256(Buffer.from([0]), leafBytes);
@@ -194,9 +206,9 @@ export function verifyBundle(bundle, trustedPem) {
   if (bundle?.format !== BUNDLE_FORMAT) fail(`not a ${BUNDLE_FORMAT} bundle`);
   if (!Array.isArray(bundle.events) || bundle.events.length === 0) fail('the bundle has no events');
   const head = checkTreeHead(bundle, trustedPem);
-  const streams = checkChains(bundle.events);
+  const { streams, unchained } = checkChains(bundle.events);
   checkInclusion(bundle.events, head);
-  return { events: bundle.events.length, streams, head };
+  return { events: bundle.events.length, streams, unchained, head };
 }
 
 function main(argv) {
@@ -217,12 +229,22 @@ function main(argv) {
     return 2;
   }
   try {
-    const { events, streams, head } = verifyBundle(bundle, trusted);
+    const { events, streams, unchained, head } = verifyBundle(bundle, trusted);
     console.log(
       `bundle verifies: ${events} events in ${streams} streams of case ${bundle.caseId}, each chained from its stream's first ` +
         `and proven in the tree of ${head.treeSize} events signed at ${new Date(head.timestamp).toISOString()} ` +
         `by key ${head.keyIdText}`,
     );
+    if (unchained > 0) {
+      console.log(
+        `${unchained} of them were written before the store chained events: each is proven by its leaf alone`,
+      );
+    }
+    if (Number.isSafeInteger(bundle.notYetCovered) && bundle.notYetCovered > 0) {
+      console.log(
+        `the case had ${bundle.notYetCovered} later events that no signed tree head covered yet: they are not in this bundle`,
+      );
+    }
     if (!trusted) {
       console.log(
         "the key was the bundle's own: compare its id above with the one the MARAC publishes (GET /audit/tree-head), or pass --key",

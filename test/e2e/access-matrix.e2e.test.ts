@@ -51,7 +51,7 @@ describe('access matrix', () => {
   const tokenOf = (role: Role, relation: Relation) => tokenFor(role.replace('+reason', ''), AGENCY[relation]);
   /** The auditor+reason rows send `?reason=` where a route takes one (those that can show personal data). */
   const withReason = (role: Role, path: string) =>
-    role === 'auditor+reason' && /^\/cases\/[^/?]+(\/history|\/replay)?(\?|$)/.test(path)
+    role === 'auditor+reason' && /^\/cases\/[^/?]+(\/history|\/replay|\/export)?(\?|$)/.test(path)
       ? `${path}${path.includes('?') ? '&' : '?'}reason=${encodeURIComponent(REASON)}`
       : path;
 
@@ -294,6 +294,26 @@ describe('access matrix', () => {
         panel_member: none,
         marac_coordinator: none,
         auditor: { own: 'case', other: 'case', referred: 'case', attending: 'case', elsewhere: 'case' },
+        'auditor+reason': {
+          own: 'case name dob contact',
+          other: 'case name dob contact',
+          referred: 'case name dob contact',
+          attending: 'case name dob contact',
+          elsewhere: 'case name dob contact',
+        },
+        admin: none,
+        data_protection: none,
+      },
+    },
+    // A disclosure bundle: the stored events (personal fields sealed) and the replay's timeline, as the
+    // replay shows it; an auditor only with a reason (a disclosure is never casual).
+    'GET /cases/{caseId}/export': {
+      path: (r) => `/cases/${fixtures[CASE_OF[r]].caseId}/export`,
+      grid: {
+        caseworker: { own: 'case name dob contact address', other: F, referred: F, attending: F, elsewhere: F },
+        panel_member: none,
+        marac_coordinator: none,
+        auditor: none,
         'auditor+reason': {
           own: 'case name dob contact',
           other: 'case name dob contact',

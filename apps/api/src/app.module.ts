@@ -11,6 +11,8 @@ import { CASE_COMMAND_HANDLERS, CaseAggregate } from './commands/case-commands';
 import { MEETING_COMMAND_HANDLERS, MeetingAggregate } from './commands/meeting-commands';
 import { AuditController } from './audit/audit.controller';
 import { AuditLogReader } from './audit/audit-log-reader';
+import { GetCaseExportHandler } from './audit/case-export.query';
+import { CaseTimeline } from './queries/case-timeline';
 import { CaseActionsController } from './cases/case-actions.controller';
 import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';
@@ -81,7 +83,9 @@ export class AppModule {
         GetCaseHistoryHandler,
         PastStates,
         GetCaseAsOfHandler,
+        CaseTimeline,
         GetCaseReplayHandler,
+        GetCaseExportHandler,
         GetMaracAgendaAsOfHandler,
         ListCasesHandler,
         GetQueuesHandler,

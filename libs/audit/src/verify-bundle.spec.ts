@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { disclosureBundle, type DisclosureBundle } from './bundle';
-import { canonicalEventTextOf, chainHash, eventLeafBytes, GENESIS_HASH } from './chain';
+import { auditLeafBytes, canonicalEventTextOf, chainHash, GENESIS_HASH } from './chain';
 import { inclusionPath, leafHash, merkleTreeHash } from './merkle';
 import { TreeHeadSigningKey } from './tree-heads';
 
@@ -16,7 +16,7 @@ const VERIFIER = join(__dirname, '..', 'verify-bundle.mjs');
  * in the bundle (made by `disclosureBundle`, as the export route makes it), another case's
  * (between them in the log) does not. Synthetic data.
  */
-function makeBundle(key: TreeHeadSigningKey, publicKey = key) {
+function makeBundle(key: TreeHeadSigningKey, publicKey = key, options: { unchainedFirst?: boolean } = {}) {
   const order = ['case-a', 'case-b', 'case-a', 'marac-meeting-m', 'case-a', 'case-b', 'marac-meeting-m', 'case-a'];
   const revisions = new Map<string, bigint>();
   const heads = new Map<string, string>();
@@ -30,11 +30,15 @@ function makeBundle(key: TreeHeadSigningKey, publicKey = key) {
       data: { noteId: `n-${position}`, personal: { text: { $sealed: `c2VhbGVk${position}` } } },
       metadata: { schemaVersion: 1, actor: { userId: 'synthetic', role: 'caseworker', agency: 'police' } },
     };
+    if (options.unchainedFirst && position === 0) {
+      // Written before the store chained events: no hash, and the next event chains from genesis.
+      return { ...content, chainHash: undefined, leafIndex: position };
+    }
     const hash = chainHash(heads.get(stream) ?? GENESIS_HASH, canonicalEventTextOf(content));
     heads.set(stream, hash);
     return { ...content, chainHash: hash, leafIndex: position };
   });
-  const leaves = log.map((event) => leafHash(eventLeafBytes(event)));
+  const leaves = log.map((event) => leafHash(auditLeafBytes(event)));
   const head = key.sign(
     { treeSize: leaves.length, rootHash: merkleTreeHash(leaves) },
     new Date('2026-11-30T12:00:00Z'),
@@ -49,6 +53,7 @@ function makeBundle(key: TreeHeadSigningKey, publicKey = key) {
     events: log
       .filter((event) => event.stream !== 'case-b')
       .map((event) => ({ ...event, inclusionProof: inclusionPath(event.leafIndex, leaves) })),
+    notYetCovered: 0,
     timeline: [],
     html: '<p>synthetic</p>',
   });
@@ -57,7 +62,7 @@ function makeBundle(key: TreeHeadSigningKey, publicKey = key) {
 /** The bundle as JSON, to change as a tamperer would. */
 const mutable = (bundle: DisclosureBundle) =>
   JSON.parse(JSON.stringify(bundle)) as Omit<DisclosureBundle, 'events'> & {
-    events: { dataJson: string; inclusionProof: string[] }[];
+    events: { dataJson: string; chainHash: string | null; inclusionProof: string[] }[];
     treeHead: { signature: string; rootHash: string };
   };
 
@@ -101,6 +106,25 @@ describe('verify-bundle.mjs, the standalone verifier', () => {
     const result = await verify(bundle);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/does NOT verify: case-a revision 2: .*altered/);
+  });
+
+  it('verifies events written before the store chained events by their leaf, and fails a changed byte in one', async () => {
+    const result = await verify(makeBundle(key, key, { unchainedFirst: true }));
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.out).toContain('1 of them were written before the store chained events');
+    const changed = mutable(makeBundle(key, key, { unchainedFirst: true }));
+    changed.events[0]!.dataJson = changed.events[0]!.dataJson.replace('n-0', 'n-9');
+    expect(await verify(changed)).toMatchObject({
+      code: 1,
+      out: expect.stringMatching(/case-a revision 0: not proven/),
+    });
+    // A chained event passed off as unchained: its leaf is no longer the tree's, and its successor's chain breaks.
+    const downgraded = mutable(makeBundle(key));
+    downgraded.events[0]!.chainHash = null;
+    expect(await verify(downgraded)).toMatchObject({
+      code: 1,
+      out: expect.stringMatching(/case-a revision 1: .*altered/),
+    });
   });
 
   it('fails on a removed event, and on two events swapped', async () => {

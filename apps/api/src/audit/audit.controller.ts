@@ -7,16 +7,20 @@ import {
   Param,
   ParseUUIDPipe,
   Query,
+  Res,
 } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
 import { ApiOperation } from '@nestjs/swagger';
-import { type SignedTreeHead, auditLeafBytes, leafHash } from '@app/audit';
+import { type DisclosureBundle, type SignedTreeHead, auditLeafBytes, leafHash } from '@app/audit';
 import { caseStream, type Actor } from '@app/case-domain';
 import type { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
 import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
 import { CaseReadLog } from '../queries/case-read-log';
 import { AuditLogReader, treeHeadJson } from './audit-log-reader';
-import { CaseProofQueryDto, ConsistencyQueryDto } from './audit.dtos';
+import { CaseExportQueryDto, CaseProofQueryDto, ConsistencyQueryDto } from './audit.dtos';
+import { GetCaseExport } from './case-export.query';
 
 const base64 = (hashes: readonly Buffer[]) => hashes.map((hash) => hash.toString('base64'));
 
@@ -33,6 +37,7 @@ export class AuditController {
     private readonly audit: AuditLogReader,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readLog: CaseReadLog,
+    private readonly queries: QueryBus,
   ) {}
 
   @Get('audit/tree-head')
@@ -111,6 +116,30 @@ export class AuditController {
       });
     }
     return { caseId, treeHead: await this.withKey(head), proofs, notCovered };
+  }
+
+  @Get('cases/:caseId/export')
+  @AllowRoles('auditor', 'caseworker')
+  @ApiOperation({
+    summary: 'A disclosure bundle of the case: its events as stored, proven in a signed tree head, and its timeline',
+    description:
+      'One JSON file (format marac-disclosure-bundle/1, laid out in the README) that `node libs/audit/verify-bundle.mjs ' +
+      'bundle.json` checks offline: each event as stored (personal fields sealed) with its chain hash, leaf index and ' +
+      'inclusion proof in the latest signed tree head (and its public key); the replay timeline as this reader may ' +
+      'see it; and an HTML rendering of that timeline. For auditors with a reason (at least 10 characters) and the ' +
+      'case’s own agency. Events recorded after the head are counted in notYetCovered. Recorded in the read log.',
+  })
+  async export(
+    @Param('caseId', new ParseUUIDPipe()) caseId: string,
+    @Query() query: CaseExportQueryDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const bundle = await this.queries.execute<GetCaseExport, DisclosureBundle>(
+      new GetCaseExport(actor, caseId, query.reason),
+    );
+    response.setHeader('Content-Disposition', `attachment; filename="case-${caseId}-disclosure.json"`);
+    return bundle;
   }
 
   private async withKey(head: SignedTreeHead) {

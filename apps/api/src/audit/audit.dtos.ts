@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 /** `?from=&to=`: the sizes of two signed tree heads, 1 <= from <= to. */
 export class ConsistencyQueryDto {
@@ -24,4 +24,12 @@ export class CaseProofQueryDto {
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
   treeSize?: number;
+}
+
+/** `?reason=`: why the case is exported (an auditor must give one of at least 10 characters). */
+export class CaseExportQueryDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
 }

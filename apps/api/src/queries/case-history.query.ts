@@ -4,11 +4,10 @@ import { IsOptional, IsString, Length } from 'class-validator';
 import {
   caseDecider,
   CaseNotFound,
-  caseReadAccess,
+  caseHistoryAccess,
   caseReadContext,
   caseStream,
   fold,
-  NotPermitted,
   redactEventData,
   type Actor,
   type CaseEvent,
@@ -63,8 +62,7 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
     const state = fold(caseDecider, events);
     // No MARAC listing opens a history (only auditors and the case's own agency read it), so the
     // history needs no read model: it answers from the store even while Redis is being rebuilt.
-    const access = caseReadAccess(actor, caseReadContext(state, []), query.reason);
-    if (!access.history) throw new NotPermitted('only auditors and the case’s own agency read its history');
+    const access = caseHistoryAccess(actor, caseReadContext(state, []), query.reason);
 
     const limit = query.limit ?? HISTORY_PAGE.default;
     const from = query.after === undefined ? 0 : query.after + 1;

@@ -6,6 +6,10 @@
  * tree over `$all` and the inclusion proof of that leaf in the signed tree. Beside them go what a
  * person reads: the reader's redacted timeline and a rendering of it, which the verifier does not
  * vouch for (they are derived for one reader; the stored events are what is proven).
+ *
+ * An event written before the store chained events has no chain hash (`null`): its leaf is its
+ * canonical text (chain/event-hash.ts `auditLeafBytes`), and its stream's next event chains from
+ * the genesis hash again, as the adapters chained it.
  */
 import { canonicalJson } from '../chain/canonical-json';
 import { type Hash } from '../merkle/hashing';
@@ -21,7 +25,8 @@ export interface ProvenEvent {
   readonly data: unknown;
   /** The metadata readers see (the store took the chain hash off). */
   readonly metadata: unknown;
-  readonly chainHash: string;
+  /** Absent for an event written before the store chained events: its leaf is its canonical text. */
+  readonly chainHash: string | undefined;
   readonly leafIndex: number;
   readonly inclusionProof: readonly Hash[];
 }
@@ -34,6 +39,8 @@ export interface DisclosureBundleSource {
   readonly treeHead: SignedTreeHead;
   readonly publicKeyPem: string;
   readonly events: readonly ProvenEvent[];
+  /** How many of the case's events were recorded after the tree head (not in this bundle yet). */
+  readonly notYetCovered: number;
   /** The reader's redacted timeline (the replay's steps). */
   readonly timeline: unknown;
   /** A human-readable rendering of the timeline (HTML). */
@@ -54,10 +61,11 @@ export interface DisclosureBundle {
     readonly type: string;
     readonly dataJson: string;
     readonly metadataJson: string;
-    readonly chainHash: string;
+    readonly chainHash: string | null;
     readonly leafIndex: number;
     readonly inclusionProof: readonly string[];
   }[];
+  readonly notYetCovered: number;
   readonly timeline: unknown;
   readonly html: string;
 }
@@ -76,7 +84,7 @@ export function disclosureBundle(source: DisclosureBundleSource): DisclosureBund
       type: event.type,
       dataJson: canonicalJson(event.data),
       metadataJson: canonicalJson(event.metadata ?? {}),
-      chainHash: event.chainHash,
+      chainHash: event.chainHash ?? null,
       leafIndex: event.leafIndex,
       inclusionProof: event.inclusionProof.map((hash) => hash.toString('base64')),
     }));
@@ -89,6 +97,7 @@ export function disclosureBundle(source: DisclosureBundleSource): DisclosureBund
     treeHead: signedTreeHeadToJson(source.treeHead),
     publicKey: source.publicKeyPem,
     events,
+    notYetCovered: source.notYetCovered,
     timeline: source.timeline,
     html: source.html,
   };

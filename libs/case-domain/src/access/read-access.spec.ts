@@ -2,6 +2,8 @@ import { policeCaseworker } from '../testing/case-fixtures';
 import type { Role } from '../shared/actor';
 import { NotPermitted } from './case-access';
 import {
+  caseExportAccess,
+  caseHistoryAccess,
   caseListScope,
   caseReadAccess,
   ensureMayReadAgenda,
@@ -67,6 +69,26 @@ describe('who may read a case', () => {
   });
   it('refuses the admin role', () =>
     expect(() => caseReadAccess(as('admin', 'police'), policeCase)).toThrow(NotPermitted));
+
+  it('opens the history to auditors and the case’s own agency only, never through a MARAC listing', () => {
+    expect(caseHistoryAccess(as('caseworker', 'police'), listed).history).toBe(true);
+    expect(caseHistoryAccess(as('auditor', 'audit'), listed).personalDetails).toBe(false);
+    expect(() => caseHistoryAccess(as('caseworker', 'housing'), listed)).toThrow(/own agency read its history/);
+    expect(() => caseHistoryAccess(as('panel_member', 'health'), listed)).toThrow(NotPermitted);
+    expect(() => caseHistoryAccess(as('marac_coordinator', 'police'), listed)).toThrow(NotPermitted);
+    expect(() => caseHistoryAccess(as('data_protection', 'police'), listed)).toThrow(NotPermitted);
+  });
+  it('lets an auditor export a case only with a reason, and the case’s own agency without one', () => {
+    expect(() => caseExportAccess(as('auditor', 'audit'), policeCase)).toThrow(/must say why/);
+    expect(() => caseExportAccess(as('auditor', 'audit'), policeCase, 'too short')).toThrow(/must say why/);
+    expect(caseExportAccess(as('auditor', 'audit'), policeCase, 'SAR-2026-17 disclosure')).toEqual({
+      personalDetails: true,
+      placementAddress: false,
+      history: true,
+    });
+    expect(caseExportAccess(as('caseworker', 'police'), policeCase).placementAddress).toBe(true);
+    expect(() => caseExportAccess(as('caseworker', 'housing'), listed)).toThrow(NotPermitted);
+  });
 });
 
 describe('who may read lists, queues and agendas', () => {

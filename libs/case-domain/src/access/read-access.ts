@@ -72,6 +72,27 @@ export function caseReadAccess(actor: Actor, context: CaseReadContext, auditReas
   }
 }
 
+/**
+ * What a case's history shows an actor (`GET /cases/:id/history`, `/replay`): auditors and the
+ * case's own agency, by the case as it is now (no MARAC listing opens it).
+ */
+export function caseHistoryAccess(actor: Actor, context: CaseReadContext, auditReason?: string): CaseReadAccess {
+  const access = caseReadAccess(actor, context, auditReason);
+  if (!access.history) throw new NotPermitted('only auditors and the case’s own agency read its history');
+  return access;
+}
+
+/**
+ * A case's disclosure export (`GET /cases/:id/export`): as the history, and a disclosure is never
+ * casual: an auditor must say why (the reason goes into the bundle and the read log).
+ */
+export function caseExportAccess(actor: Actor, context: CaseReadContext, auditReason?: string): CaseReadAccess {
+  if (actor.role === 'auditor' && !hasReason(auditReason)) {
+    throw new NotPermitted('an auditor must say why (reason, at least 10 characters) to export a case');
+  }
+  return caseHistoryAccess(actor, context, auditReason);
+}
+
 /** An auditor's reason for reading personal data must say something (at least 10 characters). */
 export const hasReason = (reason: string | undefined): reason is string =>
   typeof reason === 'string' && reason.trim().length >= 10;
