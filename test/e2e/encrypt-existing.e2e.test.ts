@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, type RecordedEvent } from '../../libs/event-store/src';
+import { TreeHeadSigningKey } from '../../libs/audit/src/tree-heads';
 import { KeyEncryptionKey, Keyring, SqliteKeyStore, openEventData } from '../../libs/personal-data/src';
 import { verifyStore } from '../../apps/worker/src/audit/verify-store';
 import { PLAIN_VALUES, SEALED_NOTE, writePlainStore, type PlainStore } from '../support/plain-store';
@@ -206,6 +207,7 @@ describe('npm run data:encrypt-existing: a store written before sealing, upcast 
     const refused = await encryptExisting({
       DATA_DIR: dataDir,
       KEY_ENCRYPTION_KEY: kek,
+      AUDIT_SIGNING_KEY: TreeHeadSigningKey.generateText(),
       EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false',
     });
     expect(refused.code).toBe(1);

@@ -6,6 +6,7 @@ import { call, E2E_SECRET, tokenFor } from '../support/api-client';
 import { today } from '../support/dates';
 import { startEsdbProtocolServer, type EsdbProtocolServer } from '../support/esdb-protocol-server';
 import { startServer, type ServerProcess } from '../support/server-process';
+import { TreeHeadSigningKey } from '../../libs/audit/src/tree-heads';
 import { KeyEncryptionKey } from '../../libs/personal-data/src/key-encryption-key';
 
 /**
@@ -27,6 +28,7 @@ describe('the app on EventStoreDB', () => {
       JWT_SECRET: E2E_SECRET,
       EVENTSTORE_CONNECTION_STRING: esdb.connectionString,
       KEY_ENCRYPTION_KEY: KeyEncryptionKey.generateText(),
+      AUDIT_SIGNING_KEY: TreeHeadSigningKey.generateText(),
     });
   });
   afterAll(async () => {

@@ -12,6 +12,7 @@ import {
   waitFor,
   type ServerProcess,
 } from '../support/server-process';
+import { TreeHeadSigningKey } from '../../libs/audit/src/tree-heads';
 import { KeyEncryptionKey } from '../../libs/personal-data/src/key-encryption-key';
 
 /**
@@ -107,6 +108,7 @@ describe('the all-in-one server', () => {
       REDIS_URL: process.env.TEST_REDIS_URL!,
       EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${nobodyListens}?tls=false`,
       KEY_ENCRYPTION_KEY: KeyEncryptionKey.generateText(),
+      AUDIT_SIGNING_KEY: TreeHeadSigningKey.generateText(),
     });
     expect(server.output()).toContain('external Redis');
 

@@ -13,6 +13,7 @@ const policyFile = (json: string): string => {
 };
 
 const KEK = 'q'.repeat(43) + '=';
+const AUDIT_SEED = TreeHeadSigningKey.generateText();
 
 describe('loadConfig', () => {
   it('refuses a production deployment without a key-encryption key, and a key that is not 32 bytes, never echoing it', () => {
@@ -51,6 +52,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUDIT_SIGNING_KEY_FILE: '/nonexistent/audit-key' })).toThrow(
       /AUDIT_SIGNING_KEY_FILE: cannot read .*ENOENT/,
     );
+  });
+
+  it('requires a given audit signing key with EventStoreDB (a development key goes with its volume)', () => {
+    const production = { EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false', KEY_ENCRYPTION_KEY: KEK };
+    expect(() => loadConfig(production)).toThrow(/AUDIT_SIGNING_KEY \(or AUDIT_SIGNING_KEY_FILE\) is required/);
+    const seed = TreeHeadSigningKey.generateText();
+    expect(loadConfig({ ...production, AUDIT_SIGNING_KEY: seed }).auditSigningKey).toMatchObject({ kind: 'given' });
   });
 
   it('refuses a retention policy with unknown fields or units', () => {
@@ -101,6 +109,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'debug',
         KEY_ENCRYPTION_KEY: KEK,
         KEY_STORE_URL: 'postgres://marac:secret@keys:5432/marac_keys',
+        AUDIT_SIGNING_KEY: AUDIT_SEED,
         RETENTION_POLICY_FILE: policyFile('{"reviewAfter": {"amount": 400, "unit": "calendar_days"}}'),
       },
       '/srv/app',
@@ -108,6 +117,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       keyEncryptionKey: { kind: 'given', text: KEK, source: 'KEY_ENCRYPTION_KEY' },
       keyStoreUrl: 'postgres://marac:secret@keys:5432/marac_keys',
+      auditSigningKey: { kind: 'given', text: AUDIT_SEED, source: 'AUDIT_SIGNING_KEY' },
       retentionPolicy: { reviewAfter: { amount: 400, unit: 'calendar_days' } },
       port: 8080,
       host: '0.0.0.0',

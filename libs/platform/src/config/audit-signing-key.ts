@@ -6,11 +6,12 @@ import { type AuditSigningKeySource, TreeHeadSigningKey } from '@app/audit';
 /**
  * The key that signs the audit tree heads, from `AUDIT_SIGNING_KEY` or the file
  * `AUDIT_SIGNING_KEY_FILE` names (an Ed25519 PKCS#8 PEM, or its 32-byte seed as base64), checked
- * here so a bad one stops the app at start; neither set, a development key made in DATA_DIR.
+ * here so a bad one stops the app at start; neither set, a development key made in DATA_DIR (not
+ * with EventStoreDB, the production path: there a key must be given).
  * Problems name the variable or file, never the key.
  */
 export function auditSigningKeyFrom(
-  given: { AUDIT_SIGNING_KEY?: string; AUDIT_SIGNING_KEY_FILE?: string },
+  given: { AUDIT_SIGNING_KEY?: string; AUDIT_SIGNING_KEY_FILE?: string; EVENTSTORE_CONNECTION_STRING?: string },
   cwd: string,
   problems: string[],
 ): AuditSigningKeySource {
@@ -31,7 +32,15 @@ export function auditSigningKeyFrom(
       return { kind: 'development' };
     }
   }
-  if (!source) return { kind: 'development' };
+  if (!source) {
+    if (given.EVENTSTORE_CONNECTION_STRING) {
+      problems.push(
+        'AUDIT_SIGNING_KEY (or AUDIT_SIGNING_KEY_FILE) is required with EVENTSTORE_CONNECTION_STRING: a development ' +
+          'key made in DATA_DIR goes with the volume it is on, and the key the MARAC publishes must outlive any machine',
+      );
+    }
+    return { kind: 'development' };
+  }
   try {
     TreeHeadSigningKey.parse(source.text);
   } catch (error) {
