@@ -56,6 +56,8 @@ describe('npm run data:encrypt-existing: a store written before sealing, upcast 
     oldEvents = await readAll(plain.file);
     oldHash = sha256(plain.file);
     target = join(dataDir, 'events.encrypted.sqlite');
+    // The worker's Merkle tree over the old store (its content does not matter here: the tool never opens it).
+    writeFileSync(join(dataDir, 'audit.sqlite'), '');
     run = await encryptExisting({ DATA_DIR: dataDir, KEY_ENCRYPTION_KEY: kek });
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -69,6 +71,8 @@ describe('npm run data:encrypt-existing: a store written before sealing, upcast 
     // The victim already had a key (the sealed note); the other person gets one; the erased person never again.
     expect(run.output).toMatch(/keys {6}1 data keys created/);
     expect(run.output).toContain('shred -u');
+    // The tree over the old store cannot be extended over the new one: the operator is told to set it aside.
+    expect(run.output).toContain(`mv ${join(dataDir, 'audit.sqlite')} ${join(dataDir, 'audit.plain.sqlite')}`);
     for (const value of [...Object.values(PLAIN_VALUES), SEALED_NOTE]) expect(run.output).not.toContain(value);
   });
 

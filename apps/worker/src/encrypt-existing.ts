@@ -3,6 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
+import { AUDIT_STORE_FILE } from '@app/audit';
 import { SqliteEventStore } from '@app/event-store';
 import type { KeyStore } from '@app/personal-data';
 import { eventStoreConnectionFor, ManagedRedisServer, openKeyring, runMain, type AppConfig } from '@app/platform';
@@ -179,6 +180,7 @@ function nextSteps(config: AppConfig, from: string, to: string): string[] {
   const live = liveStoreFile(config);
   const aside = from === live ? join(dirname(live), 'events.plain.sqlite') : from;
   const redisDir = join(config.dataDir, 'redis');
+  const auditFile = join(config.dataDir, AUDIT_STORE_FILE);
   return [
     `Next steps (the old store still holds personal data in clear; this tool has not deleted it):`,
     `  1. Stop the server (and any worker) using ${config.dataDir}.`,
@@ -186,6 +188,14 @@ function nextSteps(config: AppConfig, from: string, to: string): string[] {
     ...(from === live ? [`       mv ${live} ${aside}   (with its -wal and -shm files, if there are any)`] : []),
     `       mv ${to} ${live}`,
     `     Its WAL was checkpointed into it: there is no -wal or -shm file to move with it.`,
+    ...(existsSync(auditFile)
+      ? [
+          `     Set the audit tree of the old store aside too (the worker would refuse to extend it over the new one,`,
+          `     whose events are chained afresh; it builds a new tree and signs its heads with the same key):`,
+          `       mv ${auditFile} ${join(config.dataDir, 'audit.plain.sqlite')}   (with its -wal and -shm files)`,
+          `     Keep it beside the old store's audit:verify output: it is the record of the log before this migration.`,
+        ]
+      : []),
     `  3. Redis still holds plain copies in the read models built from the old store.`,
     config.redisUrl
       ? `     Start the server, run \`npm run projections:rebuild\` (the old read models are deleted shortly after ` +
