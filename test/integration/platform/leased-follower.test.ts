@@ -22,7 +22,9 @@ const LEASE_MS = 300;
 class RecordingHolding implements FollowerHolding {
   readonly handled: string[] = [];
   started = 0;
+  startedAt = 0;
   closed = false;
+  closedAt = 0;
   /** When set, `handle` waits for it (a batch in progress). */
   gate: Promise<void> | undefined;
   /** Thrown by the next `handle` (once). */
@@ -38,6 +40,7 @@ class RecordingHolding implements FollowerHolding {
 
   async start(): Promise<void> {
     this.started++;
+    this.startedAt = Date.now();
     this.checkpoint = this.fromHere;
   }
 
@@ -56,6 +59,7 @@ class RecordingHolding implements FollowerHolding {
 
   close(): void {
     this.closed = true;
+    this.closedAt = Date.now();
   }
 }
 
@@ -176,6 +180,18 @@ describe('LeasedFollower (embedded store, real Redis)', () => {
     expect(holdings[1]!.handled).toEqual(['case-a@3', 'case-a@4']);
   });
 
+  it('a lease lost while it waits for events ends the holding at the next renewal, with no event to wake it', async () => {
+    await appendTo('case-a', 1);
+    const holdings: RecordingHolding[] = [];
+    const following = follower((lease) => last(holdings, new RecordingHolding(lease, 'start')));
+    following.start();
+    await until(() => holdings[0]?.handled.length === 1, 'the first event');
+    await redis.set(following.lease.key, 'another-process', 'PX', 60_000);
+    await until(() => holdings[0]!.closed, 'the holding to end');
+    expect(holdings[0]!.lease.lost).toBe(true);
+    expect(await redis.get(following.lease.key)).toBe('another-process');
+  });
+
   it('a failed batch is retried from the checkpoint after a pause when the holding recovers, within the same holding', async () => {
     await appendTo('case-a', 5);
     const holdings: RecoveringHolding[] = [];
@@ -214,6 +230,8 @@ describe('LeasedFollower (embedded store, real Redis)', () => {
       [1, false],
     ]);
     expect(logs).toEqual(['test follower: plain; trying again in 50 ms']);
+    // The error `failed` handled itself waited its own 120 ms, not `retryMs`.
+    expect(holdings[2]!.startedAt - holdings[1]!.closedAt).toBeGreaterThanOrEqual(110);
   });
 
   it('stop() ends the loop while it waits for events, closes the holding and gives the lease up', async () => {
