@@ -12,7 +12,7 @@
  * so a restart resumes the subscription from exactly that position: no leaf twice, none missed.
  *
  * One builder at a time, whichever holds `<REDIS_KEY_PREFIX>:audit:lease` (LeaseLock), in one serial
- * loop, as the reminder subscription. A builder that lost the lease mid-batch is refused by the
+ * loop, the reminder subscription's (`LeasedFollower`). A builder that lost the lease mid-batch is refused by the
  * store (`MerkleTreeConflict`: the tree has grown under it) and goes back to waiting for the lease.
  *
  * At the start of each holding it checks that the store still has the event of the tree's last
@@ -26,13 +26,13 @@ import type Redis from 'ioredis';
 import {
   comparePositions,
   formatPosition,
-  inBatches,
   parsePosition,
   type EventStore,
   type Position,
   type RecordedEvent,
 } from '@app/event-store';
 import { LeaseLock } from '@app/platform/redis/lease-lock';
+import { LeasedFollower, type FollowerHolding, type HeldLease } from '@app/platform/redis/leased-follower';
 import { auditLeafBytes } from './chain/event-hash';
 import { leafHash, type Hash } from './merkle/hashing';
 import { MerkleLog } from './merkle/merkle-log';
@@ -78,17 +78,13 @@ export class EventStoreCutShort extends Error {
   override readonly name = 'EventStoreCutShort';
 }
 
-const RETRY_MS = 1_000;
-
 export class AuditTreeBuilder {
   readonly lease: LeaseLock;
+  private readonly follower: LeasedFollower<FollowerHolding>;
   private readonly policy: TreeHeadSigningPolicy;
   private readonly log: (message: string) => void;
   private readonly alarm: (message: string) => void;
   private readonly now: () => Date;
-  private running: Promise<void> | undefined;
-  private stopping = false;
-  private interrupt: () => void = () => undefined;
   /** Signing, one at a time (a batch's and the timer's). */
   private signing: Promise<unknown> = Promise.resolve();
   private caughtUpListeners: (() => void)[] = [];
@@ -105,19 +101,28 @@ export class AuditTreeBuilder {
     this.log = options.log ?? (() => undefined);
     this.alarm = options.alarm ?? this.log;
     this.now = options.now ?? (() => new Date());
+    this.follower = new LeasedFollower(store, this.lease, {
+      name: 'audit tree',
+      lostMessage: 'lost the audit lease; stopped building here',
+      log: this.log,
+      batchSize: options.batchSize,
+      open: (lease) => this.holding(lease),
+      failed: (error) => {
+        if (!(error instanceof EventStoreCutShort)) return undefined;
+        this.alarm(`audit tree: ${error.message}`);
+        return options.truncatedRetryMs ?? 30_000;
+      },
+    });
   }
 
   /** Runs the loop: tries for the lease until it holds it, then builds until stopped or the lease is lost. */
   start(): void {
-    this.stopping = false;
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    this.follower.start();
   }
 
   /** Ends the loop after the batch in progress, and gives the lease up. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.interrupt();
-    await this.running;
+    await this.follower.stop();
     await this.signing.catch(() => undefined);
   }
 
@@ -126,59 +131,48 @@ export class AuditTreeBuilder {
     return new Promise((resolve) => this.caughtUpListeners.push(resolve));
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      let wait = RETRY_MS;
-      try {
-        if (await this.lease.tryAcquire()) await this.holding();
-      } catch (error) {
-        if (error instanceof EventStoreCutShort) {
-          this.alarm(`audit tree: ${error.message}`);
-          wait = this.options.truncatedRetryMs ?? 30_000;
-        } else {
-          this.log(`audit tree: ${(error as Error).message}; trying again in ${RETRY_MS} ms`);
-        }
-      }
-      if (!this.stopping) await this.pause(wait);
-    }
-  }
-
-  private async holding(): Promise<void> {
-    const state = { lost: false };
-    const renewal = setInterval(
-      () =>
-        void this.lease.renew().then(
-          (kept) => {
-            if (!kept) {
-              state.lost = true;
-              this.interrupt();
-            }
-          },
-          () => undefined, // Redis unreachable: the next renewal tells
-        ),
-      Math.max(20, Math.floor(this.lease.leaseMs / 3)),
-    );
+  /**
+   * One holding of the lease: opens the tree, checks where it resumes (`checkedStart`), signs on a
+   * timer (T seconds must hold without events), and appends each batch, signing once on reaching
+   * the store's head as it was at the start, and then letting events gather between batches.
+   */
+  private holding(lease: HeldLease): FollowerHolding {
+    let log: MerkleLog | undefined;
+    let from: Position | 'start' = 'start';
+    /** While behind: the store's head to reach before signing as caught up. */
+    let head: Position | undefined;
     let ticker: NodeJS.Timeout | undefined;
-    try {
-      const log = await MerkleLog.open(this.tree);
-      const from = await this.checkedStart(log);
-      this.log(`audit tree: holds the audit lease; ${log.treeSize} leaves, following $all from there`);
-      const tickMs = this.options.tickMs ?? Math.min(1_000, this.policy.maxUnsignedSeconds * 250);
-      ticker = setInterval(
-        () => void this.sign(log, 'if-due', state).catch((error: unknown) => this.failed(error)),
-        tickMs,
-      );
-      const head = await this.headPosition();
-      const behind = head !== undefined && (from === 'start' || comparePositions(from, head) < 0);
-      if (!behind) await this.sign(log, 'caught-up', state);
-      await this.follow(log, from, behind ? head : undefined, state);
-      if (state.lost) this.log('audit tree: lost the audit lease; stopped building here');
-    } finally {
-      clearInterval(renewal);
-      if (ticker) clearInterval(ticker);
-      await this.signing.catch(() => undefined);
-      await this.lease.release().catch(() => undefined);
-    }
+    return {
+      start: async () => {
+        const opened = (log = await MerkleLog.open(this.tree));
+        from = await this.checkedStart(opened);
+        this.log(`audit tree: holds the audit lease; ${opened.treeSize} leaves, following $all from there`);
+        const tickMs = this.options.tickMs ?? Math.min(1_000, this.policy.maxUnsignedSeconds * 250);
+        ticker = setInterval(
+          () => void this.sign(opened, 'if-due', lease).catch((error: unknown) => this.failed(error)),
+          tickMs,
+        );
+        const storeHead = await this.headPosition();
+        if (storeHead !== undefined && (from === 'start' || comparePositions(from, storeHead) < 0)) head = storeHead;
+        else await this.sign(opened, 'caught-up', lease);
+      },
+      from: () => from,
+      handle: async (batch) => {
+        await this.append(log!, batch);
+        from = batch.at(-1)!.position;
+        if (head !== undefined && comparePositions(from, head) >= 0) {
+          head = undefined;
+          await this.sign(log!, 'caught-up', lease);
+        } else {
+          await this.sign(log!, 'if-due', lease);
+        }
+        if (head === undefined && lease.active) await lease.pause(this.options.gatherMs ?? 200);
+      },
+      close: async () => {
+        clearInterval(ticker);
+        await this.signing.catch(() => undefined);
+      },
+    };
   }
 
   /**
@@ -224,43 +218,7 @@ export class AuditTreeBuilder {
     return head;
   }
 
-  /** Appends every event after `from` until interrupted; signs once on reaching `head` (if behind it). */
-  private async follow(
-    log: MerkleLog,
-    from: Position | 'start',
-    head: Position | undefined,
-    state: { lost: boolean },
-  ): Promise<void> {
-    if (this.stopping || state.lost) return;
-    const subscription = this.store.subscribeToAll({ fromPosition: from });
-    this.interrupt = () => void subscription.unsubscribe();
-    let behind = head !== undefined;
-    try {
-      for await (const batch of inBatches(subscription, this.options.batchSize ?? 1_000)) {
-        // Unsubscribe before leaving the loop: that ends the read the batching has in flight.
-        const appended = await this.append(log, batch).catch(async (error: unknown) => {
-          await subscription.unsubscribe();
-          throw error;
-        });
-        if (!appended) break;
-        const last = batch.at(-1)!.position;
-        if (behind && comparePositions(last, head!) >= 0) {
-          behind = false;
-          await this.sign(log, 'caught-up', state);
-        } else {
-          await this.sign(log, 'if-due', state);
-        }
-        if (this.stopping || state.lost) break;
-        if (!behind) await new Promise((resolve) => setTimeout(resolve, this.options.gatherMs ?? 200));
-      }
-    } finally {
-      this.interrupt = () => undefined;
-      await subscription.unsubscribe();
-    }
-  }
-
-  private async append(log: MerkleLog, batch: readonly RecordedEvent[]): Promise<boolean> {
-    if (this.stopping) return false;
+  private async append(log: MerkleLog, batch: readonly RecordedEvent[]): Promise<void> {
     const hashes: Hash[] = [];
     const leaves: LeafSource[] = [];
     for (const event of batch) {
@@ -268,16 +226,15 @@ export class AuditTreeBuilder {
       leaves.push({ stream: event.stream, revision: event.revision });
     }
     await log.append(hashes, { leaves, lastPosition: formatPosition(batch.at(-1)!.position) });
-    return true;
   }
 
   /**
    * Signs a head for the tree as it is now when the signing rule says so (`if-due`), or, having
    * caught up, whenever the latest head does not cover every leaf. One signing at a time.
    */
-  private sign(log: MerkleLog, why: 'if-due' | 'caught-up', state: { lost: boolean }): Promise<void> {
+  private sign(log: MerkleLog, why: 'if-due' | 'caught-up', lease: HeldLease): Promise<void> {
     const next = this.signing.then(async () => {
-      if (state.lost) return;
+      if (lease.lost) return;
       const latest = await this.heads.latest();
       const treeSize = log.treeSize;
       const now = this.now();
@@ -294,16 +251,5 @@ export class AuditTreeBuilder {
 
   private failed(error: unknown): void {
     this.alarm(`audit tree: could not sign a tree head: ${(error as Error).message}`);
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      this.interrupt = done;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-    }).finally(() => (this.interrupt = () => undefined));
   }
 }

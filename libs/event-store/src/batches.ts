@@ -1,3 +1,5 @@
+import type { RecordedEvent, Subscription } from './event-store.port';
+
 const TURN_ENDED = Symbol('turn ended');
 
 /**
@@ -32,5 +34,31 @@ export async function* inBatches<T>(source: AsyncIterable<T>, maxSize: number): 
     }
   } finally {
     await iterator.return?.();
+  }
+}
+
+/**
+ * Hands a subscription's events to `handle` in batches (`inBatches`) until the subscription
+ * ends, `handle` returns `false`, or `handle` throws (rethrown). The subscription is ended
+ * before the loop is left, whichever way: that ends the read the batching has in flight.
+ */
+export async function followInBatches(
+  subscription: Subscription,
+  maxSize: number,
+  handle: (batch: RecordedEvent[]) => Promise<boolean | void>,
+): Promise<void> {
+  try {
+    for await (const batch of inBatches(subscription, maxSize)) {
+      const more = await handle(batch).catch(async (error: unknown) => {
+        await subscription.unsubscribe();
+        throw error;
+      });
+      if (more === false) {
+        await subscription.unsubscribe();
+        break;
+      }
+    }
+  } finally {
+    await subscription.unsubscribe();
   }
 }

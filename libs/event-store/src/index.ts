@@ -6,4 +6,4 @@ export { eventMatcher, isSystemEvent } from './filter';
 export { SqliteEventStore, type SqliteEventStoreOptions, type StoredEventText } from './embedded/sqlite-event-store';
 export { EventStoreDbEventStore } from './esdb/esdb-event-store';
 export { openEventStore, type EventStoreConnection } from './open-event-store';
-export { inBatches } from './batches';
+export { followInBatches, inBatches } from './batches';

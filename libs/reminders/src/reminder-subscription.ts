@@ -1,8 +1,9 @@
 import type Redis from 'ioredis';
 import type { Queue } from 'bullmq';
 import { CASE_STREAM_PREFIX } from '@app/case-domain';
-import { inBatches, type EventStore, type RecordedEvent } from '@app/event-store';
+import { type EventStore, type Position, type RecordedEvent } from '@app/event-store';
 import { LeaseLock } from '@app/platform/redis/lease-lock';
+import { LeasedFollower, type FollowerHolding } from '@app/platform/redis/leased-follower';
 import { connectedOrTimedOut } from '@app/platform/redis/redis-client';
 import { CaseStates } from './case-states';
 import { FencedCheckpoint, FencedOut } from './fenced-checkpoint';
@@ -24,14 +25,6 @@ export interface ReminderSubscriptionOptions {
   readonly cachedCases?: number;
 }
 
-/** What one holding of the lease works with. */
-interface Holding {
-  readonly checkpoint: FencedCheckpoint;
-  readonly states: CaseStates;
-  /** A renewal found the lease gone. */
-  lost: boolean;
-}
-
 const CASE_STREAMS = { on: 'streamName', prefixes: [CASE_STREAM_PREFIX] } as const;
 const RETRY_MS = 1_000;
 
@@ -40,33 +33,23 @@ const RETRY_MS = 1_000;
  * under a deterministic id, and per case a record of the ids it holds (to remove the ones that no
  * longer apply: a settled deadline, a moved one).
  *
- * One process at a time does it, whichever holds the reminders lease, in one serial loop: take
- * the lease, reconcile (`reconcile.ts`: every case re-derived, the checkpoint moved to the head),
- * then follow the case streams from that checkpoint. Each batch is folded onto the states held in
- * memory (`CaseStates`), the touched cases' jobs are added and removed, and their records and the
- * new checkpoint written in one fenced MULTI (`FencedCheckpoint`). A crash between the jobs and
- * that write repeats the batch, harmlessly: the ids are deterministic. A failed batch is retried
- * from the checkpoint; a lost lease ends the holding. `npm run reminders:reconcile` seizes the
+ * One process at a time does it, whichever holds the reminders lease, in one serial loop
+ * (`LeasedFollower`): take the lease, reconcile (`reconcile.ts`: every case re-derived, the
+ * checkpoint moved to the head), then follow the case streams from that checkpoint. Each batch
+ * is folded onto the states held in memory (`CaseStates`), the touched cases' jobs are added and
+ * removed, and their records and the new checkpoint written in one fenced MULTI
+ * (`FencedCheckpoint`). A crash between the jobs and that write repeats the batch, harmlessly: the
+ * ids are deterministic. A failed batch is retried from the checkpoint; a lost lease, or a write
+ * fenced out, ends the holding. `npm run reminders:reconcile` seizes the
  * lease (`reconcileNow`): the holder, fenced out, takes it back afterwards and reconciles again.
  */
 export class ReminderSubscription {
   readonly keys: ReminderKeys;
-  private readonly lease: LeaseLock;
-  private readonly scheduling: Scheduling;
-  private running: Promise<void> | undefined;
-  private stopping = false;
-  /** Ends what the loop waits on: the live subscription, or a pause. */
-  private interrupt: () => void = () => undefined;
+  private readonly follower: LeasedFollower<ReminderHolding>;
 
-  constructor(
-    store: EventStore,
-    private readonly redis: Redis,
-    queue: Queue,
-    private readonly options: ReminderSubscriptionOptions,
-  ) {
+  constructor(store: EventStore, redis: Redis, queue: Queue, options: ReminderSubscriptionOptions) {
     this.keys = reminderKeys(options.prefix);
-    this.lease = new LeaseLock(redis, this.keys.lease, options.leaseMs ?? 5_000);
-    this.scheduling = {
+    const scheduling: Scheduling = {
       store,
       redis,
       queue,
@@ -75,19 +58,26 @@ export class ReminderSubscription {
       now: options.now ?? (() => new Date()),
       log: options.log ?? (() => undefined),
     };
+    const lease = new LeaseLock(redis, this.keys.lease, options.leaseMs ?? 5_000);
+    this.follower = new LeasedFollower(store, lease, {
+      name: 'reminders',
+      lostMessage: 'lost the reminders lease; stopped scheduling here',
+      log: scheduling.log,
+      filter: CASE_STREAMS,
+      batchSize: options.batchSize,
+      retryMs: RETRY_MS,
+      open: () => new ReminderHolding(scheduling, redis.duplicate(), lease.owner, options.cachedCases ?? 10_000),
+    });
   }
 
   /** Runs the loop: tries for the lease until it holds it, then schedules until stopped or the lease is lost. */
   start(): void {
-    this.stopping = false;
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    this.follower.start();
   }
 
   /** Ends the loop after the batch or reconciliation in progress, and gives the lease up. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.interrupt();
-    await this.running;
+  stop(): Promise<void> {
+    return this.follower.stop();
   }
 
   /**
@@ -95,100 +85,62 @@ export class ReminderSubscription {
    * if one has it. The holder's writes are fenced out from then on; it takes the lease back once
    * this releases it, and reconciles again, so anything it did meanwhile is made right.
    */
-  async reconcileNow(): Promise<ReconcileResult> {
-    const result = await this.holding(
-      (holding) => reconcile(this.scheduling, holding.checkpoint, holding.states),
-      'seize',
-    );
-    return result!;
+  reconcileNow(): Promise<ReconcileResult> {
+    return this.follower.seize((holding) => holding.reconcile());
   }
+}
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await this.holding((holding) => this.lead(holding));
-      } catch (error) {
-        this.scheduling.log(`reminders: ${(error as Error).message}; trying again in ${RETRY_MS} ms`);
-      }
-      if (!this.stopping) await this.pause(RETRY_MS);
-    }
-  }
+/**
+ * What one holding of the lease works with: a Redis connection of its own (WATCH belongs to a
+ * connection) for the fenced checkpoint, and the case states folded so far.
+ */
+class ReminderHolding implements FollowerHolding {
+  private readonly checkpoint: FencedCheckpoint;
+  private readonly states: CaseStates;
 
-  /** Runs `work` holding the lease (renewed meanwhile), on a connection of its own; `undefined` if another holds it. */
-  private async holding<T>(work: (holding: Holding) => Promise<T>, how?: 'seize'): Promise<T | undefined> {
-    if (how === 'seize') await this.lease.seize();
-    else if (!(await this.lease.tryAcquire())) return undefined;
-    const connection = this.redis.duplicate();
+  constructor(
+    private readonly scheduling: Scheduling,
+    private readonly connection: Redis,
+    owner: string,
+    cachedCases: number,
+  ) {
     connection.on('error', () => undefined); // a failed command says it; the client reconnects by itself
-    const holding: Holding = {
-      checkpoint: new FencedCheckpoint(connection, this.keys, this.lease.owner),
-      states: new CaseStates(this.scheduling.store, this.options.cachedCases ?? 10_000, this.scheduling.log),
-      lost: false,
-    };
-    const renewal = setInterval(() => void this.renew(holding), Math.max(20, Math.floor(this.lease.leaseMs / 3)));
-    try {
-      await connectedOrTimedOut(connection);
-      await holding.checkpoint.read();
-      return await work(holding);
-    } finally {
-      clearInterval(renewal);
-      connection.disconnect();
-      await this.lease.release().catch(() => undefined);
-    }
+    this.checkpoint = new FencedCheckpoint(connection, scheduling.keys, owner);
+    this.states = new CaseStates(scheduling.store, cachedCases, scheduling.log);
   }
 
-  /** Keeps the lease, and interrupts the loop when it is lost. */
-  private async renew(holding: Holding): Promise<void> {
-    // A renewal that fails (Redis unreachable) says nothing yet: the next one tells.
-    if (!(await this.lease.renew().catch(() => true))) {
-      holding.lost = true;
-      this.interrupt();
-    }
+  /** Re-derives every case's reminders (`reconcile.ts`), moving the checkpoint to the head. */
+  async reconcile(): Promise<ReconcileResult> {
+    await connectedOrTimedOut(this.connection);
+    await this.checkpoint.read();
+    return reconcile(this.scheduling, this.checkpoint, this.states);
   }
 
-  private async lead(holding: Holding): Promise<void> {
+  async start(): Promise<void> {
     this.scheduling.log('reminders: holds the reminders lease; reconciling, then following the case streams');
-    await reconcile(this.scheduling, holding.checkpoint, holding.states);
-    while (!this.stopping && !holding.lost) {
-      try {
-        await this.follow(holding);
-      } catch (error) {
-        if (error instanceof FencedOut) throw error;
-        this.scheduling.log(`reminder scheduling failed: ${(error as Error).message}; retrying in ${RETRY_MS} ms`);
-        // The batch may be folded but not committed: start again from the checkpoint, states unknown.
-        holding.states.clear();
-        await holding.checkpoint.read();
-        await this.pause(RETRY_MS);
-      }
-    }
-    if (holding.lost) this.scheduling.log('reminders: lost the reminders lease; stopped scheduling here');
+    await this.reconcile();
   }
 
-  /** Follows the case streams from the checkpoint until interrupted. */
-  private async follow(holding: Holding): Promise<void> {
-    if (this.stopping) return;
-    const subscription = this.scheduling.store.subscribeToAll({
-      fromPosition: holding.checkpoint.position ?? 'start',
-      filter: CASE_STREAMS,
-    });
-    this.interrupt = () => void subscription.unsubscribe();
-    try {
-      for await (const batch of inBatches(subscription, this.options.batchSize ?? 1_000)) {
-        // Unsubscribe before leaving the loop: that ends the read the batching has in flight.
-        await this.schedule(batch, holding).catch(async (error: unknown) => {
-          await subscription.unsubscribe();
-          throw error;
-        });
-      }
-    } finally {
-      this.interrupt = () => undefined;
-      await subscription.unsubscribe();
-    }
+  from(): Position | 'start' {
+    return this.checkpoint.position ?? 'start';
+  }
+
+  /** A fenced-out holder stops; any other failure is retried from the checkpoint. */
+  async recover(error: unknown): Promise<void> {
+    if (error instanceof FencedOut) throw error;
+    this.scheduling.log(`reminder scheduling failed: ${(error as Error).message}; retrying in ${RETRY_MS} ms`);
+    // The batch may be folded but not committed: start again from the checkpoint, states unknown.
+    this.states.clear();
+    await this.checkpoint.read();
+  }
+
+  close(): void {
+    this.connection.disconnect();
   }
 
   /** Folds a batch, makes the touched cases' jobs match, then records them with the checkpoint. */
-  private async schedule(events: readonly RecordedEvent[], holding: Holding): Promise<void> {
-    const changed = await holding.states.fold(events);
+  async handle(events: readonly RecordedEvent[]): Promise<void> {
+    const changed = await this.states.fold(events);
     const now = this.scheduling.now();
     const desired = new Map<string, ReminderJob[]>();
     const breathe = breather();
@@ -202,9 +154,10 @@ export class ReminderSubscription {
         );
       }
     }
+    const { redis, keys } = this.scheduling;
     const caseIds = [...desired.keys()];
-    const read = this.redis.pipeline();
-    for (const caseId of caseIds) read.smembers(this.keys.caseJobs(caseId));
+    const read = redis.pipeline();
+    for (const caseId of caseIds) read.smembers(keys.caseJobs(caseId));
     const held = (caseIds.length > 0 ? (await read.exec())! : []).map(([error, ids]) => {
       if (error) throw error;
       return new Set(ids as string[]);
@@ -218,25 +171,14 @@ export class ReminderSubscription {
       for (const id of held[index]!) if (!wanted.has(id)) remove.push(id);
     });
     if (add.length > 0 || remove.length > 0) {
-      await holding.checkpoint.check();
+      await this.checkpoint.check();
       await applyJobs(this.scheduling, add, remove);
     }
-    await holding.checkpoint.commit(events.at(-1)!.position, (tx) => {
+    await this.checkpoint.commit(events.at(-1)!.position, (tx) => {
       for (const [caseId, jobs] of desired) {
-        tx.del(this.keys.caseJobs(caseId));
-        if (jobs.length > 0) tx.sadd(this.keys.caseJobs(caseId), ...jobs.map((job) => job.opts.jobId));
+        tx.del(keys.caseJobs(caseId));
+        if (jobs.length > 0) tx.sadd(keys.caseJobs(caseId), ...jobs.map((job) => job.opts.jobId));
       }
     });
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      this.interrupt = done;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-    }).finally(() => (this.interrupt = () => undefined));
   }
 }

@@ -6,7 +6,7 @@ import {
   type EventStore,
   type Position,
   type Subscription,
-  inBatches,
+  followInBatches,
 } from '@app/event-store';
 
 import { lastPosition } from './replay';
@@ -131,24 +131,15 @@ export class ProjectionRunner {
   private async consume(subscription: Subscription): Promise<void> {
     const connection = this.connection!;
     try {
-      for await (const recorded of inBatches(subscription, this.options.batchSize ?? 2_000)) {
-        const events = recorded.map(toProjectedEvent);
-        // Unsubscribe before leaving the loop: that ends the read the batching has in flight.
-        await this.write(events, connection).catch(async (error: unknown) => {
-          await subscription.unsubscribe();
-          throw error;
-        });
-        if (this.instances.every((instance) => instance.stopped)) {
-          await subscription.unsubscribe();
-          break;
-        }
-      }
+      await followInBatches(subscription, this.options.batchSize ?? 2_000, async (recorded) => {
+        await this.write(recorded.map(toProjectedEvent), connection);
+        return !this.instances.every((instance) => instance.stopped);
+      });
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(JSON.stringify(error));
       for (const instance of this.instances) instance.reset();
       this.options.log?.(`projections stopped: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      await subscription.unsubscribe();
       connection.disconnect();
     }
   }
