@@ -2,7 +2,14 @@ import type Redis from 'ioredis';
 import { comparePositions, parsePosition, type Position } from '@app/event-store';
 import { generationOf } from './engine/generations';
 import { ReadModelKeys } from './engine/keys';
-import { describeNotBuilt, notBuilt, readinessKeys, type NotBuilt, type StoreHead } from './engine/readiness';
+import {
+  describeNotBuilt,
+  notBuilt,
+  READINESS_STRIDE,
+  readinessKeys,
+  type NotBuilt,
+  type StoreHead,
+} from './engine/readiness';
 import { CASE_VIEW_PROJECTION } from './projections/case-view/case-view.projection';
 import * as caseViewQueries from './projections/case-view/case-view.queries';
 import type { CaseListFilter } from './projections/case-view/case-view.queries';
@@ -71,7 +78,7 @@ export class ReadModels {
       if (this.generationSeen !== seen) continue;
       const [missing] = await notBuilt(projections, values, this.store);
       if (missing) throw new ReadModelNotBuilt(missing);
-      return { prefix, checkpoints: values.filter((_, index) => index % 2 === 0) };
+      return { prefix, checkpoints: values.filter((_, index) => index % READINESS_STRIDE === 0) };
     }
   }
 

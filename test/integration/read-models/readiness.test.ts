@@ -4,6 +4,7 @@ import { deadlineRules } from '../../../libs/read-models/src/deadline-rules';
 import {
   liveProjectionStatuses,
   ProjectionRunner,
+  ReadModelBehind,
   ReadModelNotBuilt,
   ReadModels,
   readModelProjections,
@@ -115,6 +116,28 @@ describe('read models not built yet (embedded store, real Redis)', () => {
     await replay.stop();
     await runner(fixture.store).start();
     expect((await readModels.listCases({}, { limit: 1 })).total).toBe(20);
+  });
+
+  it('a runner started on an empty store reads its first events as lag, not as a read model missing', async () => {
+    const held = gate();
+    // Started before the store's first command (as `npm start` listens only once it has), then held.
+    const live = runner(withSubscriptions(fixture.store, pausedAfter(0, held.opened)));
+    await live.start();
+    await appendWorkload(fixture.store, 2, { seed: 21 });
+    const head = (await lastPosition(fixture.store))!;
+    expect((await readModels.listCases({}, { limit: 10 })).total).toBe(0);
+    expect(
+      (await liveProjectionStatuses(fixture.redis, fixture.keys, names, fixture.store)).map((status) => status.state),
+    ).toEqual(names.map(() => 'running'));
+    // Read your writes waits out the lag, and gets there once the runner goes on.
+    expect(await refusal(readModels.waitFor(head, ['case-view'], 100))).toBeInstanceOf(ReadModelBehind);
+    held.open();
+    await readModels.waitFor(head, names, 20_000);
+    expect((await readModels.listCases({}, { limit: 10 })).total).toBe(2);
+    // Redis emptied later: refused again, as before (the mark went with the rest).
+    await live.stop();
+    await fixture.redis.unlink(...(await fixture.redis.keys(`${fixture.root}:*`)));
+    expect(await refusal(readModels.listCases({}, { limit: 10 }))).toBeInstanceOf(ReadModelNotBuilt);
   });
 
   it('a runner restarted mid-replay keeps the head the replay started towards', async () => {

@@ -35,5 +35,7 @@ export const projectionKeys = (generationPrefix: string, projection: string) => 
   status: `${generationPrefix}:projection:${projection}:status`,
   /** Set while the projection replays from position zero: the store's head it must reach (see `readiness.ts`). */
   replayingTo: `${generationPrefix}:projection:${projection}:replaying-to`,
+  /** Set when a runner started it without a checkpoint on an empty store: built, with nothing in it yet. */
+  startedEmpty: `${generationPrefix}:projection:${projection}:started-empty`,
   state: (entity: string) => `${generationPrefix}:${projection}:state:${entity}`,
 });

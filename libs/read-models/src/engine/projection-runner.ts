@@ -96,7 +96,8 @@ export class ProjectionRunner {
 
   /**
    * Marks the projections that replay from zero (no checkpoint while the store has events) with
-   * the head they must reach; keeps the head of a mark an earlier runner left.
+   * the head they must reach; keeps the head of a mark an earlier runner left. On an empty store,
+   * marks them started empty instead.
    */
   private async markReplays(marks: readonly (string | null)[]): Promise<void> {
     this.replayTargets.clear();
@@ -106,6 +107,8 @@ export class ProjectionRunner {
     const reached: string[] = [];
     this.instances.forEach((instance, index) => {
       const mark = marks[index];
+      // Started on an empty store: built, with nothing in it (readiness.ts), whatever comes next.
+      if (fresh && head === undefined && !instance.checkpoint && !mark) toMark.push(instance.keys.startedEmpty, '1');
       const target = mark ? parsePosition(mark) : !instance.checkpoint ? head : undefined;
       if (!target) return;
       if (instance.checkpoint && comparePositions(instance.checkpoint, target) >= 0)

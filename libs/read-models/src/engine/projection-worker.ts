@@ -37,6 +37,8 @@ export class ProjectionWorker {
   private holding = false;
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> = Promise.resolve();
+  /** The first step after `start` (see `started`). */
+  private firstStep: Promise<void> = Promise.resolve();
   private stopping = false;
   private oldGenerationsSince: number | undefined;
   private renewal: NodeJS.Timeout | undefined;
@@ -75,6 +77,17 @@ export class ProjectionWorker {
         });
     };
     loop();
+    this.firstStep = this.tick;
+  }
+
+  /**
+   * Resolves once the first step after `start` has run: this process either holds the lock and
+   * runs the projections (each marked, if it had no checkpoint, as replaying or started empty:
+   * see `readiness.ts`), or another holds it. A server that listens only after this never has a
+   * store's first commands read as a read model missing.
+   */
+  started(): Promise<void> {
+    return this.firstStep;
   }
 
   async stop(): Promise<void> {

@@ -12,7 +12,9 @@ import { projectionKeys } from './keys';
  *   built until its checkpoint reaches that head; the runner clears the mark in the same
  *   transaction as the batch that gets there; or
  * - it has no checkpoint while the event store's head is past zero: Redis was emptied (or this
- *   generation was never built) and no runner has started replaying it yet.
+ *   generation was never built) and no runner has started replaying it yet; unless a runner
+ *   started it on an empty store (`startedEmpty`): then the events since are the ordinary lag of
+ *   a new store's first commands, not a read model missing.
  *
  * A checkpoint that is merely behind the head is not "not built": that is the ordinary lag a read
  * waits out with `?minPosition=`. A stopped projection is reported by its status, not here.
@@ -28,11 +30,14 @@ export interface NotBuilt {
 /** The store, as far as readiness asks it anything: only when a checkpoint is missing. */
 export type StoreHead = Pick<EventStore, 'readAll'>;
 
+/** How many keys `readinessKeys` gives per projection; its checkpoint comes first. */
+export const READINESS_STRIDE = 3;
+
 /** The keys `notBuilt` reads for the named projections of one generation, in its order. */
 export function readinessKeys(generationPrefix: string, names: readonly string[]): string[] {
   return names.flatMap((name) => {
     const keys = projectionKeys(generationPrefix, name);
-    return [keys.checkpoint, keys.replayingTo];
+    return [keys.checkpoint, keys.replayingTo, keys.startedEmpty];
   });
 }
 
@@ -49,11 +54,12 @@ export async function notBuilt(
   const found: NotBuilt[] = [];
   let storeHasEvents: boolean | undefined;
   for (const [index, projection] of names.entries()) {
-    const checkpoint = values[index * 2] ?? null;
-    const replayingTo = values[index * 2 + 1] ?? null;
+    const checkpoint = values[index * READINESS_STRIDE] ?? null;
+    const replayingTo = values[index * READINESS_STRIDE + 1] ?? null;
+    const startedEmpty = values[index * READINESS_STRIDE + 2] ?? null;
     if (replayingTo !== null) {
       found.push({ projection, checkpoint, replayingTo });
-    } else if (checkpoint === null && store) {
+    } else if (checkpoint === null && startedEmpty === null && store) {
       storeHasEvents ??= (await lastPosition(store)) !== undefined;
       if (storeHasEvents) found.push({ projection, checkpoint, replayingTo });
     }

@@ -38,8 +38,12 @@ export class ProjectionWorkerService implements OnApplicationBootstrap, BeforeAp
     });
   }
 
-  onApplicationBootstrap(): void {
+  /** Starts the projections, and waits (at most a lease) for the first try at the lock to be done. */
+  async onApplicationBootstrap(): Promise<void> {
     this.worker.start();
+    if (!(await settledWithin(this.worker.started(), 5_000))) {
+      this.logger.warn('the projection worker’s first step took over 5 s; starting regardless');
+    }
   }
 
   /**
