@@ -52,8 +52,14 @@ function ensureNpmPackages() {
   say(
     existsSync(join(root, 'node_modules')) ? 'package-lock.json changed: npm install' : 'no node_modules: npm install',
   );
+  say(
+    'this can take several minutes with little output: better-sqlite3 compiles SQLite from source when no ' +
+      'prebuilt binary matches this Node (about 3-5 minutes on 2 cores)',
+  );
+  const started = Date.now();
   run('npm', ['install', '--no-audit', '--no-fund']);
   writeFileSync(stamp, `${hash()}\n`);
+  say(`npm packages installed in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 function findOnPath(name) {
@@ -73,8 +79,38 @@ function aptInstall(what, debianPackage, howTo) {
   }
   say(`${what} is missing: installing the ${debianPackage} package with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update', '-q'], { env });
-  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', debianPackage], { env });
+  aptGet(['update', '-q'], env);
+  aptGet(['install', '-y', '-q', '--no-install-recommends', debianPackage], env);
+}
+
+/** How long apt-get waits for a lock another install holds (unattended upgrades, a second setup). */
+const APT_LOCK_WAIT_SECONDS = 300;
+
+/**
+ * apt-get, waiting for the apt and dpkg locks when another process holds them instead of failing
+ * at once: apt's own wait (`DPkg::Lock::Timeout`) where it applies, and a bounded retry, saying so,
+ * for the locks it does not cover (older apt, the lists lock of `update`).
+ */
+function aptGet(args, env) {
+  const options = ['-o', `DPkg::Lock::Timeout=${APT_LOCK_WAIT_SECONDS}`];
+  const deadline = Date.now() + APT_LOCK_WAIT_SECONDS * 1000;
+  for (;;) {
+    const result = spawnSync('apt-get', [...options, ...args], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    if (result.error) fail(`apt-get could not run: ${result.error.message}`);
+    process.stderr.write(result.stderr ?? '');
+    if (result.status === 0) return;
+    const locked = /Could not get lock|Unable to (acquire|lock)|is another process using it/i.test(result.stderr ?? '');
+    if (!locked || Date.now() > deadline) fail(`apt-get ${args.join(' ')} failed with exit code ${result.status}`);
+    say(
+      `another process holds the apt/dpkg lock: waiting for it (up to ${APT_LOCK_WAIT_SECONDS} s in all), then trying again`,
+    );
+    spawnSync('sleep', ['10']);
+  }
 }
 
 function ensureRedisServer() {

@@ -58,6 +58,9 @@ const problem = tokenLifetimeProblem(
   maxLifetimeSeconds,
 );
 if (problem) fail(`--expires ${values.expires}: ${problem} (JWT_MAX_LIFETIME)`);
+// On stderr, so `TOKEN=$(npm run -s token ...)` takes the token alone: which key signed it, so a
+// 401 "invalid signature" can be traced to a server started with another DATA_DIR or secret.
+console.error(`[token] signed with the ${key.description}; a server verifies it when it uses the same`);
 console.log(token);
 
 /** Bad configuration stops this script as it stops the server: its message, exit code 78. */

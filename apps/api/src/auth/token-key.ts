@@ -37,7 +37,12 @@ export function resolveTokenKey(config: AppConfig): TokenKey {
       const file = join(config.dataDir, 'dev-token-secret');
       if (!existsSync(file)) {
         mkdirSync(config.dataDir, { recursive: true });
-        writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+        try {
+          writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+        } catch (error) {
+          // `npm start` and `npm run token` at once: whichever wrote it first, both use that one.
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
       }
       const secret = readFileSync(file, 'utf8').trim();
       return {
