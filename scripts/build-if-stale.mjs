@@ -41,6 +41,15 @@ const wanted = sourceHash();
 if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === wanted) {
   console.error('[build] dist/ is up to date with the sources: not rebuilt');
 } else {
+  // `--check-config` (the commands that serve or operate): a bad setting is told before the build,
+  // not after it; when dist/ is up to date the built command tells it at once anyway.
+  if (process.argv.includes('--check-config')) {
+    const checked = spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/check-config.ts'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (checked.status !== 0) process.exit(checked.status ?? 1);
+  }
   console.error('[build] compiling the TypeScript sources into dist/ (about 20 s)');
   const result = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
