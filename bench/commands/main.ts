@@ -236,6 +236,10 @@ async function cpuProfile(dir: string, redisUrl: string): Promise<void> {
       `\n== ${profile}, ${clients} clients, ${commands.figures.seconds} s each: ${line(commands)}; ${line(trivial)}; ` +
         `ratio ${((commands.figures.perSecond / trivial.figures.perSecond) * 100).toFixed(0)}%`,
     );
+    console.log(
+      `windows (µs, the profiles' clock, for cpu-profile.ts <file> <from> <to>): ` +
+        `commands ${commands.fromUs} ${commands.toUs}; trivial ${trivial.fromUs} ${trivial.toUs}`,
+    );
     const per = commands.figures.requests;
     printBreakdown(`${profile} api, commands`, summarise(file('api'), commands.fromUs, commands.toUs), per);
     printBreakdown(
