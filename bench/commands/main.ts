@@ -8,7 +8,9 @@
 // profile: at 64 clients, commands reach at least half that profile's trivial endpoint throughput.
 // Each client works on a case of its own (no contention), adding notes: a read, a fold, a decide
 // and a durable append per request. Every measure starts once the servers are idle (projections
-// caught up), so what one left behind does not slow the next.
+// caught up), so what one left behind does not slow the next. Beside each rate, the CPU time the
+// api's main thread spent per request (from /proc): on a machine busy with other work the rates
+// swing widely, that much less, and the target needs commands to cost at most twice the trivial.
 //
 // BENCH_ONLY=all-in-one or BENCH_ONLY=scale-out runs only that profile; BENCH_ONLY=profiles both,
 // without the sealing comparison below.
@@ -134,9 +136,10 @@ async function measureProfile(profile: Profile, dir: string, redisUrl: string): 
     const levels: ProfileFigures['levels'][number][] = [];
     for (const clients of LEVELS) {
       await settle(processes);
-      const trivial = await measure('GET /health/ping (trivial)', running.url, clients, ping);
+      const pid = running.api.child.pid;
+      const trivial = await measure('GET /health/ping (trivial)', running.url, clients, ping, undefined, pid);
       await settle(processes);
-      const commands = await measure('POST /cases/:id/notes (command)', running.url, clients, addNote);
+      const commands = await measure('POST /cases/:id/notes (command)', running.url, clients, addNote, undefined, pid);
       levels.push({ trivial, commands });
     }
     return { profile, levels };
@@ -147,13 +150,18 @@ async function measureProfile(profile: Profile, dir: string, redisUrl: string): 
 
 /** Prints every profile's figures; true when each met the target at 64 clients with no errors. */
 function report(results: readonly ProfileFigures[]): boolean {
-  console.log('profile      clients  trivial/s  commands/s  commands/trivial  trivial p99 ms  commands p99 ms  errors');
+  console.log(
+    'profile      clients  trivial/s  commands/s  commands/trivial  trivial p99 ms  commands p99 ms  errors  api main-thread CPU µs/request: trivial  commands  trivial/commands',
+  );
+  const cpu = (figures: Figures) => (figures.mainThreadCpuUs ?? NaN).toFixed(0);
   for (const { profile, levels } of results) {
     for (const { trivial, commands } of levels) {
       console.log(
         `${profile.padEnd(11)} ${String(trivial.clients).padStart(8)} ${Math.round(trivial.perSecond).toString().padStart(10)} ` +
           `${Math.round(commands.perSecond).toString().padStart(11)} ${`${((commands.perSecond / trivial.perSecond) * 100).toFixed(0)}%`.padStart(17)} ` +
-          `${String(trivial.p99).padStart(15)} ${String(commands.p99).padStart(16)} ${String(trivial.errors + commands.errors).padStart(7)}`,
+          `${String(trivial.p99).padStart(15)} ${String(commands.p99).padStart(16)} ${String(trivial.errors + commands.errors).padStart(7)} ` +
+          `${cpu(trivial).padStart(40)} ${cpu(commands).padStart(9)} ` +
+          `${`${(((trivial.mainThreadCpuUs ?? NaN) / (commands.mainThreadCpuUs ?? NaN)) * 100).toFixed(0)}%`.padStart(17)}`,
       );
     }
   }
@@ -235,6 +243,10 @@ async function cpuProfile(dir: string, redisUrl: string): Promise<void> {
     console.log(
       `\n== ${profile}, ${clients} clients, ${commands.figures.seconds} s each: ${line(commands)}; ${line(trivial)}; ` +
         `ratio ${((commands.figures.perSecond / trivial.figures.perSecond) * 100).toFixed(0)}%`,
+    );
+    console.log(
+      `windows (µs, the profiles' clock, for cpu-profile.ts <file> <from> <to>): ` +
+        `commands ${commands.fromUs} ${commands.toUs}; trivial ${trivial.fromUs} ${trivial.toUs}`,
     );
     const per = commands.figures.requests;
     printBreakdown(`${profile} api, commands`, summarise(file('api'), commands.fromUs, commands.toUs), per);

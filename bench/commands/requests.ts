@@ -20,18 +20,30 @@ export interface Figures {
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
+  /** The server's main thread's CPU time per request, in µs (when its pid was given). */
+  readonly mainThreadCpuUs?: number;
 }
 
+/**
+ * Runs `clients` connections sending `request` for `duration` seconds. Given the server's pid,
+ * also what its main thread (the event loop) spent per request: CPU time from /proc, which a
+ * machine busy with other work inflates far less than throughput or a profile's wall-clock samples.
+ */
 export async function measure(
   label: string,
   url: string,
   clients: number,
   request: autocannon.Request,
   duration = DURATION_S,
+  pid?: number,
 ): Promise<Figures> {
+  const cpuBefore = pid === undefined ? 0 : mainThreadCpuSecondsOf(pid);
   const result = await autocannon({ url, connections: clients, duration, requests: [request] });
+  const mainThreadCpuUs =
+    pid === undefined ? undefined : ((mainThreadCpuSecondsOf(pid) - cpuBefore) * 1e6) / result.requests.total;
   const errors = result.errors + result.non2xx + result.timeouts;
   return {
+    ...(mainThreadCpuUs === undefined ? {} : { mainThreadCpuUs }),
     label,
     clients,
     perSecond: result.requests.average,
@@ -95,11 +107,17 @@ export function noteOn(cases: readonly string[], text: string): (request: autoca
   });
 }
 
-/** CPU seconds the process has used (user + system), from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/** CPU seconds used (user + system), from a /proc stat file. */
+function cpuSecondsIn(statFile: string): number {
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/** CPU seconds the process has used, all its threads. */
+const cpuSecondsOf = (pid: number) => cpuSecondsIn(`/proc/${pid}/stat`);
+
+/** CPU seconds the process's main thread (its event loop) has used. */
+const mainThreadCpuSecondsOf = (pid: number) => cpuSecondsIn(`/proc/${pid}/task/${pid}/stat`);
 
 /**
  * Waits (at most 20 s) until every server uses under 6% of a core: its projections have caught

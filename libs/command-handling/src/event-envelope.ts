@@ -45,5 +45,6 @@ export function metadataOf(recorded: RecordedEvent): Partial<EventMetadata> | un
 }
 
 export function actorOf(actor: Actor): EventMetadata['actor'] {
-  return { userId: actor.userId, role: actor.role, agency: actor.agency.id };
+  // In canonical order (see handleCommand's metadata).
+  return { agency: actor.agency.id, role: actor.role, userId: actor.userId };
 }

@@ -174,13 +174,15 @@ async function decideAndAppend<Command extends { type: string }, Event extends D
       readFirst();
       continue;
     }
+    // Keys in the order the stored (canonical) text has them, so writing it needs no sort.
     const metadata = {
       actor: actorOf(envelope.actor),
-      correlationId: envelope.correlationId,
       causationId: envelope.causationId ?? envelope.correlationId,
-      recordedAt: now.toISOString(),
       command: command.type,
-      ...(key === undefined ? {} : { idempotencyKey: key, commandDigest: digest }),
+      ...(key === undefined ? {} : { commandDigest: digest }),
+      correlationId: envelope.correlationId,
+      ...(key === undefined ? {} : { idempotencyKey: key }),
+      recordedAt: now.toISOString(),
     };
     try {
       const result = await store.append(

@@ -15,8 +15,9 @@ export function encrypt(key: Buffer, plaintext: Buffer, associatedData: string):
   const iv = freshIv();
   const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]);
+  const body = cipher.update(plaintext);
+  const rest = cipher.final(); // empty for GCM, a stream mode; kept so nothing depends on that
+  return Buffer.concat([iv, body, rest, cipher.getAuthTag()]);
 }
 
 // IVs are cut from a block of CSPRNG output, a new block when one is used up: a `randomBytes`

@@ -20,6 +20,11 @@ import { VerifiedTokens } from './verified-tokens';
 export const TOKEN_KEY = Symbol('TOKEN_KEY');
 export const AGENCIES = Symbol('AGENCIES');
 
+interface RoutePolicy {
+  readonly isPublic: boolean;
+  readonly allowed: readonly Role[] | undefined;
+}
+
 interface Claims {
   sub?: unknown;
   role?: unknown;
@@ -43,6 +48,8 @@ export class AuthGuard implements CanActivate {
   private readonly maxLifetimeSeconds: number;
   /** Verifying a token was a tenth of a note command's CPU; each session sends the same one. */
   private readonly verified = new VerifiedTokens();
+  /** Each route's `@Public` and `@AllowRoles`, by handler and controller. */
+  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -63,16 +70,32 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const policy = this.policyOf(context.getHandler(), context.getClass());
+    if (policy.isPublic) return true;
     const request = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
     const actor = this.authenticate(request.headers.authorization);
     request.actor = actor;
-    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
+    const allowed = policy.allowed;
     if (allowed && !allowed.some((role) => role === actor.role)) {
       throw new ForbiddenException(`The ${actor.role} role may not do this`);
     }
     return true;
+  }
+
+  /** A route's decorators, read once: they are fixed when its class is declared. */
+  private policyOf(handler: object, controller: object): RoutePolicy {
+    let ofController = this.policies.get(handler);
+    if (!ofController) this.policies.set(handler, (ofController = new WeakMap()));
+    let policy = ofController.get(controller);
+    if (!policy) {
+      const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
+      policy = {
+        isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) === true,
+        allowed: this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets),
+      };
+      ofController.set(controller, policy);
+    }
+    return policy;
   }
 
   private authenticate(header: string | undefined): Actor {

@@ -1,5 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { ValidateIf, type ValidationOptions } from 'class-validator';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 
 export interface FieldError {
   /** The path of the failing field, e.g. `personal.dateOfBirth`. */
@@ -87,6 +88,7 @@ class StrictValidationPipe extends ValidationPipe {
  * reported.
  */
 export function strictValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
