@@ -66,14 +66,18 @@ export function batchCommitter(
     const hash = chained ? (splitChainHash(metadataAt.get(stream, last) ?? '{}').chainHash ?? GENESIS_HASH) : '';
     return { revision: last, hash };
   };
-  const writeOne = (append: AppendRequest): AppendOutcome => {
+  // In two passes: first each append is checked and its events chained (hashes only, in one
+  // run: the SHA-256 work stays hot instead of taking turns with SQLite's inserts), then every
+  // row is inserted. The outcomes are those of taking the appends one by one: `inBatch` carries
+  // each stream's head from one append of the batch to the next.
+  const decideOne = (append: AppendRequest): AppendOutcome | Row[] => {
     const known = headOf(append.stream);
     const actual = known === undefined ? 'no_stream' : BigInt(known.revision);
     if (!expectationHolds(append.expected, actual)) return { ok: false, actual };
     const recordedAt = Date.now();
     let revision = known?.revision ?? -1;
     let previous = known?.hash ?? GENESIS_HASH;
-    let position = 0;
+    const written: Row[] = [];
     for (const event of append.events) {
       revision += 1;
       let metadata = event.metadata;
@@ -87,17 +91,23 @@ export function batchCommitter(
         });
         metadata = withChainHash(event.metadata, previous);
       }
-      const info = insert.run(append.stream, revision, event.id, event.type, event.data, metadata, recordedAt);
-      position = Number(info.lastInsertRowid);
+      written.push([append.stream, revision, event.id, event.type, event.data, metadata, recordedAt]);
     }
     inBatch.set(append.stream, { revision, hash: chained ? previous : '' });
-    return { ok: true, revision: BigInt(revision), position: BigInt(position) };
+    return written;
   };
   let versionInBatch = 0;
   const transaction = db.transaction((batch: readonly AppendRequest[]) => {
     versionInBatch = dataVersion.get()!;
     if (versionInBatch !== ourLastVersion) committed.clear();
-    return batch.map(writeOne);
+    const decided = batch.map(decideOne);
+    return decided.map((outcome): AppendOutcome => {
+      if (!Array.isArray(outcome)) return outcome;
+      let position = 0;
+      for (const row of outcome) position = Number(insert.run(...row).lastInsertRowid);
+      const revision = outcome[outcome.length - 1]![1];
+      return { ok: true, revision: BigInt(revision), position: BigInt(position) };
+    });
   });
   return (batch) => {
     inBatch = new Map();
@@ -115,6 +125,8 @@ export function batchCommitter(
     return outcomes;
   };
 }
+
+type Row = [stream: string, revision: number, id: string, type: string, data: string, metadata: string, at: number];
 
 interface StreamHead {
   readonly revision: number;
