@@ -66,6 +66,25 @@ describe('embedded event store shared by several processes', () => {
     await store.close();
   });
 
+  it('sees a head another connection wrote after this one remembered it: right revision, conflict on a stale one, one chain', async () => {
+    // Two stores on one file, turn by turn: each remembers the heads it wrote, and must not trust
+    // them once the other has committed (it would fork the chain or reuse a revision).
+    const here = new SqliteEventStore(file);
+    const there = new SqliteEventStore(file);
+    const tick = (i: number) => [{ type: 'Tick', data: { i } }];
+    await here.append('case-turns', tick(0));
+    await here.append('case-other', tick(0));
+    expect((await there.append('case-turns', tick(1), { expectedRevision: 0n })).nextExpectedRevision).toBe(1n);
+    await expect(here.append('case-turns', tick(2), { expectedRevision: 0n })).rejects.toThrow();
+    expect((await here.append('case-turns', tick(2), { expectedRevision: 1n })).nextExpectedRevision).toBe(2n);
+    expect((await here.append('case-other', tick(1), { expectedRevision: 0n })).nextExpectedRevision).toBe(1n);
+    expect((await there.append('case-turns', tick(3))).nextExpectedRevision).toBe(3n);
+    expect((await here.append('case-turns', tick(4))).nextExpectedRevision).toBe(4n);
+    expect(await verifyStore(here)).toEqual({ ok: true, events: 7, streams: 2 });
+    await there.close();
+    await here.close();
+  });
+
   it('keeps one hash chain when processes append to the same stream at once', async () => {
     const store = new SqliteEventStore(file, { commitThread: true });
     const local = (async () => {

@@ -8,6 +8,8 @@ import { HISTORY_PAGE } from './query.dtos';
 /** A case's access log: a stream of its own (not `case-…`: reading never changes the case or its revision). */
 export const caseReadLogStream = (caseId: string) => `read-log-${caseId}`;
 
+const READ_METADATA = Object.freeze({ schemaVersion: 1 });
+
 /** One read of a case, as recorded: who, through which route, and why (when one was given). */
 export interface CaseRead {
   readonly caseId: string;
@@ -38,10 +40,11 @@ export class CaseReadLog implements BeforeApplicationShutdown {
 
   /** Records that `actor` read these cases through `route` (written within milliseconds). */
   record(caseIds: readonly string[], actor: Actor, route: string, reason?: string): void {
-    const reader = { userId: actor.userId, role: actor.role, agency: actor.agency.id };
-    for (const caseId of new Set(caseIds)) {
-      const read: CaseRead = { caseId, reader, route, ...(reason === undefined ? {} : { reason }) };
-      const event: EventData = { type: 'CaseRead', data: read, metadata: { schemaVersion: 1 } };
+    // Fields in canonical (sorted) order, so the store's canonical JSON has nothing to sort.
+    const reader = { agency: actor.agency.id, role: actor.role, userId: actor.userId };
+    for (const caseId of caseIds.length === 1 ? caseIds : new Set(caseIds)) {
+      const read: CaseRead = reason === undefined ? { caseId, reader, route } : { caseId, reader, reason, route };
+      const event: EventData = { type: 'CaseRead', data: read, metadata: READ_METADATA };
       const list = this.pending.get(caseId);
       if (list) list.push(event);
       else this.pending.set(caseId, [event]);

@@ -58,6 +58,14 @@ describe('an event chain hash', () => {
         dataJson: JSON.stringify({ long: 'x'.repeat(100_000) }),
         metadataJson: '{}',
       },
+      // Revisions of several digits, and past what a double holds exactly.
+      ...[10, 1_234_567, 9_007_199_254_740_993n].map((revision) => ({
+        stream: 'read-log-c',
+        revision,
+        type: 'CaseRead',
+        dataJson: '{}',
+        metadataJson: '{}',
+      })),
     ]) {
       expect(chainHashOf(previous, content)).toBe(chainHash(previous, canonicalEventText(content)));
     }

@@ -64,24 +64,71 @@ export function chainHash(previousHex: string, canonicalText: string): string {
  * `chainHash(previousHex, canonicalEventText(event))` without building the canonical text: its
  * parts are written straight into a reused buffer (the stores and `audit:verify` run this for
  * every event; the text and its UTF-8 copy were most of the garbage a whole-store pass made).
+ * Only the data and metadata texts go through a UTF-8 encoding call; the fixed member names, the
+ * revision's digits and the (cached) quoted stream name and type are copied in as bytes, so no
+ * intermediate string is made per event.
  */
 export function chainHashOf(previousHex: string, event: ChainedContent): string {
-  const metadata = `,"metadata":${event.metadataJson}`;
-  const tail = `,"revision":${event.revision},"stream":${JSON.stringify(event.stream)},"type":${JSON.stringify(event.type)}}`;
-  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-  const most = DATA_AT + 3 * (event.dataJson.length + metadata.length + tail.length);
+  const stream = quotedUtf8(event.stream);
+  const type = quotedUtf8(event.type);
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit; 20 digits hold any revision.
+  const most =
+    DATA_AT + 3 * (event.dataJson.length + event.metadataJson.length) + FIXED_BYTES + stream.length + type.length;
   if (scratch.length < most) scratch = newScratch(Math.max(most, scratch.length * 2));
   const into = scratch;
   into.write(previousHex, 0, 32, 'hex');
   let at = DATA_AT;
   at += into.write(event.dataJson, at, 'utf8');
-  at += into.write(metadata, at, 'utf8');
-  at += into.write(tail, at, 'utf8');
+  into.set(METADATA, at);
+  at += METADATA.length;
+  at += into.write(event.metadataJson, at, 'utf8');
+  into.set(REVISION, at);
+  at = writeDigits(into, at + REVISION.length, event.revision);
+  into.set(STREAM, at);
+  at += STREAM.length;
+  into.set(stream, at);
+  at += stream.length;
+  into.set(TYPE, at);
+  at += TYPE.length;
+  into.set(type, at);
+  at += type.length;
+  into[at++] = 0x7d; // }
   return sha256Hex(into.subarray(0, at));
 }
 
 /** Where the data starts in the hash input: after the previous hash and `{"data":`, which stay written. */
 const DATA_AT = 32 + '{"data":'.length;
+const METADATA = Buffer.from(',"metadata":', 'latin1');
+const REVISION = Buffer.from(',"revision":', 'latin1');
+const STREAM = Buffer.from(',"stream":', 'latin1');
+const TYPE = Buffer.from(',"type":', 'latin1');
+const FIXED_BYTES = METADATA.length + REVISION.length + 20 + STREAM.length + TYPE.length + 1;
+
+/** A revision's decimal digits (as `${revision}` writes them), at `at`; returns where they end. */
+function writeDigits(into: Buffer, at: number, revision: bigint | number): number {
+  let value = Number(revision);
+  if (!Number.isSafeInteger(value) || value < 0) return at + into.write(String(revision), at, 'latin1');
+  const start = at;
+  do {
+    into[at++] = 0x30 + (value % 10);
+    value = Math.floor(value / 10);
+  } while (value > 0);
+  into.subarray(start, at).reverse();
+  return at;
+}
+
+/** The UTF-8 of `JSON.stringify(name)` for the stream names and types seen (bounded: a cache, not a leak). */
+const quotedNames = new Map<string, Buffer>();
+
+function quotedUtf8(name: string): Buffer {
+  let bytes = quotedNames.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(name), 'utf8');
+    if (quotedNames.size >= 10_000) quotedNames.clear();
+    quotedNames.set(name, bytes);
+  }
+  return bytes;
+}
 
 function newScratch(size: number): Buffer {
   const buffer = Buffer.allocUnsafe(size);

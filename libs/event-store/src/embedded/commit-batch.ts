@@ -48,24 +48,36 @@ export function batchCommitter(
   const insert = db.prepare<[string, number, string, string, string, string, number]>(
     'INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  // The last hash this committer wrote to each stream (committed), and what the batch in hand wrote:
-  // a stream's head is read from its row only when another process (or thread) wrote it since.
+  // Changes when another connection (process, thread) commits to the file, never on our own commits.
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  // The head (last revision and, chained, its hash) this committer wrote to each stream, as
+  // committed, and what the batch in hand wrote. While no other connection has committed since
+  // our last commit, a remembered head is the stream's head: neither its revision nor its hash
+  // is read back. Once another one has, they are forgotten (it may have written to any stream).
   const committed = new Map<string, StreamHead>();
   let inBatch = new Map<string, StreamHead>();
-  const hashAt = (stream: string, revision: number): string => {
+  let ourLastVersion: number | undefined;
+  const headOf = (stream: string): StreamHead | undefined => {
     const known = inBatch.get(stream) ?? committed.get(stream);
-    if (known && known.revision === revision) return known.hash;
+    if (known) return known;
+    const last = head.get(stream) ?? null;
+    if (last === null) return undefined;
     // An event written before the store chained (no hash) is chained from as a stream's start would be.
-    return splitChainHash(metadataAt.get(stream, revision) ?? '{}').chainHash ?? GENESIS_HASH;
+    const hash = chained ? (splitChainHash(metadataAt.get(stream, last) ?? '{}').chainHash ?? GENESIS_HASH) : '';
+    return { revision: last, hash };
   };
-  const writeOne = (append: AppendRequest): AppendOutcome => {
-    const last = head.get(append.stream) ?? null;
-    const actual = last === null ? 'no_stream' : BigInt(last);
+  // In two passes: first each append is checked and its events chained (hashes only, in one
+  // run: the SHA-256 work stays hot instead of taking turns with SQLite's inserts), then every
+  // row is inserted. The outcomes are those of taking the appends one by one: `inBatch` carries
+  // each stream's head from one append of the batch to the next.
+  const decideOne = (append: AppendRequest): AppendOutcome | Row[] => {
+    const known = headOf(append.stream);
+    const actual = known === undefined ? 'no_stream' : BigInt(known.revision);
     if (!expectationHolds(append.expected, actual)) return { ok: false, actual };
     const recordedAt = Date.now();
-    let revision = last ?? -1;
-    let previous = chained && last !== null ? hashAt(append.stream, last) : GENESIS_HASH;
-    let position = 0;
+    let revision = known?.revision ?? -1;
+    let previous = known?.hash ?? GENESIS_HASH;
+    const written: Row[] = [];
     for (const event of append.events) {
       revision += 1;
       let metadata = event.metadata;
@@ -79,17 +91,29 @@ export function batchCommitter(
         });
         metadata = withChainHash(event.metadata, previous);
       }
-      const info = insert.run(append.stream, revision, event.id, event.type, event.data, metadata, recordedAt);
-      position = Number(info.lastInsertRowid);
+      written.push([append.stream, revision, event.id, event.type, event.data, metadata, recordedAt]);
     }
-    if (chained) inBatch.set(append.stream, { revision, hash: previous });
-    return { ok: true, revision: BigInt(revision), position: BigInt(position) };
+    inBatch.set(append.stream, { revision, hash: chained ? previous : '' });
+    return written;
   };
-  const transaction = db.transaction((batch: readonly AppendRequest[]) => batch.map(writeOne));
+  let versionInBatch = 0;
+  const transaction = db.transaction((batch: readonly AppendRequest[]) => {
+    versionInBatch = dataVersion.get()!;
+    if (versionInBatch !== ourLastVersion) committed.clear();
+    const decided = batch.map(decideOne);
+    return decided.map((outcome): AppendOutcome => {
+      if (!Array.isArray(outcome)) return outcome;
+      let position = 0;
+      for (const row of outcome) position = Number(insert.run(...row).lastInsertRowid);
+      const revision = outcome[outcome.length - 1]![1];
+      return { ok: true, revision: BigInt(revision), position: BigInt(position) };
+    });
+  });
   return (batch) => {
     inBatch = new Map();
-    // Remembered only once committed: a rolled-back batch's hashes were never the streams' heads.
+    // Remembered only once committed: a rolled-back batch's heads were never the streams' heads.
     const outcomes = transaction.immediate(batch);
+    ourLastVersion = versionInBatch;
     for (const [stream, written] of inBatch) {
       committed.delete(stream);
       committed.set(stream, written);
@@ -102,12 +126,15 @@ export function batchCommitter(
   };
 }
 
+type Row = [stream: string, revision: number, id: string, type: string, data: string, metadata: string, at: number];
+
 interface StreamHead {
   readonly revision: number;
+  /** Its chain hash (empty when the committer does not chain). */
   readonly hash: string;
 }
 
-/** Streams whose last hash a committer keeps (the most recently written). */
+/** Streams whose head a committer keeps (the most recently written). */
 const REMEMBERED_HEADS = 10_000;
 
 function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {

@@ -3,7 +3,8 @@
 // once the batch's transaction is on disk. Only what it needs is imported here: it is loaded
 // on its own, by file path.
 import { parentPort, workerData } from 'node:worker_threads';
-import { batchCommitter, openDatabase, type AppendRequest } from './commit-batch';
+import { decodeBatch, encodeOutcomes, type BatchMessage } from './batch-message';
+import { batchCommitter, openDatabase } from './commit-batch';
 
 export interface CommitThreadData {
   readonly file: string;
@@ -12,10 +13,11 @@ export interface CommitThreadData {
   readonly chained: boolean;
 }
 
-export type CommitThreadRequest = { readonly id: number; readonly batch: readonly AppendRequest[] } | 'close';
+/** A batch and its outcomes cross as flat arrays (`batch-message.ts`). */
+export type CommitThreadRequest = { readonly id: number; readonly batch: BatchMessage } | 'close';
 
 export type CommitThreadReply =
-  | { readonly id: number; readonly outcomes: ReturnType<ReturnType<typeof batchCommitter>> }
+  | { readonly id: number; readonly outcomes: bigint[] }
   | { readonly id: number; readonly error: { readonly message: string; readonly code?: string } };
 
 if (parentPort) {
@@ -31,7 +33,7 @@ if (parentPort) {
     }
     let reply: CommitThreadReply;
     try {
-      reply = { id: request.id, outcomes: commit(request.batch) };
+      reply = { id: request.id, outcomes: encodeOutcomes(commit(decodeBatch(request.batch))) };
     } catch (error) {
       const { message, code } = error as { message: string; code?: string };
       reply = { id: request.id, error: { message, ...(typeof code === 'string' ? { code } : {}) } };

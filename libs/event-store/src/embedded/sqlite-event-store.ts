@@ -325,8 +325,7 @@ export class SqliteEventStore implements EventStore {
       this.settle(batch, outcomes);
       return;
     }
-    const requests = batch.map(({ stream, events, expected }) => ({ stream, events, expected }));
-    this.inFlight = this.commitThread!.commit(requests).then(
+    this.inFlight = this.commitThread!.commit(batch).then(
       (outcomes) => this.settle(batch, outcomes),
       (error: unknown) => {
         for (const append of batch) append.reject(error);

@@ -1,5 +1,6 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { decodeOutcomes, encodeBatch } from './batch-message';
 import type { AppendOutcome, AppendRequest } from './commit-batch';
 import type { CommitThreadData, CommitThreadReply, CommitThreadRequest } from './commit-thread';
 
@@ -29,7 +30,7 @@ export class ThreadedCommits {
       this.waiting = { id, resolve, reject };
       // Referenced while a commit is in flight: a process awaiting it must not exit first.
       worker.ref();
-      worker.postMessage({ id, batch } satisfies CommitThreadRequest);
+      worker.postMessage({ id, batch: encodeBatch(batch) } satisfies CommitThreadRequest);
     });
   }
 
@@ -60,7 +61,7 @@ export class ThreadedCommits {
       this.waiting = undefined;
       worker.unref();
       if ('error' in reply) waiting.reject(Object.assign(new Error(reply.error.message), reply.error));
-      else waiting.resolve(reply.outcomes);
+      else waiting.resolve(decodeOutcomes(reply.outcomes));
     });
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => {
