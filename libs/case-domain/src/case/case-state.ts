@@ -33,6 +33,8 @@ export interface CaseState {
     readonly placementId: string;
     readonly startedOn: LocalDate;
     readonly lastChangedOn: LocalDate;
+    /** The date of its latest review, if it has had one: the next review is counted from it. */
+    readonly lastReviewedOn: LocalDate | undefined;
     readonly emergencyOutsideNrm: boolean;
   };
   readonly outreachSince?: LocalDate;
@@ -71,6 +73,7 @@ const STARTS: Partial<Record<CaseEvent['type'], DeadlineStart>> = {
   ExitedNrm: 'exit',
   SafeHousePlacementStarted: 'placement',
   SafeHousePlacementMoved: 'placement',
+  PlacementReviewed: 'placement',
   ReportedMissing: 'missing',
 };
 
@@ -206,6 +209,7 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
           placementId: event.data.placementId,
           startedOn: event.data.startedOn,
           lastChangedOn: event.data.startedOn,
+          lastReviewedOn: undefined,
           emergencyOutsideNrm: event.data.emergencyOutsideNrm,
         },
         enteredAt: entered(state, 'placement', event.data),
@@ -214,6 +218,15 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
       return {
         ...state,
         activePlacement: state.activePlacement && { ...state.activePlacement, lastChangedOn: event.data.movedOn },
+        enteredAt: entered(state, 'placement', event.data),
+      };
+    case 'PlacementReviewed':
+      return {
+        ...state,
+        activePlacement: state.activePlacement && {
+          ...state.activePlacement,
+          lastReviewedOn: event.data.reviewedOn,
+        },
         enteredAt: entered(state, 'placement', event.data),
       };
     case 'SafeHousePlacementEnded':
