@@ -33,9 +33,12 @@ export interface CaseState {
     readonly placementId: string;
     readonly startedOn: LocalDate;
     readonly lastChangedOn: LocalDate;
-    /** The date of its latest review, if it has had one: the next review is counted from it. */
-    readonly lastReviewedOn: LocalDate | undefined;
     readonly emergencyOutsideNrm: boolean;
+    /**
+     * The date of its latest review, if it has had one: the next review is counted from it. Last,
+     * so a state read back from JSON (which drops it while unset) keeps its keys in one order.
+     */
+    readonly lastReviewedOn: LocalDate | undefined;
   };
   readonly outreachSince?: LocalDate;
   readonly moveOnSince?: LocalDate;
@@ -209,8 +212,8 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
           placementId: event.data.placementId,
           startedOn: event.data.startedOn,
           lastChangedOn: event.data.startedOn,
-          lastReviewedOn: undefined,
           emergencyOutsideNrm: event.data.emergencyOutsideNrm,
+          lastReviewedOn: undefined,
         },
         enteredAt: entered(state, 'placement', event.data),
       };
