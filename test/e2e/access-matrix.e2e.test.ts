@@ -527,6 +527,7 @@ describe('access matrix', () => {
       grid: ownCaseworkerOnly,
     },
     'placement/move': { body: { movedOn: on, provider: 'P', address: 'A' }, grid: ownCaseworkerOnly },
+    'placement/review': { body: { reviewedOn: on, outcome: 'continue' }, grid: ownCaseworkerOnly },
     'placement/end': { body: { endedOn: on, reason: 'moved_on' }, grid: ownCaseworkerOnly },
     'outreach-support': { body: { startedOn: on, provider: 'P' }, grid: ownCaseworkerOnly },
     'move-on-support': { body: { startedOn: on, provider: 'P' }, grid: ownCaseworkerOnly },

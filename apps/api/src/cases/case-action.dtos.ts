@@ -6,6 +6,7 @@ import {
   EXIT_REASONS,
   FOLLOW_UP_OUTCOMES,
   PLACEMENT_END_REASONS,
+  PLACEMENT_REVIEW_OUTCOMES,
   RISK_LEVELS,
   type ClosureReason,
   type CompetentAuthority,
@@ -14,6 +15,7 @@ import {
   type ExitReason,
   type FollowUpOutcome,
   type PlacementEndReason,
+  type PlacementReviewOutcome,
   type RiskLevel,
 } from '@app/case-domain';
 import { IsLocalDate } from '../http/is-local-date';
@@ -86,6 +88,11 @@ export class PlacementMoveDto {
   @IsLocalDate() movedOn!: string;
   @IsSingleLine(1, 200) provider!: string;
   @IsFreeText(1, 500) address!: string;
+}
+
+export class PlacementReviewDto {
+  @IsLocalDate() reviewedOn!: string;
+  @IsIn(PLACEMENT_REVIEW_OUTCOMES) outcome!: PlacementReviewOutcome;
 }
 
 export class PlacementEndDto {

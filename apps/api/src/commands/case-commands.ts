@@ -31,6 +31,7 @@ const CASE_COMMAND_TYPES = {
   RequestSafeHousePlacement: true,
   StartSafeHousePlacement: true,
   MoveSafeHousePlacement: true,
+  RecordPlacementReview: true,
   EndSafeHousePlacement: true,
   StartOutreachSupport: true,
   StartMoveOnSupport: true,

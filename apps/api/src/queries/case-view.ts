@@ -73,7 +73,13 @@ export function caseView(
     decisions: facts.decisions,
     referral: facts.referral ? { ...facts.referral, reference: opened.referralReference } : null,
     dutyToNotify: facts.dutyToNotify ? { ...facts.dutyToNotify, reference: opened.dutyToNotifyReference } : null,
-    placement: facts.placement ? { ...facts.placement, ...(address === undefined ? {} : { address }) } : null,
+    placement: facts.placement
+      ? {
+          ...facts.placement,
+          lastReview: facts.placement.lastReview ?? null,
+          ...(address === undefined ? {} : { address }),
+        }
+      : null,
     exit: domain.exit ?? null,
     followUps: facts.followUps,
     exploitationTypes: facts.exploitationTypes ?? [],

@@ -14,6 +14,7 @@ import type {
   LegalHoldLiftReason,
   LegalHoldReason,
   PlacementEndReason,
+  PlacementReviewOutcome,
   RiskLevel,
 } from './typology';
 
@@ -78,6 +79,10 @@ export type MoveSafeHousePlacement = Command<
   'MoveSafeHousePlacement',
   { movedOn: LocalDate; provider: string; address: string }
 >;
+export type RecordPlacementReview = Command<
+  'RecordPlacementReview',
+  { reviewedOn: LocalDate; outcome: PlacementReviewOutcome }
+>;
 export type EndSafeHousePlacement = Command<
   'EndSafeHousePlacement',
   { endedOn: LocalDate; reason: PlacementEndReason }
@@ -125,6 +130,7 @@ export type CaseCommand =
   | RequestSafeHousePlacement
   | StartSafeHousePlacement
   | MoveSafeHousePlacement
+  | RecordPlacementReview
   | EndSafeHousePlacement
   | StartOutreachSupport
   | StartMoveOnSupport

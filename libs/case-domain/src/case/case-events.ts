@@ -13,6 +13,7 @@ import type {
   LegalHoldLiftReason,
   LegalHoldReason,
   PlacementEndReason,
+  PlacementReviewOutcome,
   RiskLevel,
 } from './typology';
 
@@ -116,6 +117,14 @@ export type SafeHousePlacementMoved = Event<
   'SafeHousePlacementMoved',
   { placementId: string; movedOn: LocalDate; provider: string; personal: { address: string } } & Entered
 >;
+/**
+ * The active placement was reviewed on `reviewedOn`: settles the placement review due and starts
+ * the next one from that date.
+ */
+export type PlacementReviewed = Event<
+  'PlacementReviewed',
+  { placementId: string; reviewedOn: LocalDate; outcome: PlacementReviewOutcome } & Entered
+>;
 export type SafeHousePlacementEnded = Event<
   'SafeHousePlacementEnded',
   { placementId: string; endedOn: LocalDate; reason: PlacementEndReason }
@@ -192,6 +201,7 @@ export type CaseEvent =
   | SafeHousePlacementRequested
   | SafeHousePlacementStarted
   | SafeHousePlacementMoved
+  | PlacementReviewed
   | SafeHousePlacementEnded
   | OutreachSupportStarted
   | MoveOnSupportStarted

@@ -34,6 +34,11 @@ export interface CaseState {
     readonly startedOn: LocalDate;
     readonly lastChangedOn: LocalDate;
     readonly emergencyOutsideNrm: boolean;
+    /**
+     * The date of its latest review, if it has had one: the next review is counted from it. Last,
+     * so a state read back from JSON (which drops it while unset) keeps its keys in one order.
+     */
+    readonly lastReviewedOn: LocalDate | undefined;
   };
   readonly outreachSince?: LocalDate;
   readonly moveOnSince?: LocalDate;
@@ -71,6 +76,7 @@ const STARTS: Partial<Record<CaseEvent['type'], DeadlineStart>> = {
   ExitedNrm: 'exit',
   SafeHousePlacementStarted: 'placement',
   SafeHousePlacementMoved: 'placement',
+  PlacementReviewed: 'placement',
   ReportedMissing: 'missing',
 };
 
@@ -207,6 +213,7 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
           startedOn: event.data.startedOn,
           lastChangedOn: event.data.startedOn,
           emergencyOutsideNrm: event.data.emergencyOutsideNrm,
+          lastReviewedOn: undefined,
         },
         enteredAt: entered(state, 'placement', event.data),
       };
@@ -214,6 +221,15 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
       return {
         ...state,
         activePlacement: state.activePlacement && { ...state.activePlacement, lastChangedOn: event.data.movedOn },
+        enteredAt: entered(state, 'placement', event.data),
+      };
+    case 'PlacementReviewed':
+      return {
+        ...state,
+        activePlacement: state.activePlacement && {
+          ...state.activePlacement,
+          lastReviewedOn: event.data.reviewedOn,
+        },
         enteredAt: entered(state, 'placement', event.data),
       };
     case 'SafeHousePlacementEnded':

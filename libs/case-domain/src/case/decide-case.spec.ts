@@ -318,6 +318,55 @@ describe('safe-house placement and support', () => {
           },
         },
       ]));
+  describe('placement reviews', () => {
+    const reviewed = (reviewedOn: string, outcome: 'continue' | 'move' | 'end_planned' = 'continue'): CaseEvent => ({
+      type: 'PlacementReviewed',
+      data: { placementId: 'placement-1', reviewedOn, outcome },
+    });
+    it('records a review of the active placement with its outcome', () =>
+      given(...inRecoveryPeriod, placementStarted)
+        .when({ type: 'RecordPlacementReview', reviewedOn: '2026-04-08', outcome: 'end_planned' })
+        .then([reviewed('2026-04-08', 'end_planned')]));
+    it('refuses a review without an active placement', () =>
+      given(...inRecoveryPeriod)
+        .when({ type: 'RecordPlacementReview', reviewedOn: '2026-04-08', outcome: 'continue' })
+        .thenBreaks('placement-not-active'));
+    it('refuses a review after the placement ended', () =>
+      given(...inRecoveryPeriod, placementStarted, {
+        type: 'SafeHousePlacementEnded',
+        data: { placementId: 'placement-1', endedOn: '2026-04-02', reason: 'broke_down' },
+      })
+        .when({ type: 'RecordPlacementReview', reviewedOn: '2026-04-08', outcome: 'continue' })
+        .thenBreaks('placement-not-active'));
+    it('refuses a review dated before the placement started', () =>
+      given(...inRecoveryPeriod, placementStarted)
+        .when({ type: 'RecordPlacementReview', reviewedOn: '2026-03-10', outcome: 'continue' })
+        .thenBreaks('date-before-earlier-event'));
+    it('refuses a review dated before the placement last moved, or before its previous review', () => {
+      const moved: CaseEvent = {
+        type: 'SafeHousePlacementMoved',
+        data: { placementId: 'placement-1', movedOn: '2026-04-01', provider: 'P', personal: { address: 'A' } },
+      };
+      given(...inRecoveryPeriod, placementStarted, moved)
+        .when({ type: 'RecordPlacementReview', reviewedOn: '2026-03-20', outcome: 'continue' })
+        .thenBreaks('date-before-earlier-event');
+      given(...inRecoveryPeriod, placementStarted, reviewed('2026-05-01'))
+        .when({ type: 'RecordPlacementReview', reviewedOn: '2026-04-30', outcome: 'continue' })
+        .thenBreaks('date-before-earlier-event');
+    });
+    it('refuses a review dated in the future', () =>
+      given(...inRecoveryPeriod, placementStarted)
+        .when({ type: 'RecordPlacementReview', reviewedOn: '2026-06-16', outcome: 'continue' })
+        .thenBreaks('date-in-future'));
+    it('allows a review on the day the placement started, and one today', () => {
+      given(...inRecoveryPeriod, placementStarted)
+        .when({ type: 'RecordPlacementReview', reviewedOn: '2026-03-11', outcome: 'move' })
+        .then([reviewed('2026-03-11', 'move')]);
+      given(...inRecoveryPeriod, placementStarted, reviewed('2026-05-01'))
+        .when({ type: 'RecordPlacementReview', reviewedOn: '2026-06-15', outcome: 'continue' })
+        .then([reviewed('2026-06-15')]);
+    });
+  });
   it('ends an active placement with a reason', () =>
     given(...inRecoveryPeriod, placementStarted)
       .when({ type: 'EndSafeHousePlacement', endedOn: '2026-04-02', reason: 'broke_down' })

@@ -35,6 +35,7 @@ import {
 import {
   endSafeHousePlacement,
   moveSafeHousePlacement,
+  recordPlacementReview,
   requestSafeHousePlacement,
   startMoveOnSupport,
   startOutreachSupport,
@@ -86,6 +87,8 @@ function decideOnPathway(command: CaseCommand, state: CaseState, context: Decisi
       return startSafeHousePlacement(command, state, context);
     case 'MoveSafeHousePlacement':
       return moveSafeHousePlacement(command, state, context);
+    case 'RecordPlacementReview':
+      return recordPlacementReview(command, state, context);
     case 'EndSafeHousePlacement':
       return endSafeHousePlacement(command, state, context);
     case 'StartOutreachSupport':

@@ -53,6 +53,10 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 export const PLACEMENT_END_REASONS = ['moved_on', 'broke_down', 'went_missing', 'other'] as const;
 export type PlacementEndReason = (typeof PLACEMENT_END_REASONS)[number];
 
+/** What a placement review concluded: the placement goes on, a move is needed, or its end is planned. */
+export const PLACEMENT_REVIEW_OUTCOMES = ['continue', 'move', 'end_planned'] as const;
+export type PlacementReviewOutcome = (typeof PLACEMENT_REVIEW_OUTCOMES)[number];
+
 /** Why a person left the NRM: after a CG decision, or a withdrawal before one. */
 export const EXIT_REASONS = [
   'support_completed',

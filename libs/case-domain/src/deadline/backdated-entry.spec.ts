@@ -1,6 +1,6 @@
 import { evolveCase, initialCaseState, withEnteredAt, type CaseState } from '../case/case-state';
 import type { CaseEvent } from '../case/case-events';
-import { cg, consent, identifiedOn, referral, rg } from '../testing/dated-events';
+import { cg, consent, identifiedOn, placed, placementReviewed, referral, rg } from '../testing/dated-events';
 import { englandAndWalesCalendar } from './calendar';
 import { defaultDeadlinePolicy as policy, hours } from './policy';
 import { decideReminder, firesAt, pendingReminders, type PendingReminder } from './reminders';
@@ -111,6 +111,19 @@ describe('a case entered after the fact (back-dated entry)', () => {
       expect(reminder.late).toBeUndefined();
       expect(firesAt(reminder)).toBe(reminder.at);
     }
+  });
+
+  it('a back-dated placement review counts the next one from its date: late only if that is already past', () => {
+    const placedInMarch = [identifiedOn('2026-03-02'), consent('2026-03-02'), referral('2026-03-03'), rg('2026-03-09')];
+    // Placed 10 March, reviewed 20 May, both entered on 1 June: the next review (17 June) is still to come.
+    const recent = enteredOneAMinute(...placedInMarch, placed('2026-03-10'), placementReviewed('2026-05-20'));
+    const next = pendingReminders(recent, policy, calendar, minutes(5)).filter((r) => r.key === 'placement-review');
+    expect(next.map((r) => [r.at, r.late])).toEqual([['2026-06-17T08:00:00.000Z', undefined]]);
+    // Reviewed 20 March and not since: the review due 17 April (and its 28-day repeats) were
+    // missed: held once, late, after the grace.
+    const old = enteredOneAMinute(...placedInMarch, placed('2026-03-10'), placementReviewed('2026-03-20'));
+    const held = lateByKey(pendingReminders(old, policy, calendar, minutes(5)))['placement-review']!;
+    expect(held).toMatchObject({ late: true, dueAt: '2026-04-17T08:00:00.000Z', firesAt: iso(35) });
   });
 
   it('takes the grace period from the policy', () => {

@@ -15,6 +15,8 @@ import {
   reconsidered,
   placed,
   placementEnded,
+  placementMoved,
+  placementReviewed,
   missing,
   found,
   exit,
@@ -237,6 +239,44 @@ describe('deadlines of a case (domain page defaults, Europe/London, England and 
       expect(
         deadlines([...supported, placed('2026-09-01'), placementEnded('2026-09-20')]).map((d) => d.kind),
       ).not.toContain('placement_review');
+    });
+
+    it('a review settles the review due and the next is due 28 days after the review date', () => {
+      const before = byKey([...supported, placed('2026-09-01')])['placement-review']!;
+      expect(before.dueOn).toBe('2026-09-29');
+      // Reviewed a day early, on 28 September: the next is due 26 October (09:00 GMT, the clocks went back).
+      const after = byKey([...supported, placed('2026-09-01'), placementReviewed('2026-09-28')])['placement-review']!;
+      expect(after).toMatchObject({
+        key: 'placement-review',
+        dueOn: '2026-10-26',
+        dueAt: '2026-10-26T09:00:00.000Z',
+        reminders: [{ at: '2026-10-26T09:00:00.000Z', label: 'due' }],
+        repeatEvery: { amount: 28, unit: 'calendar_days' },
+      });
+      // Whatever the outcome: a move or an end only planned leaves the placement to be reviewed.
+      for (const outcome of ['move', 'end_planned'] as const) {
+        expect(
+          byKey([...supported, placed('2026-09-01'), placementReviewed('2026-09-28', outcome)])['placement-review']!
+            .dueOn,
+        ).toBe('2026-10-26');
+      }
+      // Ending the placement still settles it.
+      expect(
+        deadlines([
+          ...supported,
+          placed('2026-09-01'),
+          placementReviewed('2026-09-28'),
+          placementEnded('2026-10-01'),
+        ]).map((d) => d.kind),
+      ).not.toContain('placement_review');
+    });
+
+    it('a move after a review starts the review clock again from the move; a review after a move from the review', () => {
+      const events = [...supported, placed('2026-09-01'), placementReviewed('2026-09-10')];
+      expect(byKey([...events, placementMoved('2026-09-20')])['placement-review']!.dueOn).toBe('2026-10-18');
+      expect(
+        byKey([...events, placementMoved('2026-09-20'), placementReviewed('2026-10-01')])['placement-review']!.dueOn,
+      ).toBe('2026-10-29');
     });
 
     it('a missing child is checked on every 24 hours from when the report was recorded, an adult every 72', () => {

@@ -1,6 +1,6 @@
 import type { CaseState, DeadlineStart } from '../case/case-state';
 import type { MaracMeetingState } from '../marac/meeting';
-import type { LocalDate } from '../shared/local-date';
+import { isAfter, type LocalDate } from '../shared/local-date';
 import { defaultWorkingDayCalendar, instantMillis, parseInstant, type WorkingDayCalendar } from './calendar';
 import type { DeadlinePolicy, Length } from './policy';
 
@@ -185,7 +185,8 @@ export function deadlinesFor(state: CaseState, policy: DeadlinePolicy, calendar:
       ]);
     }
     if (state.activePlacement) {
-      const due = count(policy.placementReview, 'placement', state.activePlacement.lastChangedOn);
+      // Settled by each review, which starts the next; a move starts it again too.
+      const due = count(policy.placementReview, 'placement', placementReviewCountsFrom(state.activePlacement));
       add('placement', 'placement_review', 'placement-review', due, [atDue(due)], policy.placementReview);
     }
   } else {
@@ -204,6 +205,12 @@ export function deadlinesFor(state: CaseState, policy: DeadlinePolicy, calendar:
     add('missing', 'missing_person_check', 'missing-person-check', due, [atDue(due)], every);
   }
   return deadlines;
+}
+
+/** The date the next placement review counts from: the later of its latest review and its start (or move). */
+function placementReviewCountsFrom(placement: NonNullable<CaseState['activePlacement']>): LocalDate {
+  const { lastChangedOn, lastReviewedOn } = placement;
+  return lastReviewedOn !== undefined && isAfter(lastReviewedOn, lastChangedOn) ? lastReviewedOn : lastChangedOn;
 }
 
 /**

@@ -64,6 +64,12 @@ const EXAMPLES: { [E in AnyEvent as E['type']]: E['data'] } = {
     personal: { address: 'A' },
     enteredAt: '2026-01-01T10:00:00.000Z',
   },
+  PlacementReviewed: {
+    placementId: 'p',
+    reviewedOn: '2026-01-01',
+    outcome: 'continue',
+    enteredAt: '2026-01-01T10:00:00.000Z',
+  },
   SafeHousePlacementEnded: { placementId: 'p', endedOn: '2026-01-01', reason: 'moved_on' },
   OutreachSupportStarted: { startedOn: '2026-01-01', provider: 'P' },
   MoveOnSupportStarted: { startedOn: '2026-01-01', provider: 'P' },

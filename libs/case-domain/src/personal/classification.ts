@@ -107,6 +107,7 @@ export const EVENT_CLASSIFICATION: EventClassification = {
     enteredAt: fact,
     personal: { address: victim('placementAddress') },
   },
+  PlacementReviewed: { placementId: fact, reviewedOn: fact, outcome: fact, enteredAt: fact },
   SafeHousePlacementEnded: { placementId: fact, endedOn: fact, reason: fact },
   OutreachSupportStarted: { startedOn: fact, provider: fact },
   MoveOnSupportStarted: { startedOn: fact, provider: fact },

@@ -51,6 +51,17 @@ export const placed = (on: string): CaseEvent => ({
   type: 'SafeHousePlacementStarted',
   data: { placementId: 'p', startedOn: on, provider: 'x', emergencyOutsideNrm: false, personal: { address: 'a' } },
 });
+export const placementReviewed = (
+  on: string,
+  outcome: 'continue' | 'move' | 'end_planned' = 'continue',
+): CaseEvent => ({
+  type: 'PlacementReviewed',
+  data: { placementId: 'p', reviewedOn: on, outcome },
+});
+export const placementMoved = (on: string): CaseEvent => ({
+  type: 'SafeHousePlacementMoved',
+  data: { placementId: 'p', movedOn: on, provider: 'y', personal: { address: 'b' } },
+});
 export const placementEnded = (on: string): CaseEvent => ({
   type: 'SafeHousePlacementEnded',
   data: { placementId: 'p', endedOn: on, reason: 'moved_on' },

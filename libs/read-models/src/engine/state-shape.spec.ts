@@ -1,5 +1,5 @@
 import type { EventData } from '@app/event-store';
-import { caseStream, maracMeetingStream } from '@app/case-domain';
+import { caseStream, currentSchemaVersion, maracMeetingStream } from '@app/case-domain';
 import { caseEvents, meetingEvents, random } from '../../../../test/support/workload';
 import { readModelProjections } from '../projections/all-projections';
 import { deadlineRules } from '../deadline-rules';
@@ -27,10 +27,27 @@ function streams(count: number): ProjectedEvent[][] {
     });
   const out: ProjectedEvent[][] = [];
   for (let n = 0; n < count; n++) {
-    out.push(read(caseStream(String(n)), caseEvents(n, rand)));
+    out.push(read(caseStream(String(n)), withPlacementReview(caseEvents(n, rand), n)));
     if (n % 25 === 24) out.push(read(maracMeetingStream(String(n)), meetingEvents(n, [n - 2, n - 1], rand)));
   }
   return out;
+}
+
+/**
+ * Every other placement of the workload (which the benchmarks share, so it stays as it is) reviewed
+ * on the day it started: a field the review sets late, in the placement's nested objects.
+ */
+function withPlacementReview(events: EventData[], n: number): EventData[] {
+  const at = events.findIndex((event) => event.type === 'SafeHousePlacementStarted');
+  if (at < 0 || n % 2 === 1) return events;
+  const placement = events[at]!;
+  const { placementId, startedOn, enteredAt } = placement.data as Record<string, unknown>;
+  const review: EventData = {
+    metadata: { ...(placement.metadata as object), schemaVersion: currentSchemaVersion('PlacementReviewed') },
+    type: 'PlacementReviewed',
+    data: { placementId, reviewedOn: startedOn, outcome: 'continue', enteredAt },
+  };
+  return [...events.slice(0, at + 1), review, ...events.slice(at + 1)];
 }
 
 const fold = (projection: Projection, state: unknown, events: readonly ProjectedEvent[]) =>

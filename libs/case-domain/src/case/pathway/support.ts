@@ -4,6 +4,7 @@ import type { CaseEvent } from '../case-events';
 import type {
   EndSafeHousePlacement,
   MoveSafeHousePlacement,
+  RecordPlacementReview,
   RequestSafeHousePlacement,
   StartMoveOnSupport,
   StartOutreachSupport,
@@ -71,6 +72,27 @@ export function moveSafeHousePlacement(
         provider: command.provider,
         personal: { address: command.address },
       },
+    },
+  ];
+}
+
+/**
+ * A review of the active placement (every 28 days by default): only while a placement is active,
+ * dated no earlier than its start or last move and its previous review, and not in the future. It
+ * settles the review due and the next one counts from its date (`deadlinesFor`).
+ */
+export function recordPlacementReview(
+  command: RecordPlacementReview,
+  state: CaseState,
+  { now }: DecisionContext,
+): CaseEvent[] {
+  const placement = state.activePlacement;
+  ensure(placement !== undefined, 'placement-not-active');
+  ensureDate(command.reviewedOn, now, placement.lastChangedOn, placement.lastReviewedOn);
+  return [
+    {
+      type: 'PlacementReviewed',
+      data: { placementId: placement.placementId, reviewedOn: command.reviewedOn, outcome: command.outcome },
     },
   ];
 }

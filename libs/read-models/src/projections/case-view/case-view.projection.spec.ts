@@ -132,6 +132,45 @@ describe('case view projection: given events, then outputs', () => {
     ]);
   });
 
+  it('a placement review shows on the placement, survives a move, and moves the review queue 28 days after it', () => {
+    const placed = [identifiedAdult, consentGiven, referred, rgPositive, placementStarted];
+    const reviewed: CaseEvent = {
+      type: 'PlacementReviewed',
+      data: { placementId: 'placement-1', reviewedOn: '2026-04-06', outcome: 'move' },
+    };
+    const spec = given(onCase(caseId, ...placed, reviewed));
+    expect(spec.state(caseId).facts.placement).toEqual({
+      placementId: 'placement-1',
+      provider: 'Safe House Org',
+      startedOn: '2026-03-11',
+      lastReview: { reviewedOn: '2026-04-06', outcome: 'move' },
+    });
+    expect(spec.state(caseId).changes.at(-1)).toMatchObject({ type: 'PlacementReviewed', on: '2026-04-06' });
+    // Due 8 April from the start; reviewed 6 April, the next is due 4 May, 09:00 BST.
+    expect(scoreIn(given(onCase(caseId, ...placed)).outputs(caseId), 'placement_review')).toBe(
+      at('2026-04-08T08:00:00Z'),
+    );
+    expect(scoreIn(spec.outputs(caseId), 'placement_review')).toBe(at('2026-05-04T08:00:00Z'));
+    const deadlines = spec.outputs(caseId).documents![caseViewKeys.deadlines(caseId)] as {
+      key: string;
+      dueAt: string;
+    }[];
+    expect(deadlines.find((deadline) => deadline.key === 'placement-review')?.dueAt).toBe('2026-05-04T08:00:00.000Z');
+
+    const moved: CaseEvent = {
+      type: 'SafeHousePlacementMoved',
+      data: { placementId: 'placement-1', movedOn: '2026-04-10', provider: 'Other House', personal: { address: 'B' } },
+    };
+    expect(given(onCase(caseId, ...placed, reviewed, moved)).state(caseId).facts.placement).toEqual({
+      placementId: 'placement-1',
+      provider: 'Other House',
+      startedOn: '2026-04-10',
+      lastReview: { reviewedOn: '2026-04-06', outcome: 'move' },
+    });
+    // A new placement starts without one.
+    expect(given(onCase(caseId, ...placed)).state(caseId).facts.placement?.lastReview).toBeUndefined();
+  });
+
   it('reported missing, a child comes before an adult reported the same day; found, neither is in the queue', () => {
     const missingChild = given(onCase(caseId, identifiedChild, reportedMissing)).outputs(caseId);
     const missingAdult = given(onCase(caseId, identifiedAdult, reportedMissing)).outputs(caseId);

@@ -45,7 +45,13 @@ export interface CaseViewState {
       readonly decidedOn: LocalDate;
       readonly reconsideration: boolean;
     }[];
-    readonly placement?: { readonly placementId: string; readonly provider: string; readonly startedOn: LocalDate };
+    readonly placement?: {
+      readonly placementId: string;
+      readonly provider: string;
+      readonly startedOn: LocalDate;
+      /** Its latest review, kept across a move (the same placement): when, and what it concluded. */
+      readonly lastReview: { readonly reviewedOn: LocalDate; readonly outcome: string } | undefined;
+    };
     readonly lastPlacementEnd?: { readonly endedOn: LocalDate; readonly reason: string };
     readonly followUps: readonly {
       readonly followUp: number;
@@ -240,11 +246,18 @@ function evolveCaseView(view: CaseViewState, recorded: ProjectedEvent): CaseView
     case 'SafeHousePlacementMoved': {
       const startedOn = event.type === 'SafeHousePlacementStarted' ? event.data.startedOn : event.data.movedOn;
       on = startedOn;
+      const lastReview = event.type === 'SafeHousePlacementMoved' ? facts.placement?.lastReview : undefined;
       facts = {
         ...facts,
-        placement: { placementId: event.data.placementId, provider: event.data.provider, startedOn },
+        placement: { placementId: event.data.placementId, provider: event.data.provider, startedOn, lastReview },
       };
       personal = { ...personal, placementAddress: partOf(recorded, { personal: event.data.personal }) };
+      break;
+    }
+    case 'PlacementReviewed': {
+      on = event.data.reviewedOn;
+      const lastReview = { reviewedOn: on, outcome: event.data.outcome };
+      facts = { ...facts, placement: facts.placement && { ...facts.placement, lastReview } };
       break;
     }
     case 'SafeHousePlacementEnded':
