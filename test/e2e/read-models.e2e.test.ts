@@ -17,12 +17,12 @@ describe('read models over the query API', () => {
   // Cases identified today: none of their deadlines falls due while the tests run.
   const identifiedOn = today();
 
-  async function identify(overrides: Record<string, unknown> = {}) {
-    const caseId = randomUUID();
-    const created = await call('POST', '/cases', {
+  /** `POST /cases` with a valid body but for `overrides`: the answer, whatever it is. */
+  const identification = (overrides: Record<string, unknown>) =>
+    call('POST', '/cases', {
       token: police,
       body: {
-        caseId,
+        caseId: randomUUID(),
         identifiedOn,
         location: 'Test location',
         area: 'West',
@@ -34,6 +34,9 @@ describe('read models over the query API', () => {
         ...overrides,
       },
     });
+  async function identify(overrides: Record<string, unknown> = {}) {
+    const caseId = randomUUID();
+    const created = await identification({ caseId, ...overrides });
     expect(created.status).toBe(201);
     return { caseId, position: created.body.position as string };
   }
@@ -245,5 +248,77 @@ describe('read models over the query API', () => {
     expect((await call('GET', '/reports/problem-profile?from=2026-05&to=2026-01', { token: coordinator })).status).toBe(
       400,
     );
+  });
+
+  it('repeat referrals: the case view links both ways (ids only), as of then too; the profile counts them; a bad link is a 422 writing nothing', async () => {
+    const area = `Area-${randomUUID().slice(0, 8)}`;
+    const thisMonth = monthsBefore(identifiedOn, 0);
+    const earlier = await identify({ area });
+    // The person is re-referred by another agency: its case names the police's as the earlier one.
+    const laterId = randomUUID();
+    const later = await call('POST', '/cases', {
+      token: housing,
+      body: {
+        caseId: laterId,
+        identifiedOn,
+        location: 'Test location',
+        area,
+        encounterContext: 'community_report',
+        indicators: ['isolation'],
+        exploitationTypes: ['labour'],
+        child: false,
+        personal: { name: 'Test Person Q' },
+        previousCaseId: earlier.caseId,
+      },
+    });
+    expect(later.status).toBe(201);
+    const position = later.body.position as string;
+
+    const laterView = await call('GET', `/cases/${laterId}?minPosition=${position}`, { token: housing });
+    expect(laterView.body).toMatchObject({ previousCaseId: earlier.caseId, laterCaseIds: [] });
+    const earlierView = await call('GET', `/cases/${earlier.caseId}?minPosition=${position}`, { token: police });
+    expect(earlierView.body).toMatchObject({ previousCaseId: null, laterCaseIds: [laterId] });
+    // Only the id: nothing of the later case, which stays behind its own access rules.
+    expect(JSON.stringify(earlierView.body)).not.toContain('housing');
+    expect((await call('GET', `/cases/${laterId}`, { token: police })).status).toBe(403);
+    expect((await call('GET', `/cases/${earlier.caseId}`, { token: housing })).status).toBe(403);
+
+    // As of a past point: the links recorded by then (the earlier case's first revision came before the later case).
+    const asOfFirst = await call('GET', `/cases/${earlier.caseId}?revision=0`, { token: police });
+    expect(asOfFirst.body).toMatchObject({ laterCaseIds: [] });
+    const asOfNow = await call('GET', `/cases/${earlier.caseId}?asOf=${encodeURIComponent(new Date().toISOString())}`, {
+      token: police,
+    });
+    expect(asOfNow.body).toMatchObject({ laterCaseIds: [laterId] });
+
+    // A link to no case, or to the case itself: 422 with the rule's name, and no case written.
+    const refusedIds = [randomUUID(), randomUUID()];
+    const unknown = await identification({ caseId: refusedIds[0], previousCaseId: randomUUID() });
+    expect(unknown).toMatchObject({ status: 422, body: { rule: 'previous-case-not-identified' } });
+    const itself = await identification({ caseId: refusedIds[1], previousCaseId: refusedIds[1] });
+    expect(itself).toMatchObject({ status: 422, body: { rule: 'previous-case-is-this-case' } });
+    for (const caseId of refusedIds)
+      expect((await call('GET', `/cases/${caseId}/history`, { token: auditor })).status).toBe(404);
+
+    // The problem profile counts re-referrals in the later cases' month and area, under 5 as "<5".
+    const profile = async (minPosition: string) =>
+      (
+        await call(
+          'GET',
+          `/reports/problem-profile?from=${thisMonth}&to=${thisMonth}&area=${area}&minPosition=${minPosition}`,
+          {
+            token: coordinator,
+          },
+        )
+      ).body;
+    expect((await profile(position)).totals).toMatchObject({ identifications: '<5', re_referrals: '<5' });
+    let last = position;
+    for (let n = 0; n < 4; n++) last = (await identify({ area, previousCaseId: earlier.caseId })).position;
+    const counted = await profile(last);
+    expect(counted.totals).toMatchObject({ identifications: 6, re_referrals: 5 });
+    expect(counted.months[0].counts).toMatchObject({ re_referrals: 5 });
+    expect(
+      (await call('GET', `/cases/${earlier.caseId}?minPosition=${last}`, { token: police })).body.laterCaseIds,
+    ).toHaveLength(5);
   });
 });

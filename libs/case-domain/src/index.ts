@@ -9,6 +9,7 @@ export * from './case/case-commands';
 export * from './case/case-state';
 export * from './case/case-decider';
 export { decideCase } from './case/decide-case';
+export { ensurePreviousCaseMayBeLinked } from './case/pathway/identification';
 export * from './marac/meeting-events';
 export * from './marac/meeting-commands';
 export * from './marac/meeting';

@@ -122,6 +122,10 @@ export class ReadModels {
     return caseViewQueries.caseViews(this.reader, caseIds);
   }
 
+  laterCasesOf(caseId: string) {
+    return caseViewQueries.laterCasesOf(this.reader, caseId);
+  }
+
   listCases(filter: CaseListFilter, page: { readonly limit: number; readonly after?: number }) {
     return caseViewQueries.listCases(this.reader, filter, page);
   }

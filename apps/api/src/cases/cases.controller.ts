@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import { caseStream, PathwayRuleBroken, type Actor, type IdentifyPotentialVictim } from '@app/case-domain';
+import {
+  caseStream,
+  ensurePreviousCaseMayBeLinked,
+  PathwayRuleBroken,
+  type Actor,
+  type IdentifyPotentialVictim,
+} from '@app/case-domain';
 import type { CommandResult } from '@app/command-handling';
 import { canonicalJson, idForIdempotencyKey, toDomainEvent } from '@app/command-handling';
 import type { EventStore } from '@app/event-store';
@@ -33,7 +39,8 @@ export class CasesController {
   /**
    * Opens a case. Creating the same case (same id, same identification) again is safe: the answer
    * is the first one (200 rather than 201) and nothing is written. So is sending the same
-   * Idempotency-Key again, with or without a case id.
+   * Idempotency-Key again, with or without a case id. A `previousCaseId` (a re-referral) must name
+   * another case already identified, of any agency (422 otherwise, nothing written).
    */
   @Post()
   @AllowRoles('caseworker')
@@ -48,6 +55,7 @@ export class CasesController {
       (context.idempotencyKey === undefined
         ? randomUUID()
         : idForIdempotencyKey(context.actor.agency.id, context.idempotencyKey));
+    if (body.previousCaseId !== undefined) await this.ensurePreviousCase(caseId, body.previousCaseId);
     const command: IdentifyPotentialVictim = { type: 'IdentifyPotentialVictim', ...body, caseId };
     let result: CommandResult;
     try {
@@ -90,6 +98,19 @@ export class CasesController {
   @AllowRoles('auditor')
   async personalDataReads(@Param('caseId', new ParseUUIDPipe()) caseId: string) {
     return { caseId, reads: await this.personalDataLog.list(caseId) };
+  }
+
+  /**
+   * The earlier case a re-referral names: read from its own stream (the source of truth, not a read
+   * model). A case, once identified, stays so (erasure keeps its pathway), so the check cannot go stale.
+   */
+  private async ensurePreviousCase(caseId: string, previousCaseId: string): Promise<void> {
+    const [first] =
+      previousCaseId === caseId ? [] : await this.store.readStream(caseStream(previousCaseId), { maxCount: 1 });
+    ensurePreviousCaseMayBeLinked(caseId, {
+      caseId: previousCaseId,
+      identified: first?.type === 'PotentialVictimIdentified',
+    });
   }
 
   /** The stored identification, if it is exactly this one by the same agency: then a retry, not a clash. */

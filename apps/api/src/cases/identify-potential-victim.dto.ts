@@ -112,6 +112,10 @@ export class IdentifyPotentialVictimDto {
   @IsCode(1, 100)
   area?: string;
 
+  /**
+   * A re-referral: the person's earlier case (another case, already identified, of any agency). Its
+   * view lists this case among its `laterCaseIds`; the problem profile counts it in `re_referrals`.
+   */
   @OptionalField()
   @IsUUID()
   previousCaseId?: string;

@@ -37,7 +37,8 @@ export class GetCaseAsOf {
  * redaction and opening as `GET /cases/:id`. Who may read it, and how much, is decided as for the
  * live view: by the case and its MARAC listings now. `asOf` takes the events the store had recorded
  * by then (their `recordedAt`); `revision` the events up to it, with the meetings as they stood
- * just after it was written. The MARAC actions' "overdue" is judged at that instant too.
+ * just after it was written. The MARAC actions' "overdue" is judged at that instant too. The later
+ * cases naming this one (`laterCaseIds`) are those whose identification was recorded by then too.
  */
 @QueryHandler(GetCaseAsOf)
 export class GetCaseAsOfHandler implements IQueryHandler<GetCaseAsOf> {
@@ -51,8 +52,9 @@ export class GetCaseAsOfHandler implements IQueryHandler<GetCaseAsOf> {
   ) {}
 
   async execute({ actor, caseId, point, options }: GetCaseAsOf) {
-    // Only the meetings' index is read from Redis: wait for it if asked to.
-    await awaitPosition(this.readModels, options.minPosition, [READ_MODEL_PROJECTIONS.marac], this.config.readWaitMs);
+    // Only the meetings' and later cases' indexes are read from Redis: wait for them if asked to.
+    const indexes = [READ_MODEL_PROJECTIONS.marac, READ_MODEL_PROJECTIONS.caseView];
+    await awaitPosition(this.readModels, options.minPosition, indexes, this.config.readWaitMs);
     const [stream, meetingStreams] = await Promise.all([
       this.past.caseStream(caseId),
       this.past.meetingStreamsOfCase(caseId),
@@ -87,13 +89,14 @@ export class GetCaseAsOfHandler implements IQueryHandler<GetCaseAsOf> {
       );
     }
     const erased = current.personalDataErased !== undefined;
-    const [opened, meetings] = await Promise.all([
+    const [opened, meetings, laterCaseIds] = await Promise.all([
       this.opener.openCaseView(withErasureOf(view, current), access, options.personal),
       this.opener.openMeetings(this.past.meetingsListing(caseId, meetingStreams, then), () => erased, caseId),
+      this.past.laterCasesAt(caseId, then),
     ]);
     const instant = at ?? last.recordedAt.getTime();
     return {
-      ...caseView(view, deadlines, meetings, opened, instant),
+      ...caseView(view, deadlines, meetings, laterCaseIds, opened, instant),
       asOf: {
         ...('asOf' in point ? { requested: new Date(at!).toISOString() } : { requested: null }),
         revision: last.revision.toString(),

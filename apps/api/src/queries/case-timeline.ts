@@ -37,9 +37,10 @@ export interface Timeline {
 /**
  * Fields of the view left out of a step's changes: the revision changes with every event (the
  * step names it), and the MARAC meetings' part comes from the meetings' own streams, not the
- * case's (`GET /marac/meetings/:id/agenda?asOf=` shows a meeting as it stood).
+ * case's (`GET /marac/meetings/:id/agenda?asOf=` shows a meeting as it stood), as do the later
+ * cases naming this one (`laterCaseIds`: `GET /cases/:id?asOf=` shows those recorded by then).
  */
-const NOT_STEPPED = new Set(['revision', 'maracMeetings', 'openMaracActions']);
+const NOT_STEPPED = new Set(['revision', 'maracMeetings', 'openMaracActions', 'laterCaseIds']);
 
 /**
  * The case's life as a timeline: each event of its stream with who recorded it (user, role,
@@ -87,7 +88,7 @@ export class CaseTimeline {
         const parts = await this.opener.openCaseView(withErasureOf(view, current), access, showPersonal);
         opened = { personal: view.personal, parts };
       }
-      const shown = caseView(view, caseViewDeadlines(projection, caseId, view), [], opened.parts, at);
+      const shown = caseView(view, caseViewDeadlines(projection, caseId, view), [], [], opened.parts, at);
       const rendered = asJson(Object.fromEntries(Object.entries(shown).filter(([field]) => !NOT_STEPPED.has(field))));
       return { rendered, personal: shown.personalDataShown };
     };

@@ -38,11 +38,14 @@ export function caseSummary(view: CaseViewState) {
 /**
  * `GET /cases/:id`: the case as a caseworker needs it, with personal parts only as the domain's one
  * `redact` allowed and `PersonalDataOpener` opened them (`opened`); `meetings` with their text opened.
+ * A re-referral shows the earlier case it names (`previousCaseId`), and the earlier case the later
+ * ones naming it (`laterCaseIds`, from their streams): ids only, each case behind its own access rules.
  */
 export function caseView(
   view: CaseViewState,
   deadlines: readonly ViewDeadline[],
   meetings: readonly MaracMeetingView[],
+  laterCaseIds: readonly string[],
   opened: OpenedCaseParts,
   now: number,
 ) {
@@ -85,6 +88,8 @@ export function caseView(
     exploitationTypes: facts.exploitationTypes ?? [],
     encounterContext: facts.encounterContext ?? null,
     nationality: facts.nationality ?? null,
+    previousCaseId: facts.previousCaseId ?? null,
+    laterCaseIds,
     flags: {
       child: domain.child,
       missing: domain.missingSince !== undefined,

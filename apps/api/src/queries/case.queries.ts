@@ -40,9 +40,10 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
   async execute({ actor, caseId, options }: GetCaseView) {
     const projections = [READ_MODEL_PROJECTIONS.caseView, READ_MODEL_PROJECTIONS.marac];
     await awaitPosition(this.readModels, options.minPosition, projections, this.config.readWaitMs);
-    const [found, meetings] = await Promise.all([
+    const [found, meetings, laterCaseIds] = await Promise.all([
       this.readModels.caseView(caseId),
       this.readModels.meetingsOfCase(caseId),
+      this.readModels.laterCasesOf(caseId),
     ]);
     if (!found) throw new CaseNotFound(`There is no case ${caseId}`);
     const { view, deadlines } = found;
@@ -59,7 +60,7 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
       this.opener.openCaseView(view, access, options.personal),
       this.opener.openMeetings(meetings, () => view.domain.personalDataErased !== undefined, caseId),
     ]);
-    return caseView(view, deadlines, openedMeetings, opened, this.clock().getTime());
+    return caseView(view, deadlines, openedMeetings, laterCaseIds, opened, this.clock().getTime());
   }
 }
 

@@ -36,9 +36,11 @@ export interface CaseThenAndNow {
 /**
  * Past states, folded from the event store by the live read models' own projections (their
  * `evolve`, and their `outputs` for deadlines), so a past view is made by the same code as the
- * live one, under the same deadline policy. Redis is asked one thing only: which MARAC meetings a
+ * live one, under the same deadline policy. Redis is asked two things only: which MARAC meetings a
  * case is listed at (the meetings read model's index; a listing is never removed, so it holds
- * every meeting that ever listed the case), and those meetings are then folded from their streams.
+ * every meeting that ever listed the case), and which later cases name it as their earlier case
+ * (the case view's index; an identification is never undone, so it holds every one); those
+ * meetings and cases are then read from their streams.
  */
 @Injectable()
 export class PastStates {
@@ -83,6 +85,16 @@ export class PastStates {
   async meetingStreamsOfCase(caseId: string): Promise<ReadStream[]> {
     const meetings = await this.readModels.meetingsOfCase(caseId);
     return Promise.all(meetings.map((meeting) => this.meetingStream(meeting.meetingId)));
+  }
+
+  /**
+   * The later cases naming the case as their earlier one (re-referrals) that were identified by
+   * `point`: links recorded by then, in the order they were identified.
+   */
+  async laterCasesAt(caseId: string, point: PastPoint): Promise<string[]> {
+    const ids = await this.readModels.laterCasesOf(caseId);
+    const streams = await Promise.all(ids.map((id) => this.caseStream(id)));
+    return ids.filter((_, index) => countAt(streams[index]!, point) > 0);
   }
 
   /** A meeting as it stood at `point`, or undefined if it was not scheduled yet. */

@@ -1,4 +1,5 @@
 import { fold } from '../shared/decider';
+import { PathwayRuleBroken } from '../shared/rule-broken';
 import { caseSpecification } from '../testing/given-when-then';
 import {
   caseId,
@@ -22,6 +23,7 @@ import {
 } from '../testing/case-fixtures';
 import type { CaseCommand } from './case-commands';
 import { caseDecider } from './case-decider';
+import { ensurePreviousCaseMayBeLinked } from './pathway/identification';
 import type { CaseEvent } from './case-events';
 
 const given = caseSpecification(context);
@@ -51,6 +53,30 @@ describe('identification', () => {
     given()
       .when({ type: 'AssessRisk', level: 'high', assessedOn: '2026-03-01', rationale: 'x' })
       .thenBreaks('case-not-identified'));
+
+  describe('a re-referral names an earlier case', () => {
+    const earlier = '0b6f3c1e-1111-4a4a-9c9c-0000000000e0';
+    const refused = (previous: { caseId: string; identified: boolean }) => {
+      try {
+        ensurePreviousCaseMayBeLinked(caseId, previous);
+        return undefined;
+      } catch (error) {
+        return error instanceof PathwayRuleBroken ? error.rule : error;
+      }
+    };
+    it('links to another case already identified', () =>
+      expect(refused({ caseId: earlier, identified: true })).toBeUndefined());
+    it('refuses a case never identified', () =>
+      expect(refused({ caseId: earlier, identified: false })).toBe('previous-case-not-identified'));
+    it('refuses the case itself, identified or not', () => {
+      expect(refused({ caseId, identified: false })).toBe('previous-case-is-this-case');
+      expect(refused({ caseId, identified: true })).toBe('previous-case-is-this-case');
+    });
+    it('keeps the earlier case id on the identification', () =>
+      given()
+        .when({ ...identify, previousCaseId: earlier })
+        .then([{ ...identifiedAdult, data: { ...identifiedAdult.data, previousCaseId: earlier } }]));
+  });
 });
 
 describe('assignment', () => {

@@ -8,6 +8,9 @@ export const RULES = [
   'case-not-identified',
   'case-closed',
   'case-not-closed',
+  // re-referral: the earlier case it names
+  'previous-case-is-this-case',
+  'previous-case-not-identified',
   // consent, duty to notify, referral
   'consent-not-needed-for-child',
   'consent-already-given',

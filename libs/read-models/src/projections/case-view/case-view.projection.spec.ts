@@ -202,6 +202,29 @@ describe('case view projection: given events, then outputs', () => {
       documents: { [caseViewKeys.deadlines(caseId)]: [] },
     }));
 
+  it('a re-referral keeps its earlier case id, and joins the earlier case’s later-cases index in identification order', () => {
+    const earlier = '0b6f3c1e-2222-4a4a-9c9c-0000000000e0';
+    const laterB = '0b6f3c1e-2222-4a4a-9c9c-0000000000e1';
+    const laterC = '0b6f3c1e-2222-4a4a-9c9c-0000000000e2';
+    const reReferral = (id: string): CaseEvent => ({
+      type: 'PotentialVictimIdentified',
+      data: { ...identifiedAdult.data, caseId: id, previousCaseId: earlier },
+    });
+    const spec = given(
+      onCase(earlier, { ...identifiedAdult, data: { ...identifiedAdult.data, caseId: earlier } }),
+      onCase(laterB, reReferral(laterB)),
+      onCase(laterC, reReferral(laterC)),
+    );
+    expect(spec.state(laterB).facts.previousCaseId).toBe(earlier);
+    expect(spec.state(earlier).facts.previousCaseId).toBeUndefined();
+    const laterCases = (id: string) =>
+      (spec.outputs(id).members ?? []).filter(([key]) => key.startsWith('case-later-cases:'));
+    // Written from each later case's own stream, keyed by the case it names (positions 2 and 3 in `$all`).
+    expect(laterCases(laterB)).toEqual([[caseViewKeys.laterCases(earlier), laterB, 2]]);
+    expect(laterCases(laterC)).toEqual([[caseViewKeys.laterCases(earlier), laterC, 3]]);
+    expect(laterCases(earlier)).toEqual([]);
+  });
+
   it('keeps personal fields as the events hold them (sealed), each with its event; facts, changes and outputs hold none', () => {
     const spec = given(onCase(caseId, identifiedAdult, consentGiven, referred, placementStarted));
     const [identification, , referral, placement] = spec.events;

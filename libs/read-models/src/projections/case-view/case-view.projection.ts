@@ -108,6 +108,11 @@ export const caseViewKeys = {
   risk: (level: string) => `cases:risk:${level}`,
   child: (child: boolean) => `cases:child:${child ? 'yes' : 'no'}`,
   marac: 'cases:referred-to-marac',
+  /**
+   * The later cases that name a case as their `previousCaseId` (re-referrals), scored in the order
+   * they were identified: written from the later case's own stream, read with the earlier case's view.
+   */
+  laterCases: (previousCaseId: string) => `case-later-cases:${previousCaseId}`,
   /** Cases due for an erasure review (retention), scored by the day they fall due. */
   erasureReview: 'cases:erasure-review',
 };
@@ -350,6 +355,7 @@ function caseViewOutputs(
   if (domain.riskLevel) index(keys.risk(domain.riskLevel));
   index(keys.child(domain.child));
   if (domain.maracReferrals > 0) index(keys.marac);
+  if (view.facts.previousCaseId) members.push([keys.laterCases(view.facts.previousCaseId), caseId, view.seq]);
   if (erasureReviewDueOn) members.push([keys.erasureReview, caseId, dayMs(erasureReviewDueOn)]);
 
   // Queues: the responsible agency is the one the case is assigned to, else the one that identified it.

@@ -31,6 +31,14 @@ export async function caseView(
   return { view, deadlines: deadlines ? (JSON.parse(deadlines) as ViewDeadline[]) : [] };
 }
 
+/**
+ * The cases that name `caseId` as their earlier case (re-referrals), in the order they were
+ * identified. A link is never removed: an identification is never undone.
+ */
+export async function laterCasesOf(read: ReadModelReader, caseId: string): Promise<string[]> {
+  return read.redis.zrange(`${await read.prefix(READS)}:${caseViewKeys.laterCases(caseId)}`, '0', '-1');
+}
+
 /** The views of many cases in one read; unknown ids are left out. */
 export async function caseViews(
   read: ReadModelReader,

@@ -77,6 +77,17 @@ describe('problem profile projection: given events, then counters', () => {
       },
     }));
 
+  it('a re-referral counts once, in the month and area the later case was identified; the earlier case counts none', () => {
+    const counts = given(
+      onCase(caseA, identified(caseA, 'North')),
+      onCase(caseB, identified(caseB, 'South', { identifiedOn: '2026-04-02', previousCaseId: caseA })),
+    ).counts();
+    expect(counts[profileKey('South', '2026-04')]).toMatchObject({ identifications: 1, re_referrals: 1 });
+    expect(counts[profileKey(ALL_AREAS, '2026-04')]).toMatchObject({ identifications: 1, re_referrals: 1 });
+    expect(counts[profileKey('North', '2026-03')]).not.toHaveProperty('re_referrals');
+    expect(counts[profileKey(ALL_AREAS, '2026-03')]).not.toHaveProperty('re_referrals');
+  });
+
   it('each step of the pathway counts in the month it happened, with the days each decision took', () =>
     given(
       onCase(
