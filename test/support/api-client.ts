@@ -48,10 +48,12 @@ export async function call(
         : {}),
   });
   const text = await response.text();
+  // JSON (and problem+json) parsed; anything else (a CSV) as `{ text }`.
+  const json = /json/.test(response.headers.get('content-type') ?? 'application/json');
   return {
     status: response.status,
     headers: response.headers,
-    body: (text ? JSON.parse(text) : undefined) as ApiResponse['body'],
+    body: (text ? (json ? JSON.parse(text) : { text }) : undefined) as ApiResponse['body'],
   };
 }
 

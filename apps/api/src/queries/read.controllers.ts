@@ -1,6 +1,7 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiQuery } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery } from '@nestjs/swagger';
+import type { Response } from 'express';
 import type { Actor } from '@app/case-domain';
 import type { QueueName } from '@app/read-models';
 import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
@@ -9,7 +10,8 @@ import { CaseHistoryQueryDto } from './case-history.query';
 import { GetCaseReplay } from './case-replay.query';
 import { GetCaseView, ListCases } from './case.queries';
 import { GetMaracAgendaAsOf } from './marac-agenda-as-of.query';
-import { GetMaracAgenda } from './marac.queries';
+import { agendaCsv } from './agenda-csv';
+import { GetMaracAgenda, type agenda as agendaOf } from './marac.queries';
 import { GetProblemProfile } from './problem-profile.query';
 import {
   AgendaQueryDto,
@@ -20,6 +22,7 @@ import {
   QueueItemsQueryDto,
   QueueNameParams,
   QueueQueryDto,
+  ReadQueryDto,
 } from './query.dtos';
 import { GetQueue, GetQueues } from './queue.queries';
 
@@ -133,6 +136,33 @@ export class AgendaController {
     if (query.asOf !== undefined)
       return this.queries.execute(new GetMaracAgendaAsOf(actor, params.meetingId, query.asOf, query.minPosition));
     return this.queries.execute(new GetMaracAgenda(actor, params.meetingId, query.minPosition));
+  }
+
+  @Get(':meetingId/agenda.csv')
+  @ApiProduces('text/csv')
+  @ApiOperation({
+    summary: 'The agenda as CSV for the panel: a row per case listed',
+    description:
+      'The same agenda, access and read-log record as GET /marac/meetings/{meetingId}/agenda (no personal ' +
+      'details, never a placement address): caseId, stage, risk and flags, what was discussed here, open and ' +
+      'overdue actions, and what changed since the last meeting; lists in one cell separated by "; ". RFC 4180 ' +
+      '(CRLF, quoted cells); a cell a spreadsheet would take for a formula is prefixed with an apostrophe.',
+  })
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  async agendaCsv(
+    @Param() params: MeetingParams,
+    @Query() query: ReadQueryDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    const shown = await this.queries.execute<GetMaracAgenda, ReturnType<typeof agendaOf>>(
+      new GetMaracAgenda(actor, params.meetingId, query.minPosition),
+    );
+    response.setHeader(
+      'Content-Disposition',
+      `attachment; filename="marac-agenda-${shown.meetsOn}-${params.meetingId}.csv"`,
+    );
+    return agendaCsv(shown);
   }
 }
 
