@@ -8,6 +8,7 @@ import {
   SqliteTreeHeadStore,
   publicKeyPemOf,
   signedTreeHeadToJson,
+  type Hash,
   type SignedTreeHead,
 } from '@app/audit';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
@@ -42,6 +43,27 @@ export class AuditLogReader implements OnApplicationShutdown {
   /** The Merkle log as stored now (it covers at least every signed head). */
   log(): Promise<MerkleLog> {
     return MerkleLog.open(this.tree);
+  }
+
+  /**
+   * Where each event is in the tree of `treeSize` leaves (a signed head's size): its leaf index
+   * and inclusion proof, or `undefined` for an event that tree does not cover (yet). In order.
+   */
+  async inclusionProofs(
+    events: readonly { readonly stream: string; readonly revision: bigint }[],
+    treeSize: number,
+  ): Promise<({ readonly leafIndex: number; readonly inclusionProof: Hash[] } | undefined)[]> {
+    const log = await this.log();
+    const proofs = [];
+    for (const event of events) {
+      const leafIndex = await this.tree.leafIndexOf(event.stream, event.revision);
+      proofs.push(
+        leafIndex === undefined || leafIndex >= treeSize
+          ? undefined
+          : { leafIndex, inclusionProof: await log.inclusionProof(leafIndex, treeSize) },
+      );
+    }
+    return proofs;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -98,21 +98,21 @@ export class AuditController {
     const events = await this.store.readStream(caseStream(caseId));
     if (events.length === 0) throw new NotFoundException(`No case ${caseId}`);
     this.readLog.record([caseId], actor, 'GET /cases/{caseId}/proof');
-    const log = await this.audit.log();
+    const found = await this.audit.inclusionProofs(events, head.treeSize);
     const proofs = [];
     const notCovered: string[] = [];
-    for (const event of events) {
-      const leafIndex = await this.audit.tree.leafIndexOf(event.stream, event.revision);
-      if (leafIndex === undefined || leafIndex >= head.treeSize) {
+    for (const [index, event] of events.entries()) {
+      const proof = found[index];
+      if (!proof) {
         notCovered.push(event.revision.toString());
         continue;
       }
       proofs.push({
         eventId: event.id,
         revision: event.revision.toString(),
-        leafIndex,
+        leafIndex: proof.leafIndex,
         leafHash: leafHash(auditLeafBytes(event)).toString('base64'),
-        inclusionPath: base64(await log.inclusionProof(leafIndex, head.treeSize)),
+        inclusionPath: base64(proof.inclusionProof),
       });
     }
     return { caseId, treeHead: await this.withKey(head), proofs, notCovered };

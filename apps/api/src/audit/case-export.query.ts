@@ -50,21 +50,14 @@ export class GetCaseExportHandler implements IQueryHandler<GetCaseExport> {
     const access = this.timeline.access(actor, caseId, stream, reason, 'export');
 
     const head = await this.audit.heads.latest();
-    const log = await this.audit.log();
+    const proofs = head ? await this.audit.inclusionProofs(stream.recorded, head.treeSize) : [];
     const events: ProvenEvent[] = [];
-    for (const event of stream.recorded) {
-      const leafIndex = await this.audit.tree.leafIndexOf(event.stream, event.revision);
-      if (head === undefined || leafIndex === undefined || leafIndex >= head.treeSize) break;
-      events.push({
-        stream: event.stream,
-        revision: event.revision,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-        chainHash: event.chainHash,
-        leafIndex,
-        inclusionProof: await log.inclusionProof(leafIndex, head.treeSize),
-      });
+    // A stream's events are leaves in order: the head covers a prefix of them.
+    for (const [index, event] of stream.recorded.entries()) {
+      const proof = proofs[index];
+      if (!proof) break;
+      const { stream: name, revision, type, data, metadata, chainHash } = event;
+      events.push({ stream: name, revision, type, data, metadata, chainHash, ...proof });
     }
     if (head === undefined || events.length === 0) {
       throw new ServiceUnavailableException(
