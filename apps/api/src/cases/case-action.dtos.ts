@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsUUID } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import {
   CLOSURE_REASONS,
   COMPETENT_AUTHORITIES,
@@ -8,6 +8,10 @@ import {
   PLACEMENT_END_REASONS,
   PLACEMENT_REVIEW_OUTCOMES,
   RISK_LEVELS,
+  SHARE_CONSENTS,
+  SHARE_PURPOSES,
+  SHARE_SCOPES,
+  SHARING_LEGAL_BASES,
   type ClosureReason,
   type CompetentAuthority,
   type DecisionKind,
@@ -17,6 +21,10 @@ import {
   type PlacementEndReason,
   type PlacementReviewOutcome,
   type RiskLevel,
+  type ShareConsent,
+  type SharePurpose,
+  type ShareScope,
+  type SharingLegalBasis,
 } from '@app/case-domain';
 import { IsLocalDate } from '../http/is-local-date';
 import { IsCode, IsFreeText, IsSingleLine } from '../http/text-fields';
@@ -146,5 +154,40 @@ export class ClosureDto {
 
 export class ReopeningDto {
   @IsLocalDate() reopenedOn!: string;
+  @IsFreeText(1, 2000) reason!: string;
+}
+
+/** `POST /cases/:caseId/shares`: the client names the share (a UUID), so a retry cannot offer it twice. */
+export class ShareDto {
+  @IsUUID() shareId!: string;
+  @IsCode(1, 100) withAgency!: string;
+  @IsIn(SHARE_PURPOSES) purpose!: SharePurpose;
+  @IsIn(SHARING_LEGAL_BASES) legalBasis!: SharingLegalBasis;
+  @IsIn(SHARE_SCOPES) scope!: ShareScope;
+  @IsOptional() @IsLocalDate() expiresOn?: string;
+  /** An adult's consent as recorded; left out for a child. */
+  @IsOptional() @IsIn(SHARE_CONSENTS) consent?: ShareConsent;
+}
+
+export class ShareAnswerDto {
+  @IsUUID() shareId!: string;
+}
+
+/** Declining or revoking a share says why. */
+export class ShareEndDto extends ShareAnswerDto {
+  @IsFreeText(1, 2000) reason!: string;
+}
+
+export class TransferRequestDto {
+  @IsUUID() transferId!: string;
+  @IsCode(1, 100) toAgency!: string;
+  @IsFreeText(1, 2000) reason!: string;
+}
+
+export class TransferAnswerDto {
+  @IsUUID() transferId!: string;
+}
+
+export class TransferDeclineDto extends TransferAnswerDto {
   @IsFreeText(1, 2000) reason!: string;
 }

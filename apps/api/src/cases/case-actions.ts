@@ -22,7 +22,13 @@ import {
   ReconsiderationRequestDto,
   ReopeningDto,
   RiskAssessmentDto,
+  ShareAnswerDto,
+  ShareDto,
+  ShareEndDto,
   SupportStartDto,
+  TransferAnswerDto,
+  TransferDeclineDto,
+  TransferRequestDto,
 } from './case-action.dtos';
 
 /** Case commands with routes of their own: opening a case (cases.controller), the data-protection role's. */
@@ -74,6 +80,14 @@ export const CASE_ACTIONS = {
   AddNote: { path: 'notes', dto: NoteDto, roles: ['caseworker', 'panel_member'] },
   CloseCase: { path: 'closure', dto: ClosureDto },
   ReopenCase: { path: 'reopening', dto: ReopeningDto },
+  // Sharing with another agency: the owner offers and revokes; the receiving agency answers.
+  ShareCase: { path: 'shares', dto: ShareDto },
+  AcceptShare: { path: 'shares/acceptance', dto: ShareAnswerDto },
+  DeclineShare: { path: 'shares/decline', dto: ShareEndDto },
+  RevokeShare: { path: 'shares/revocation', dto: ShareEndDto },
+  RequestTransfer: { path: 'transfer', dto: TransferRequestDto },
+  AcceptTransfer: { path: 'transfer/acceptance', dto: TransferAnswerDto },
+  DeclineTransfer: { path: 'transfer/decline', dto: TransferDeclineDto },
 } as const satisfies { readonly [T in CaseActionType]: CaseAction<T> };
 
 /**

@@ -47,6 +47,13 @@ const CASE_COMMAND_TYPES = {
   ErasePersonalData: true,
   SetLegalHold: true,
   LiftLegalHold: true,
+  ShareCase: true,
+  AcceptShare: true,
+  DeclineShare: true,
+  RevokeShare: true,
+  RequestTransfer: true,
+  AcceptTransfer: true,
+  DeclineTransfer: true,
 } as const satisfies { readonly [T in CaseCommand['type']]: true };
 
 /** Case commands on the bus: `caseCommands.of(caseId, command, context)`. */

@@ -12,6 +12,7 @@ import {
 import { formatPosition } from '@app/event-store';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, READ_MODELS, recordedBy, type CaseViewState, type ReadModels } from '@app/read-models';
+import { CLOCK, type Clock } from '../commands/command-context';
 import { caseView } from './case-view';
 import { PastStates, type PastPoint } from './past-states';
 import { CaseReadLog } from './case-read-log';
@@ -49,6 +50,7 @@ export class GetCaseAsOfHandler implements IQueryHandler<GetCaseAsOf> {
     private readonly personalDataLog: PersonalDataReads,
     private readonly opener: PersonalDataOpener,
     private readonly readLog: CaseReadLog,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ actor, caseId, point, options }: GetCaseAsOf) {
@@ -67,7 +69,7 @@ export class GetCaseAsOfHandler implements IQueryHandler<GetCaseAsOf> {
     // Access first, as for the live view: a reader refused learns nothing of the case's revisions.
     const access = caseReadAccess(
       actor,
-      caseReadContext(current, this.past.meetingsListing(caseId, meetingStreams)),
+      caseReadContext(current, this.past.meetingsListing(caseId, meetingStreams), this.clock()),
       options.reason,
     );
     if (options.personal && !access.personalDetails)

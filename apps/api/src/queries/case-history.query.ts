@@ -15,6 +15,7 @@ import {
 import { metadataOf, toDomainEvent } from '@app/command-handling';
 import { formatPosition, type EventStore } from '@app/event-store';
 import { EVENT_STORE } from '@app/platform';
+import { CLOCK, type Clock } from '../commands/command-context';
 import { CaseReadLog } from './case-read-log';
 import { PersonalDataOpener } from './personal-data-opener';
 import { HISTORY_PAGE, StreamPageQueryDto } from './query.dtos';
@@ -52,6 +53,7 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
     private readonly personalDataLog: PersonalDataReads,
     private readonly opener: PersonalDataOpener,
     private readonly readLog: CaseReadLog,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({ actor, caseId, query }: GetCaseHistory) {
@@ -62,7 +64,7 @@ export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistory> {
     const state = fold(caseDecider, events);
     // No MARAC listing opens a history (only auditors and the case's own agency read it), so the
     // history needs no read model: it answers from the store even while Redis is being rebuilt.
-    const access = caseHistoryAccess(actor, caseReadContext(state, []), query.reason);
+    const access = caseHistoryAccess(actor, caseReadContext(state, [], this.clock()), query.reason);
 
     const limit = query.limit ?? HISTORY_PAGE.default;
     const from = query.after === undefined ? 0 : query.after + 1;

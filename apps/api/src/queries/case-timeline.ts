@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   caseExportAccess,
   caseHistoryAccess,
@@ -9,6 +9,7 @@ import {
 import { metadataOf } from '@app/command-handling';
 import { formatPosition } from '@app/event-store';
 import { caseViewDeadlines, type CaseViewState } from '@app/read-models';
+import { CLOCK, type Clock } from '../commands/command-context';
 import { withErasureOf } from './case-as-of.query';
 import { caseView } from './case-view';
 import { PastStates, type ReadStream } from './past-states';
@@ -55,6 +56,7 @@ export class CaseTimeline {
   constructor(
     private readonly past: PastStates,
     private readonly opener: PersonalDataOpener,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** What the case's history (or its export) shows `actor`, by the case as it is now (NotPermitted if nothing). */
@@ -67,7 +69,7 @@ export class CaseTimeline {
   ): CaseReadAccess {
     const { current } = this.past.caseAt(caseId, stream, 0);
     const rule = purpose === 'export' ? caseExportAccess : caseHistoryAccess;
-    return rule(actor, caseReadContext(current, []), reason);
+    return rule(actor, caseReadContext(current, [], this.clock()), reason);
   }
 
   /** The steps of events `from` (0-based) up to, not including, `to`. */

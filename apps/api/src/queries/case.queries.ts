@@ -47,7 +47,7 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
     ]);
     if (!found) throw new CaseNotFound(`There is no case ${caseId}`);
     const { view, deadlines } = found;
-    const access = caseReadAccess(actor, caseReadContext(view.domain, meetings), options.reason);
+    const access = caseReadAccess(actor, caseReadContext(view.domain, meetings, this.clock()), options.reason);
     // Personal details are shown only when asked for (and allowed), and every such read is recorded.
     if (options.personal && !access.personalDetails)
       throw new NotPermitted(personalDetailsRefusal(actor, options.reason));

@@ -1,6 +1,6 @@
 import type { Actor } from '../shared/actor';
 import type { CaseCommand } from '../case/case-commands';
-import type { CaseState } from '../case/case-state';
+import { owningAgencyOf, type CaseState } from '../case/case-state';
 
 /** The actor may not do this (403): a matter of role or agency, not of the pathway. */
 export class NotPermitted extends Error {
@@ -12,9 +12,34 @@ export class CaseNotFound extends Error {
   override readonly name = 'CaseNotFound';
 }
 
-/** The agencies a case belongs to: the one that identified it and the one it is assigned to. */
+/**
+ * The agencies a case belongs to: the one that owns it (that identified it, or took it over by a
+ * transfer) and the one it is assigned to.
+ */
 export function agenciesOf(state: CaseState): string[] {
-  return [state.identifyingAgency, state.assignee?.agency].filter((agency): agency is string => agency !== undefined);
+  return [owningAgencyOf(state), state.assignee?.agency].filter((agency): agency is string => agency !== undefined);
+}
+
+/** The answers only the receiving agency gives: to a share offered to it, or a transfer asked of it. */
+const RECEIVING_AGENCY_COMMANDS: ReadonlySet<CaseCommand['type']> = new Set([
+  'AcceptShare',
+  'DeclineShare',
+  'AcceptTransfer',
+  'DeclineTransfer',
+]);
+
+/** The agency a share or transfer command is addressed to; 404 when the case has no such share or transfer. */
+function receivingAgencyOf(command: CaseCommand, state: CaseState): string {
+  if (command.type === 'AcceptShare' || command.type === 'DeclineShare') {
+    const share = state.shares?.find((candidate) => candidate.shareId === command.shareId);
+    if (!share) throw new CaseNotFound(`there is no share ${command.shareId} on this case`);
+    return share.agency;
+  }
+  const transferId = (command as { readonly transferId: string }).transferId;
+  if (state.pendingTransfer?.transferId !== transferId) {
+    throw new CaseNotFound(`there is no transfer ${transferId} awaiting an answer on this case`);
+  }
+  return state.pendingTransfer.toAgency;
 }
 
 /** Erasure and legal holds: the data-protection role's, on any agency's case, and nobody else's. */
@@ -26,7 +51,8 @@ const DATA_PROTECTION_COMMANDS: ReadonlySet<CaseCommand['type']> = new Set([
 
 /**
  * The domain page's "who may do what" for case commands: caseworkers act on their own agency's
- * cases (the identifying or the assigned agency) and assign only within their own agency; a
+ * cases (the owning or the assigned agency) and assign only within their own agency; a share or
+ * a transfer is answered by a caseworker of the agency it is addressed to, and only by them; a
  * panel member adds notes to cases referred to the MARAC and listed at a meeting their agency
  * attends (`marac`, from the read models); no other role changes a case through these commands.
  */
@@ -49,6 +75,11 @@ export function ensureMayActOnCase(
   if (actor.role !== 'caseworker') throw new NotPermitted(`the ${actor.role} role may not ${command.type}`);
   if (command.type === 'IdentifyPotentialVictim') return;
   if (!state.exists) throw new CaseNotFound('there is no such case');
+  if (RECEIVING_AGENCY_COMMANDS.has(command.type)) {
+    const receiving = receivingAgencyOf(command, state);
+    if (receiving !== actor.agency.id) throw new NotPermitted(`only ${receiving} answers this; it is addressed to them`);
+    return;
+  }
   if (!agenciesOf(state).includes(actor.agency.id)) {
     throw new NotPermitted(`case belongs to ${agenciesOf(state).join(' and ')}, not ${actor.agency.id}`);
   }

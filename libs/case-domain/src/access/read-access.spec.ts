@@ -18,11 +18,12 @@ describe('who may read a case', () => {
     role,
     agency: { ...policeCaseworker.agency, id: agency },
   });
-  const policeCase: CaseReadContext = { caseAgencies: ['police'], maracAttendingAgencies: [], referredToMarac: false };
+  const policeCase: CaseReadContext = { caseAgencies: ['police'], maracAttendingAgencies: [], referredToMarac: false, sharedWith: [] };
   const listed: CaseReadContext = {
     caseAgencies: ['police'],
     maracAttendingAgencies: ['housing', 'health'],
     referredToMarac: true,
+    sharedWith: [],
   };
   /** Listed at a meeting without a MARAC referral: written before listings needed one. */
   const listedUnreferred: CaseReadContext = { ...listed, referredToMarac: false };

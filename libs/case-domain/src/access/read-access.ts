@@ -1,5 +1,8 @@
 import type { Actor } from '../shared/actor';
 import type { CaseState } from '../case/case-state';
+import type { ShareScope } from '../case/typology';
+import { shareIsCurrent } from '../case/pathway/sharing';
+import { londonDateOf } from '../shared/local-date';
 import { agenciesOf, NotPermitted } from './case-access';
 
 /** What decides who may read a case: whose case it is, its MARAC referral, and the meetings it is listed at. */
@@ -10,17 +13,27 @@ export interface CaseReadContext {
   readonly maracAttendingAgencies: readonly string[];
   /** Referred to the MARAC (a `ReferredToMarac` event): without it no MARAC route opens the case. */
   readonly referredToMarac: boolean;
+  /** The agencies holding a current share (accepted, not revoked, not past its last day), with its scope. */
+  readonly sharedWith: readonly { readonly agency: string; readonly scope: ShareScope }[];
+  /** Who runs the active safe-house placement, if any. */
+  readonly placementProvider?: string;
 }
 
-/** The read context of a case: its state, and the MARAC meetings it is listed at. */
+/** The read context of a case at `now`: its state, and the MARAC meetings it is listed at. */
 export function caseReadContext(
   state: CaseState,
   meetings: readonly { readonly attendingAgencies: readonly string[] }[],
+  now: Date,
 ): CaseReadContext {
+  const today = londonDateOf(now);
   return {
     caseAgencies: agenciesOf(state),
     maracAttendingAgencies: meetings.flatMap((meeting) => meeting.attendingAgencies),
     referredToMarac: state.maracReferrals > 0,
+    sharedWith: (state.shares ?? [])
+      .filter((share) => shareIsCurrent(share, today))
+      .map(({ agency, scope }) => ({ agency, scope })),
+    placementProvider: state.activePlacement?.provider,
   };
 }
 
@@ -38,8 +51,24 @@ const OWN_AGENCY: CaseReadAccess = { personalDetails: true, placementAddress: tr
 const PATHWAY_ONLY: CaseReadAccess = { personalDetails: false, placementAddress: false, history: false };
 
 /**
- * The domain page's "may read" column for a case: a caseworker reads their own agency's cases and
- * those listed at a MARAC their agency attends; the MARAC coordinator every case referred to the
+ * What a current share gives its agency: the pathway summary; with personal details if its scope
+ * says so; the safe-house address only under the placement scope and only to the agency running
+ * the placement. Never the history (that stays with the owner and auditors).
+ */
+function sharedAccess(context: CaseReadContext, agency: string): CaseReadAccess | undefined {
+  const share = context.sharedWith.find((candidate) => candidate.agency === agency);
+  if (!share) return undefined;
+  return {
+    personalDetails: share.scope !== 'summary',
+    placementAddress: share.scope === 'summary_personal_and_placement' && context.placementProvider === agency,
+    history: false,
+  };
+}
+
+/**
+ * The domain page's "may read" column for a case: a caseworker reads their own agency's cases,
+ * those shared with their agency (within the share's scope: `sharedAccess`) and those listed at a
+ * MARAC their agency attends; the MARAC coordinator every case referred to the
  * MARAC; a panel member the cases listed at meetings their agency attends; an auditor everything;
  * an admin no case. A listing opens a case to the attending agencies only if the case was referred
  * to the MARAC (a listing without one, written before that rule, opens nothing). Personal details
@@ -52,10 +81,15 @@ export function caseReadAccess(actor: Actor, context: CaseReadContext, auditReas
   switch (actor.role) {
     case 'auditor':
       return { personalDetails: hasReason(auditReason), placementAddress: false, history: true };
-    case 'caseworker':
+    case 'caseworker': {
       if (own) return OWN_AGENCY;
+      const shared = sharedAccess(context, actor.agency.id);
+      if (shared) return shared;
       if (attends) return PATHWAY_ONLY;
-      throw new NotPermitted('the case belongs to another agency and is not listed at a MARAC your agency attends');
+      throw new NotPermitted(
+        'the case belongs to another agency, is not shared with yours, and is not listed at a MARAC your agency attends',
+      );
+    }
     case 'marac_coordinator':
       if (context.referredToMarac) return PATHWAY_ONLY;
       throw new NotPermitted('the case has not been referred to the MARAC');

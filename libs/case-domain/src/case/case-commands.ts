@@ -16,6 +16,10 @@ import type {
   PlacementEndReason,
   PlacementReviewOutcome,
   RiskLevel,
+  ShareConsent,
+  SharePurpose,
+  ShareScope,
+  SharingLegalBasis,
 } from './typology';
 
 type Command<Type extends string, Fields> = { readonly type: Type } & Readonly<Fields>;
@@ -116,6 +120,33 @@ export type ErasePersonalData = Command<
 export type SetLegalHold = Command<'SetLegalHold', { reason: LegalHoldReason }>;
 export type LiftLegalHold = Command<'LiftLegalHold', { reason: LegalHoldLiftReason }>;
 
+/**
+ * The owning agency shares the case with another configured agency (`withAgency`): why, on what
+ * lawful basis, how much, until when (`expiresOn`, the last day it gives access), and the adult's
+ * consent as recorded. Dated by the server's clock, like every step of a share.
+ */
+export type ShareCase = Command<
+  'ShareCase',
+  {
+    shareId: string;
+    withAgency: string;
+    purpose: SharePurpose;
+    legalBasis: SharingLegalBasis;
+    scope: ShareScope;
+    expiresOn?: LocalDate;
+    consent?: ShareConsent;
+  }
+>;
+/** The receiving agency accepts a share offered to it: from now it gives read access within its scope. */
+export type AcceptShare = Command<'AcceptShare', { shareId: string }>;
+export type DeclineShare = Command<'DeclineShare', { shareId: string; reason: string }>;
+/** The owning agency ends a share (offered or accepted) at once. */
+export type RevokeShare = Command<'RevokeShare', { shareId: string; reason: string }>;
+/** The owning agency asks another agency to take the case over; nothing changes until it accepts. */
+export type RequestTransfer = Command<'RequestTransfer', { transferId: string; toAgency: string; reason: string }>;
+export type AcceptTransfer = Command<'AcceptTransfer', { transferId: string }>;
+export type DeclineTransfer = Command<'DeclineTransfer', { transferId: string; reason: string }>;
+
 export type CaseCommand =
   | IdentifyPotentialVictim
   | AssignCase
@@ -145,6 +176,13 @@ export type CaseCommand =
   | ReopenCase
   | ErasePersonalData
   | SetLegalHold
-  | LiftLegalHold;
+  | LiftLegalHold
+  | ShareCase
+  | AcceptShare
+  | DeclineShare
+  | RevokeShare
+  | RequestTransfer
+  | AcceptTransfer
+  | DeclineTransfer;
 
 export type CaseCommandType = CaseCommand['type'];

@@ -15,6 +15,10 @@ import type {
   PlacementEndReason,
   PlacementReviewOutcome,
   RiskLevel,
+  ShareConsent,
+  SharePurpose,
+  ShareScope,
+  SharingLegalBasis,
 } from './typology';
 
 /**
@@ -187,6 +191,43 @@ export type PersonalDataErased = Event<
 export type LegalHoldSet = Event<'LegalHoldSet', { setOn: LocalDate; reason: LegalHoldReason }>;
 export type LegalHoldLifted = Event<'LegalHoldLifted', { liftedOn: LocalDate; reason: LegalHoldLiftReason }>;
 
+/**
+ * The owning agency (`fromAgency`) offered the case to `withAgency`. Holds no personal data: the
+ * terms of the share only. `expiresOn` is the last day it gives access (Europe/London).
+ */
+export type CaseShared = Event<
+  'CaseShared',
+  {
+    shareId: string;
+    fromAgency: string;
+    withAgency: string;
+    purpose: SharePurpose;
+    legalBasis: SharingLegalBasis;
+    scope: ShareScope;
+    sharedOn: LocalDate;
+    expiresOn?: LocalDate;
+    consent?: ShareConsent;
+  }
+>;
+export type CaseShareAccepted = Event<'CaseShareAccepted', { shareId: string; acceptedOn: LocalDate }>;
+export type CaseShareDeclined = Event<'CaseShareDeclined', { shareId: string; declinedOn: LocalDate; reason: string }>;
+export type CaseShareRevoked = Event<'CaseShareRevoked', { shareId: string; revokedOn: LocalDate; reason: string }>;
+/** Written by the reminder processor when a share's last day has passed: exactly once per share. */
+export type CaseShareExpired = Event<'CaseShareExpired', { shareId: string; expiredAt: string }>;
+export type CaseTransferRequested = Event<
+  'CaseTransferRequested',
+  { transferId: string; fromAgency: string; toAgency: string; requestedOn: LocalDate; reason: string }
+>;
+/** `toAgency` owns the case from now; `fromAgency` keeps only what a share gives it. */
+export type CaseTransferAccepted = Event<
+  'CaseTransferAccepted',
+  { transferId: string; fromAgency: string; toAgency: string; acceptedOn: LocalDate }
+>;
+export type CaseTransferDeclined = Event<
+  'CaseTransferDeclined',
+  { transferId: string; declinedOn: LocalDate; reason: string }
+>;
+
 export type CaseEvent =
   | PotentialVictimIdentified
   | CaseAssigned
@@ -217,6 +258,14 @@ export type CaseEvent =
   | ReminderRaised
   | PersonalDataErased
   | LegalHoldSet
-  | LegalHoldLifted;
+  | LegalHoldLifted
+  | CaseShared
+  | CaseShareAccepted
+  | CaseShareDeclined
+  | CaseShareRevoked
+  | CaseShareExpired
+  | CaseTransferRequested
+  | CaseTransferAccepted
+  | CaseTransferDeclined;
 
 export type CaseEventType = CaseEvent['type'];

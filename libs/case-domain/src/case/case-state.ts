@@ -1,6 +1,30 @@
 import type { LocalDate } from '../shared/local-date';
 import type { CaseEvent, DecisionKind, Entered } from './case-events';
-import type { DecisionOutcome, ExitReason, LegalHoldReason, RiskLevel } from './typology';
+import type {
+  DecisionOutcome,
+  ExitReason,
+  LegalHoldReason,
+  RiskLevel,
+  SharePurpose,
+  ShareScope,
+  SharingLegalBasis,
+} from './typology';
+
+/** Where a share stands: only an accepted one (and unexpired: `shareIsCurrent`) gives read access. */
+export type ShareStatus = 'awaiting_response' | 'accepted' | 'declined' | 'revoked' | 'expired';
+
+/** A share of the case with another agency, as its events left it. */
+export interface CaseShare {
+  readonly shareId: string;
+  readonly agency: string;
+  readonly purpose: SharePurpose;
+  readonly legalBasis: SharingLegalBasis;
+  readonly scope: ShareScope;
+  readonly sharedOn: LocalDate;
+  /** The last day it gives access (Europe/London); none: until revoked. */
+  readonly expiresOn: LocalDate | undefined;
+  readonly status: ShareStatus;
+}
 
 export interface Decision {
   readonly outcome: DecisionOutcome;
@@ -34,6 +58,8 @@ export interface CaseState {
     readonly startedOn: LocalDate;
     readonly lastChangedOn: LocalDate;
     readonly emergencyOutsideNrm: boolean;
+    /** Who runs it (an agency id where the provider is a configured agency): a share may show it the address. */
+    readonly provider: string;
     /**
      * The date of its latest review, if it has had one: the next review is counted from it. Last,
      * so a state read back from JSON (which drops it while unset) keeps its keys in one order.
@@ -59,7 +85,16 @@ export interface CaseState {
   readonly legalHold?: { readonly setOn: LocalDate; readonly reason: LegalHoldReason };
   /** The reminders raised so far (`reminderId`: deadline key and reminder time), oldest first. */
   readonly remindersRaised?: readonly string[];
+  /** The agency that owns the case after a transfer; before any, the identifying agency (`owningAgencyOf`). */
+  readonly owningAgency?: string;
+  /** Every share ever offered, oldest first, each as it stands now. */
+  readonly shares?: readonly CaseShare[];
+  /** A transfer asked for and not yet accepted or declined. */
+  readonly pendingTransfer?: { readonly transferId: string; readonly toAgency: string; readonly requestedOn: LocalDate };
 }
+
+/** The agency that owns the case: the one it was last transferred to, else the one that identified it. */
+export const owningAgencyOf = (state: CaseState): string | undefined => state.owningAgency ?? state.identifyingAgency;
 
 /** One reminder of one deadline of a case: what `ReminderRaised` is unique by. */
 export const reminderId = (key: string, reminderAt: string): string => `${key}@${new Date(reminderAt).toISOString()}`;
@@ -131,6 +166,9 @@ export const initialCaseState: CaseState = {
   remindersRaised: undefined,
   personalDataErased: undefined,
   legalHold: undefined,
+  owningAgency: undefined,
+  shares: undefined,
+  pendingTransfer: undefined,
 };
 
 /**
@@ -213,6 +251,7 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
           startedOn: event.data.startedOn,
           lastChangedOn: event.data.startedOn,
           emergencyOutsideNrm: event.data.emergencyOutsideNrm,
+          provider: event.data.provider,
           lastReviewedOn: undefined,
         },
         enteredAt: entered(state, 'placement', event.data),
@@ -220,7 +259,11 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
     case 'SafeHousePlacementMoved':
       return {
         ...state,
-        activePlacement: state.activePlacement && { ...state.activePlacement, lastChangedOn: event.data.movedOn },
+        activePlacement: state.activePlacement && {
+          ...state.activePlacement,
+          lastChangedOn: event.data.movedOn,
+          provider: event.data.provider,
+        },
         enteredAt: entered(state, 'placement', event.data),
       };
     case 'PlacementReviewed':
@@ -267,7 +310,53 @@ export function evolveCase(state: CaseState, event: CaseEvent): CaseState {
       return { ...state, legalHold: { setOn: event.data.setOn, reason: event.data.reason } };
     case 'LegalHoldLifted':
       return { ...state, legalHold: undefined };
+    case 'CaseShared': {
+      const { shareId, withAgency, purpose, legalBasis, scope, sharedOn, expiresOn } = event.data;
+      const share: CaseShare = {
+        shareId,
+        agency: withAgency,
+        purpose,
+        legalBasis,
+        scope,
+        sharedOn,
+        expiresOn,
+        status: 'awaiting_response',
+      };
+      return { ...state, shares: [...(state.shares ?? []), share] };
+    }
+    case 'CaseShareAccepted':
+      return withShareStatus(state, event.data.shareId, 'accepted');
+    case 'CaseShareDeclined':
+      return withShareStatus(state, event.data.shareId, 'declined');
+    case 'CaseShareRevoked':
+      return withShareStatus(state, event.data.shareId, 'revoked');
+    case 'CaseShareExpired':
+      return withShareStatus(state, event.data.shareId, 'expired');
+    case 'CaseTransferRequested':
+      return {
+        ...state,
+        pendingTransfer: {
+          transferId: event.data.transferId,
+          toAgency: event.data.toAgency,
+          requestedOn: event.data.requestedOn,
+        },
+      };
+    case 'CaseTransferAccepted':
+      // The assignment follows the ownership: a caseworker of the old agency no longer holds the case.
+      return {
+        ...state,
+        owningAgency: event.data.toAgency,
+        pendingTransfer: undefined,
+        assignee: state.assignee?.agency === event.data.toAgency ? state.assignee : undefined,
+      };
+    case 'CaseTransferDeclined':
+      return { ...state, pendingTransfer: undefined };
   }
+}
+
+function withShareStatus(state: CaseState, shareId: string, status: ShareStatus): CaseState {
+  const shares = (state.shares ?? []).map((share) => (share.shareId === shareId ? { ...share, status } : share));
+  return { ...state, shares };
 }
 
 /**

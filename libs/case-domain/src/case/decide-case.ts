@@ -33,6 +33,15 @@ import {
   reportMissing,
 } from './pathway/safeguarding';
 import {
+  acceptShare,
+  acceptTransfer,
+  declineShare,
+  declineTransfer,
+  requestTransfer,
+  revokeShare,
+  shareCase,
+} from './pathway/sharing';
+import {
   endSafeHousePlacement,
   moveSafeHousePlacement,
   recordPlacementReview,
@@ -61,6 +70,8 @@ function decideOnPathway(command: CaseCommand, state: CaseState, context: Decisi
   if (command.type === 'ErasePersonalData') return erasePersonalData(command, state, context);
   if (command.type === 'SetLegalHold') return setLegalHold(command, state, context);
   if (command.type === 'LiftLegalHold') return liftLegalHold(command, state, context);
+  // The owner may end a share at any time, a closed case's too.
+  if (command.type === 'RevokeShare') return revokeShare(command, state, context);
   ensure(!state.closed, 'case-closed', 'a closed case allows nothing but re-opening');
   switch (command.type) {
     case 'AssignCase':
@@ -111,5 +122,17 @@ function decideOnPathway(command: CaseCommand, state: CaseState, context: Decisi
       return addNote(command);
     case 'CloseCase':
       return closeCase(command, state, context);
+    case 'ShareCase':
+      return shareCase(command, state, context);
+    case 'AcceptShare':
+      return acceptShare(command, state, context);
+    case 'DeclineShare':
+      return declineShare(command, state, context);
+    case 'RequestTransfer':
+      return requestTransfer(command, state, context);
+    case 'AcceptTransfer':
+      return acceptTransfer(command, state, context);
+    case 'DeclineTransfer':
+      return declineTransfer(command, state, context);
   }
 }

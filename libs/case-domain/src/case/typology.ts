@@ -108,3 +108,44 @@ export type LegalHoldReason = (typeof LEGAL_HOLD_REASONS)[number];
 /** Why a legal hold ends. */
 export const LEGAL_HOLD_LIFT_REASONS = ['proceedings_concluded', 'no_longer_needed', 'set_in_error'] as const;
 export type LegalHoldLiftReason = (typeof LEGAL_HOLD_LIFT_REASONS)[number];
+
+/** Why a case is shared with another agency (recorded on the share, shown to the receiving agency). */
+export const SHARE_PURPOSES = [
+  'support_provision',
+  'safeguarding',
+  'accommodation',
+  'investigation',
+  'health_care',
+] as const;
+export type SharePurpose = (typeof SHARE_PURPOSES)[number];
+
+/**
+ * The lawful bases a share may rely on (the partnership's information-sharing agreement): a
+ * closed list, so a share names its basis the same way every time and a report can count them.
+ * `consent` needs the adult's consent recorded as given.
+ */
+export const SHARING_LEGAL_BASES = [
+  /** UK GDPR Art. 6(1)(e) public task with Art. 9(2)(g) and DPA 2018 Sch. 1 para 18 (safeguarding). */
+  'public_task_safeguarding',
+  /** UK GDPR Art. 6(1)(a) and Art. 9(2)(a): the person's explicit consent. */
+  'consent',
+  /** UK GDPR Art. 6(1)(c): a legal obligation (e.g. the duty to notify, a court order). */
+  'legal_obligation',
+  /** UK GDPR Art. 6(1)(d) and Art. 9(2)(c): vital interests, the person unable to consent. */
+  'vital_interests',
+  /** DPA 2018 Part 3: a competent authority's law-enforcement purpose. */
+  'law_enforcement',
+] as const;
+export type SharingLegalBasis = (typeof SHARING_LEGAL_BASES)[number];
+
+/**
+ * What a share lets the receiving agency read: the pathway summary only; the summary and the
+ * person's details; or those and the placement's details, whose address is shown only if the
+ * receiving agency runs the placement (its provider).
+ */
+export const SHARE_SCOPES = ['summary', 'summary_and_personal', 'summary_personal_and_placement'] as const;
+export type ShareScope = (typeof SHARE_SCOPES)[number];
+
+/** An adult's consent to a share, as recorded (never assumed): a child's share records none. */
+export const SHARE_CONSENTS = ['given', 'refused', 'not_sought'] as const;
+export type ShareConsent = (typeof SHARE_CONSENTS)[number];

@@ -14,7 +14,8 @@ export type DeadlineKind =
   | 'follow_up'
   | 'placement_review'
   | 'missing_person_check'
-  | 'marac_action';
+  | 'marac_action'
+  | 'share_expiry';
 
 export interface Reminder {
   /** ISO 8601 instant, UTC (`toISOString()` form). */
@@ -204,7 +205,28 @@ export function deadlinesFor(state: CaseState, policy: DeadlinePolicy, calendar:
     const due = count(every, 'missing', state.missingSince);
     add('missing', 'missing_person_check', 'missing-person-check', due, [atDue(due)], every);
   }
+  deadlines.push(...shareExpiryDeadlines(state, calendar));
   return deadlines;
+}
+
+/** The key of a share's expiry deadline. */
+export const shareExpiryKey = (shareId: string): string => `share-expiry-${keyPart(shareId)}`;
+
+/**
+ * Each share offered or accepted with a last day: it ends at midnight after that day (Europe/London),
+ * when its one reminder records the expiry (`CaseShareExpired`, by the reminder processor). Settled
+ * by the expiry itself, a revocation or a decline; a closed case has no deadlines (its shares give
+ * access no longer than their last day whatever is recorded: `shareIsCurrent`).
+ */
+function shareExpiryDeadlines(state: CaseState, calendar: WorkingDayCalendar): Deadline[] {
+  return (state.shares ?? [])
+    .filter((share) => share.expiresOn !== undefined)
+    .filter((share) => share.status === 'awaiting_response' || share.status === 'accepted')
+    .map((share) => {
+      const dueOn = calendar.addCalendarDays(share.expiresOn!, 1);
+      const due: Due = { dueOn, dueAt: calendar.atLocalTime(dueOn, '00:00') };
+      return { kind: 'share_expiry', key: shareExpiryKey(share.shareId), ...due, reminders: [atDue(due)] };
+    });
 }
 
 /** The date the next placement review counts from: the later of its latest review and its start (or move). */

@@ -3,7 +3,7 @@ import type { CaseEvent, ReminderRaised } from '../case/case-events';
 import type { CaseState } from '../case/case-state';
 import type { Decider } from '../shared/decider';
 import type { WorkingDayCalendar } from './calendar';
-import { deadlinesFor, lengthAfter, nextReminderAfter, type Deadline } from './deadlines';
+import { deadlinesFor, lengthAfter, nextReminderAfter, shareExpiryKey, type Deadline } from './deadlines';
 import type { DeadlinePolicy, Length } from './policy';
 
 /** One reminder of one deadline, as a scheduler holds it until it fires. */
@@ -275,7 +275,18 @@ export function reminderDecider(
     decide: (command, state, { now }) => {
       const decision = decideReminder(state, command.data, policy, calendar, now);
       if (decision.outcome !== 'raise') throw new ReminderNotRaised(decision);
-      return [decision.event];
+      return [eventOfReminder(state, decision.event)];
     },
   };
+}
+
+/**
+ * What a reminder due records: `ReminderRaised`, except that a share's expiry ends the share
+ * (`CaseShareExpired`), which settles its deadline, so it too is written once.
+ */
+function eventOfReminder(state: CaseState, raised: ReminderRaised): CaseEvent {
+  if (raised.data.kind !== 'share_expiry') return raised;
+  const share = state.shares?.find((candidate) => shareExpiryKey(candidate.shareId) === raised.data.key);
+  if (!share) throw new Error(`no share has the expiry deadline ${raised.data.key}`);
+  return { type: 'CaseShareExpired', data: { shareId: share.shareId, expiredAt: raised.data.reminderAt } };
 }
