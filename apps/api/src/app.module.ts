@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { PlatformModule, type PlatformOptions } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
 import { loadAgencies } from './auth/agencies';
+import { AgenciesController } from './auth/agencies.controller';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
 import { CLOCK } from './commands/command-context';
@@ -52,6 +53,7 @@ export class AppModule {
       ],
       controllers: [
         HealthController,
+        AgenciesController,
         CasesController,
         CaseViewsController,
         CaseActionsController,

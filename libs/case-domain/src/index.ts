@@ -10,6 +10,7 @@ export * from './case/case-state';
 export * from './case/case-decider';
 export { decideCase } from './case/decide-case';
 export { ensurePreviousCaseMayBeLinked } from './case/pathway/identification';
+export { ensureAddresseeConfigured, shareIsCurrent } from './case/pathway/sharing';
 export * from './marac/meeting-events';
 export * from './marac/meeting-commands';
 export * from './marac/meeting';

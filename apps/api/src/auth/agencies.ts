@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AGENCY_TYPES, type Agency } from '@app/case-domain';
+import { AGENCY_TYPES, type Agency, type AgencySpoc } from '@app/case-domain';
 
 /**
  * The agencies of a synthetic partnership, used when no AGENCIES_FILE is configured. Flags follow
@@ -8,14 +8,32 @@ import { AGENCY_TYPES, type Agency } from '@app/case-domain';
  * housing are neither.
  */
 export const DEFAULT_AGENCIES: readonly Agency[] = [
-  { id: 'police', type: 'police', firstResponder: true, dutyToNotify: true },
-  { id: 'la-adult-services', type: 'local_authority_adult_services', firstResponder: true, dutyToNotify: true },
-  { id: 'la-childrens-services', type: 'local_authority_childrens_services', firstResponder: true, dutyToNotify: true },
+  { id: 'police', type: 'police', firstResponder: true, dutyToNotify: true, spoc: { teamInbox: 'police-mslu-inbox' } },
+  {
+    id: 'la-adult-services',
+    type: 'local_authority_adult_services',
+    firstResponder: true,
+    dutyToNotify: true,
+    spoc: { teamInbox: 'la-adult-safeguarding-hub' },
+  },
+  {
+    id: 'la-childrens-services',
+    type: 'local_authority_childrens_services',
+    firstResponder: true,
+    dutyToNotify: true,
+    spoc: { teamInbox: 'la-childrens-front-door' },
+  },
   { id: 'glaa', type: 'glaa', firstResponder: true, dutyToNotify: true },
   { id: 'home-office', type: 'immigration', firstResponder: true, dutyToNotify: true },
-  { id: 'ngo-support', type: 'ngo', firstResponder: true, dutyToNotify: false },
-  { id: 'health', type: 'health', firstResponder: false, dutyToNotify: false },
-  { id: 'housing', type: 'housing', firstResponder: false, dutyToNotify: false },
+  { id: 'ngo-support', type: 'ngo', firstResponder: true, dutyToNotify: false, spoc: { userId: 'ngo-support-spoc' } },
+  { id: 'health', type: 'health', firstResponder: false, dutyToNotify: false, spoc: { userId: 'health-spoc' } },
+  {
+    id: 'housing',
+    type: 'housing',
+    firstResponder: false,
+    dutyToNotify: false,
+    spoc: { teamInbox: 'housing-options' },
+  },
 ];
 
 /** The configured agencies, from a JSON file (an array of agencies) or the built-in set. */
@@ -34,11 +52,25 @@ function parseAgencies(text: string, file: string): Agency[] {
       agency.id.length > 0 &&
       AGENCY_TYPES.includes(agency.type as Agency['type']) &&
       typeof agency.firstResponder === 'boolean' &&
-      typeof agency.dutyToNotify === 'boolean';
+      typeof agency.dutyToNotify === 'boolean' &&
+      (agency.spoc === undefined || isSpoc(agency.spoc));
     if (!ok)
       throw new Error(
-        `${file}: agency ${index} needs id, type (${AGENCY_TYPES.join('|')}), firstResponder and dutyToNotify`,
+        `${file}: agency ${index} needs id, type (${AGENCY_TYPES.join('|')}), firstResponder and dutyToNotify,` +
+          ' and optionally spoc: {"userId": "..."} or {"teamInbox": "..."}',
       );
     return agency as Agency;
   });
+}
+
+/** Exactly one of a user id or a team inbox id, not empty. */
+function isSpoc(spoc: unknown): spoc is AgencySpoc {
+  if (!spoc || typeof spoc !== 'object') return false;
+  const entries = Object.entries(spoc);
+  return (
+    entries.length === 1 &&
+    (entries[0]![0] === 'userId' || entries[0]![0] === 'teamInbox') &&
+    typeof entries[0]![1] === 'string' &&
+    entries[0]![1].trim().length > 0
+  );
 }

@@ -1,7 +1,8 @@
-import { Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import type { CaseCommand, Role } from '@app/case-domain';
+import { ensureAddresseeConfigured, type Agency, type CaseCommand, type Role } from '@app/case-domain';
+import { AGENCIES } from '../auth/auth.guard';
 import { AllowRoles } from '../auth/actor.decorators';
 import type { RequestContext } from '../commands/command-context';
 import { runCaseCommand } from '../http/command-response';
@@ -12,11 +13,16 @@ import { CASE_ACTIONS, type CaseActionType } from './case-actions';
 @Controller('cases/:caseId')
 @AllowRoles('caseworker')
 export class CaseActionsController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(AGENCIES) private readonly agencies: ReadonlyMap<string, Agency>,
+  ) {}
 
   /** Where every row's route lands: the body already holds the command's fields. */
   run(type: CaseActionType, caseId: string, body: object, context: RequestContext, response: Response) {
-    return runCaseCommand(this.commands, caseId, { type, ...body } as CaseCommand, context, response);
+    const command = { type, ...body } as CaseCommand;
+    ensureAddresseeConfigured(command, (agency) => this.agencies.has(agency));
+    return runCaseCommand(this.commands, caseId, command, context, response);
   }
 }
 

@@ -1,4 +1,11 @@
-import { stageOf } from '@app/case-domain';
+import {
+  owningAgencyOf,
+  stageOf,
+  type Actor,
+  type CaseReadAccess,
+  type CaseShare,
+  type CaseState,
+} from '@app/case-domain';
 import type { CaseViewState, MaracMeetingView, ViewDeadline } from '@app/read-models';
 import type { OpenedCaseParts } from './personal-data-opener';
 
@@ -27,6 +34,7 @@ export function caseSummary(view: CaseViewState) {
     child: domain.child,
     riskLevel: domain.riskLevel ?? null,
     identifyingAgency: domain.identifyingAgency,
+    owningAgency: owningAgencyOf(domain),
     assignee: domain.assignee ?? null,
     area: view.facts.area ?? null,
     identifiedOn: domain.identifiedOn,
@@ -48,6 +56,7 @@ export function caseView(
   laterCaseIds: readonly string[],
   opened: OpenedCaseParts,
   now: number,
+  sharing: CaseSharingShown = NO_SHARING,
 ) {
   const { domain, facts } = view;
   const address = opened.placementAddress;
@@ -107,5 +116,25 @@ export function caseView(
     personalDataErased: domain.personalDataErased ? { erasedOn: domain.personalDataErased.erasedOn } : null,
     erasedFields: opened.erasedFields,
     legalHold: domain.legalHold ?? null,
+    shares: sharing.shares,
+    pendingTransfer: sharing.pendingTransfer,
   };
+}
+
+/** The shares and the pending transfer a reader is shown (`sharingShownTo`). */
+export interface CaseSharingShown {
+  readonly shares: readonly CaseShare[];
+  readonly pendingTransfer: CaseState['pendingTransfer'] | null;
+}
+
+const NO_SHARING: CaseSharingShown = { shares: [], pendingTransfer: null };
+
+/**
+ * Who the case is shared with: the owner (and an auditor: readers of the history) see every share
+ * offered, each as it stands, and a transfer awaiting an answer; an agency reading through a share
+ * sees its own share only; anyone else none.
+ */
+export function sharingShownTo(actor: Actor, domain: CaseState, access: CaseReadAccess): CaseSharingShown {
+  if (access.history) return { shares: domain.shares ?? [], pendingTransfer: domain.pendingTransfer ?? null };
+  return { shares: (domain.shares ?? []).filter((share) => share.agency === actor.agency.id), pendingTransfer: null };
 }

@@ -1,18 +1,22 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import {
+  agenciesOf,
   CaseNotFound,
   caseListScope,
   caseReadAccess,
   caseReadContext,
   NotPermitted,
+  londonDateOf,
   personalDetailsRefusal,
+  shareIsCurrent,
   type Actor,
+  type CaseState,
 } from '@app/case-domain';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import { READ_MODEL_PROJECTIONS, type CaseListFilter, type ReadModels, READ_MODELS } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/command-context';
-import { caseSummary, caseView } from './case-view';
+import { caseSummary, caseView, sharingShownTo } from './case-view';
 import { CaseReadLog } from './case-read-log';
 import { PersonalDataOpener } from './personal-data-opener';
 import { PersonalDataReads } from './personal-data-reads';
@@ -47,20 +51,22 @@ export class GetCaseViewHandler implements IQueryHandler<GetCaseView> {
     ]);
     if (!found) throw new CaseNotFound(`There is no case ${caseId}`);
     const { view, deadlines } = found;
-    const access = caseReadAccess(actor, caseReadContext(view.domain, meetings, this.clock()), options.reason);
+    const now = this.clock();
+    const access = caseReadAccess(actor, caseReadContext(view.domain, meetings, now), options.reason);
     // Personal details are shown only when asked for (and allowed), and every such read is recorded.
     if (options.personal && !access.personalDetails)
       throw new NotPermitted(personalDetailsRefusal(actor, options.reason));
     this.readLog.record([caseId], actor, 'GET /cases/{caseId}', options.reason);
     if (options.personal) {
-      const reason = options.reason ?? 'caseworker of the case’s own agency';
+      const reason = options.reason ?? personalReadGround(actor, view.domain, now);
       await this.personalDataLog.record(caseId, actor, reason, 'case view');
     }
     const [opened, openedMeetings] = await Promise.all([
       this.opener.openCaseView(view, access, options.personal),
       this.opener.openMeetings(meetings, () => view.domain.personalDataErased !== undefined, caseId),
     ]);
-    return caseView(view, deadlines, openedMeetings, laterCaseIds, opened, this.clock().getTime());
+    const sharing = sharingShownTo(actor, view.domain, access);
+    return caseView(view, deadlines, openedMeetings, laterCaseIds, opened, now.getTime(), sharing);
   }
 }
 
@@ -98,4 +104,19 @@ export class ListCasesHandler implements IQueryHandler<ListCases> {
       next: found.next === undefined ? null : String(found.next),
     };
   }
+}
+
+/**
+ * Why a caseworker may read the person's details, as the personal-data read log records it: their
+ * agency's own case, or the share it reads through, with the share's purpose and legal basis.
+ */
+function personalReadGround(actor: Actor, domain: CaseState, now: Date): string {
+  if (agenciesOf(domain).includes(actor.agency.id)) return 'caseworker of the case’s own agency';
+  const today = londonDateOf(now);
+  const share = domain.shares?.find(
+    (candidate) => candidate.agency === actor.agency.id && shareIsCurrent(candidate, today),
+  );
+  return share
+    ? `share ${share.shareId}: ${share.purpose}, legal basis ${share.legalBasis}`
+    : 'caseworker of the case’s own agency';
 }

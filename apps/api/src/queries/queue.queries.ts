@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { mayReadQueue, NotPermitted, type Actor } from '@app/case-domain';
+import { mayReadQueue, NotPermitted, owningAgencyOf, type Actor, type Agency } from '@app/case-domain';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
 import {
   QUEUES,
@@ -12,6 +12,7 @@ import {
   type ReadModels,
   READ_MODELS,
 } from '@app/read-models';
+import { AGENCIES } from '../auth/auth.guard';
 import { CLOCK, type Clock } from '../commands/command-context';
 import { caseSummary } from './case-view';
 import { awaitPosition } from './read-your-writes';
@@ -101,6 +102,7 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly opener: PersonalDataOpener,
+    @Inject(AGENCIES) private readonly agencies: ReadonlyMap<string, Agency>,
   ) {}
 
   async execute({ name, request, limit }: GetQueue) {
@@ -123,6 +125,7 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
         }),
       ),
     );
+    const between = BETWEEN_AGENCIES.has(QUEUES[name].source) && scope.scope === 'agency';
     const rows = items.map((item, index) => {
       const view = views.get(caseIds[index]!);
       return {
@@ -130,6 +133,7 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
         overdue: item.due <= now,
         priority: priorityOf(view),
         ...(isAction ? { action: actions.get(item.member) ?? null } : {}),
+        ...(between && view ? betweenAgencies(view, scope.id) : {}),
         case: view ? caseSummary(view) : { caseId: caseIds[index] },
       };
     });
@@ -138,6 +142,9 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
       name,
       description: QUEUES[name].description,
       scope: scope.scope === 'agency' ? { agency: scope.id } : { assignee: scope.id },
+      ...(QUEUES[name].source === 'spoc' && scope.scope === 'agency'
+        ? { spoc: this.agencies.get(scope.id)?.spoc ?? null }
+        : {}),
       items: rows,
     };
   }
@@ -153,6 +160,27 @@ export class GetQueueHandler implements IQueryHandler<GetQueue> {
     });
     return found;
   }
+}
+
+/** The queues of what passes between agencies: their items say which share or transfer. */
+const BETWEEN_AGENCIES: ReadonlySet<string> = new Set([
+  'share_awaiting_response',
+  'transfer_awaiting_response',
+  'shared_with_agency',
+  'spoc',
+]);
+
+/**
+ * What a case has for `agency` from another: the shares offered to it or accepted by it, and a
+ * transfer asked of it (terms only: purpose, legal basis, scope, dates; no personal data).
+ */
+function betweenAgencies(view: CaseViewState, agency: string) {
+  const { domain } = view;
+  const shares = (domain.shares ?? []).filter(
+    (share) => share.agency === agency && (share.status === 'awaiting_response' || share.status === 'accepted'),
+  );
+  const transfer = domain.pendingTransfer?.toAgency === agency ? domain.pendingTransfer : null;
+  return { fromAgency: owningAgencyOf(domain) ?? null, shares, transfer };
 }
 
 /** An action in a queue: where it was agreed, and its description (sealed until opened for the reader). */

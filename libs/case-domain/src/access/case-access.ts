@@ -28,18 +28,17 @@ const RECEIVING_AGENCY_COMMANDS: ReadonlySet<CaseCommand['type']> = new Set([
   'DeclineTransfer',
 ]);
 
-/** The agency a share or transfer command is addressed to; 404 when the case has no such share or transfer. */
-function receivingAgencyOf(command: CaseCommand, state: CaseState): string {
+/**
+ * The agency a share or transfer command is addressed to, if the case has that share or a
+ * transfer pending with that id (an unknown one is refused as not addressed to the caller, so
+ * nobody learns which ids exist on another agency's case).
+ */
+function receivingAgencyOf(command: CaseCommand, state: CaseState): string | undefined {
   if (command.type === 'AcceptShare' || command.type === 'DeclineShare') {
-    const share = state.shares?.find((candidate) => candidate.shareId === command.shareId);
-    if (!share) throw new CaseNotFound(`there is no share ${command.shareId} on this case`);
-    return share.agency;
+    return state.shares?.find((candidate) => candidate.shareId === command.shareId)?.agency;
   }
   const transferId = (command as { readonly transferId: string }).transferId;
-  if (state.pendingTransfer?.transferId !== transferId) {
-    throw new CaseNotFound(`there is no transfer ${transferId} awaiting an answer on this case`);
-  }
-  return state.pendingTransfer.toAgency;
+  return state.pendingTransfer?.transferId === transferId ? state.pendingTransfer.toAgency : undefined;
 }
 
 /** Erasure and legal holds: the data-protection role's, on any agency's case, and nobody else's. */
@@ -76,8 +75,9 @@ export function ensureMayActOnCase(
   if (command.type === 'IdentifyPotentialVictim') return;
   if (!state.exists) throw new CaseNotFound('there is no such case');
   if (RECEIVING_AGENCY_COMMANDS.has(command.type)) {
-    const receiving = receivingAgencyOf(command, state);
-    if (receiving !== actor.agency.id) throw new NotPermitted(`only ${receiving} answers this; it is addressed to them`);
+    if (receivingAgencyOf(command, state) !== actor.agency.id) {
+      throw new NotPermitted('no share or transfer with this id is addressed to your agency on this case');
+    }
     return;
   }
   if (!agenciesOf(state).includes(actor.agency.id)) {

@@ -22,12 +22,20 @@ export const AGENCY_TYPES = [
 ] as const;
 export type AgencyType = (typeof AGENCY_TYPES)[number];
 
+/**
+ * An agency's single point of contact: a named user, or a shared team inbox. Referrals, shares,
+ * transfers and unassigned cases for the agency go to its queue (`spoc`).
+ */
+export type AgencySpoc = { readonly userId: string } | { readonly teamInbox: string };
+
 /** An agency as configured: its type and whether it may refer into the NRM and must notify. */
 export interface Agency {
   readonly id: string;
   readonly type: AgencyType;
   readonly firstResponder: boolean;
   readonly dutyToNotify: boolean;
+  /** Its single point of contact, where it has named one. */
+  readonly spoc?: AgencySpoc;
 }
 
 /** Who is acting: recorded on every event, and consulted by the rules that depend on the agency. */

@@ -12,7 +12,7 @@ import {
   placementStarted,
   policeCaseworker,
 } from '../../testing/case-fixtures';
-import { CaseNotFound, ensureMayActOnCase, NotPermitted, agenciesOf } from '../../access/case-access';
+import { ensureMayActOnCase, NotPermitted, agenciesOf } from '../../access/case-access';
 import { caseReadAccess, caseReadContext } from '../../access/read-access';
 import type { CaseCommand } from '../case-commands';
 import type { CaseEvent } from '../case-events';
@@ -116,12 +116,12 @@ describe('sharing a case with another agency', () => {
 
 describe('who may answer, and what a share lets the agency read', () => {
   const state = (...events: CaseEvent[]) => fold(caseDecider, [identifiedAdult, ...events]);
-  it('only the receiving agency answers a share; an unknown share is not found', () => {
+  it('only the receiving agency answers a share; an unknown share is refused alike', () => {
     const answer: CaseCommand = { type: 'AcceptShare', shareId };
     expect(() => ensureMayActOnCase(healthCaseworker, answer, state(shared))).not.toThrow();
     expect(() => ensureMayActOnCase(policeCaseworker, answer, state(shared))).toThrow(NotPermitted);
     expect(() => ensureMayActOnCase(charityCaseworker, answer, state(shared))).toThrow(NotPermitted);
-    expect(() => ensureMayActOnCase(healthCaseworker, answer, state())).toThrow(CaseNotFound);
+    expect(() => ensureMayActOnCase(healthCaseworker, answer, state())).toThrow(NotPermitted);
     // Offering and revoking stay with the owner.
     expect(() => ensureMayActOnCase(healthCaseworker, share, state())).toThrow(NotPermitted);
   });

@@ -3,6 +3,7 @@ import { isAfter, isBefore, londonDateOf, type LocalDate } from '../../shared/lo
 import { ensure } from '../../shared/rule-broken';
 import type { CaseEvent } from '../case-events';
 import type {
+  CaseCommand,
   AcceptShare,
   AcceptTransfer,
   DeclineShare,
@@ -149,4 +150,16 @@ export function declineTransfer(command: DeclineTransfer, state: CaseState, { no
   ensureTransferPending(state, command.transferId);
   const data = { transferId: command.transferId, declinedOn: londonDateOf(now), reason: command.reason };
   return [{ type: 'CaseTransferDeclined', data }];
+}
+
+/** A share or transfer names an agency the partnership has configured (422 `agency-not-configured` if not). */
+export function ensureAddresseeConfigured(command: CaseCommand, isConfigured: (agencyId: string) => boolean): void {
+  const named =
+    command.type === 'ShareCase'
+      ? command.withAgency
+      : command.type === 'RequestTransfer'
+        ? command.toAgency
+        : undefined;
+  if (named !== undefined)
+    ensure(isConfigured(named), 'agency-not-configured', `not configured: ${JSON.stringify(named)}`);
 }

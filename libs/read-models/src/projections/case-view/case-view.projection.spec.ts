@@ -70,6 +70,7 @@ describe('case view projection: given events, then outputs', () => {
         [queueKey('referral_decision', 'agency', police), caseId, at('2026-03-03T09:00:00Z')],
         [queueKey('consent_decision', 'agency', police), caseId, at('2026-03-06T09:00:00Z')],
         [queueKey('unassigned', 'agency', police), caseId, at('2026-03-01T00:00:00Z')],
+        [queueKey('spoc', 'agency', police), caseId, at('2026-03-01T00:00:00Z')],
       ],
       documents: {
         [caseViewKeys.deadlines(caseId)]: [
@@ -112,6 +113,7 @@ describe('case view projection: given events, then outputs', () => {
     expect(queues(given(onCase(caseId, identifiedAdult, consentGiven, referred)).outputs(caseId))).toEqual([
       [queueKey('reasonable_grounds_decision', 'agency', police), caseId, at('2026-03-10T09:00:00Z')],
       [queueKey('unassigned', 'agency', police), caseId, at('2026-03-01T00:00:00Z')],
+      [queueKey('spoc', 'agency', police), caseId, at('2026-03-01T00:00:00Z')],
     ]));
 
   it('a positive RG decision moves it to the recovery period’s queues and, until placed, to needs-placement', () => {
@@ -122,6 +124,7 @@ describe('case view projection: given events, then outputs', () => {
       [queueKey('conclusive_grounds_decision', 'agency', police), caseId, at('2026-04-24T08:00:00Z')],
       [queueKey('needs_placement', 'agency', police), caseId, at('2026-03-10T00:00:00Z')],
       [queueKey('unassigned', 'agency', police), caseId, at('2026-03-01T00:00:00Z')],
+      [queueKey('spoc', 'agency', police), caseId, at('2026-03-01T00:00:00Z')],
     ]);
     // Placed 11 March: no longer needs a placement; the placement is reviewed 28 days on.
     expect(queues(given(onCase(caseId, ...decided, placementStarted)).outputs(caseId))).toEqual([
@@ -129,6 +132,7 @@ describe('case view projection: given events, then outputs', () => {
       [queueKey('conclusive_grounds_decision', 'agency', police), caseId, at('2026-04-24T08:00:00Z')],
       [queueKey('placement_review', 'agency', police), caseId, at('2026-04-08T08:00:00Z')],
       [queueKey('unassigned', 'agency', police), caseId, at('2026-03-01T00:00:00Z')],
+      [queueKey('spoc', 'agency', police), caseId, at('2026-03-01T00:00:00Z')],
     ]);
   });
 
@@ -278,5 +282,77 @@ describe('case view projection: given events, then outputs', () => {
       recordedAt(clock, 3),
       3,
     ]);
+  });
+});
+
+describe('case view projection: between agencies', () => {
+  const shareTo = (agency: string, shareId: string): CaseEvent => ({
+    type: 'CaseShared',
+    data: {
+      shareId,
+      fromAgency: police,
+      withAgency: agency,
+      purpose: 'health_care',
+      legalBasis: 'public_task_safeguarding',
+      scope: 'summary',
+      sharedOn: '2026-03-02',
+      consent: 'given',
+    },
+  });
+  /** The queues of agencies other than the owner (the case is assigned there, to cw-1). */
+  const between = (outputs: ReadModelOutputs) =>
+    queues(outputs).filter(([key]) => !key.endsWith(`:${police}`) && !key.endsWith(':cw-1'));
+  const assignedHere = assigned('cw-1', police);
+
+  it('a share offered waits in the receiving agency’s queue and its SPOC’s; accepted, it lists the case with that agency', () => {
+    expect(
+      between(given(onCase(caseId, identifiedAdult, assignedHere, shareTo('nhs-trust', 's1'))).outputs(caseId)),
+    ).toEqual([
+      [queueKey('share_awaiting_response', 'agency', 'nhs-trust'), caseId, at('2026-03-02T00:00:00Z')],
+      [queueKey('spoc', 'agency', 'nhs-trust'), caseId, at('2026-03-02T00:00:00Z')],
+    ]);
+    const accepted: CaseEvent = { type: 'CaseShareAccepted', data: { shareId: 's1', acceptedOn: '2026-03-03' } };
+    expect(
+      between(
+        given(onCase(caseId, identifiedAdult, assignedHere, shareTo('nhs-trust', 's1'), accepted)).outputs(caseId),
+      ),
+    ).toEqual([[queueKey('shared_with_agency', 'agency', 'nhs-trust'), caseId, at('2026-03-02T00:00:00Z')]]);
+    const revoked: CaseEvent = {
+      type: 'CaseShareRevoked',
+      data: { shareId: 's1', revokedOn: '2026-03-04', reason: 'r' },
+    };
+    expect(
+      between(
+        given(onCase(caseId, identifiedAdult, assignedHere, shareTo('nhs-trust', 's1'), accepted, revoked)).outputs(
+          caseId,
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('a transfer asked waits with the new agency; accepted, the case, unassigned, moves to the new agency’s queues and SPOC', () => {
+    const requested: CaseEvent = {
+      type: 'CaseTransferRequested',
+      data: { transferId: 't1', fromAgency: police, toAgency: 'safe-harbour', requestedOn: '2026-03-02', reason: 'r' },
+    };
+    expect(between(given(onCase(caseId, identifiedAdult, assignedHere, requested)).outputs(caseId))).toEqual([
+      [queueKey('transfer_awaiting_response', 'agency', 'safe-harbour'), caseId, at('2026-03-02T00:00:00Z')],
+      [queueKey('spoc', 'agency', 'safe-harbour'), caseId, at('2026-03-02T00:00:00Z')],
+    ]);
+    const accepted: CaseEvent = {
+      type: 'CaseTransferAccepted',
+      data: { transferId: 't1', fromAgency: police, toAgency: 'safe-harbour', acceptedOn: '2026-03-03' },
+    };
+    const outputs = given(onCase(caseId, identifiedAdult, assignedHere, requested, accepted)).outputs(caseId);
+    const keys = queues(outputs).map(([key]) => key);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        queueKey('unassigned', 'agency', 'safe-harbour'),
+        queueKey('spoc', 'agency', 'safe-harbour'),
+      ]),
+    );
+    expect(keys.filter((key) => key.endsWith(`:${police}`) || key.endsWith(':cw-1'))).toEqual([]);
+    expect(outputs.members).not.toContainEqual([caseViewKeys.agency(police), caseId, 1]);
+    expect(outputs.members).toContainEqual([caseViewKeys.agency('safe-harbour'), caseId, 1]);
   });
 });

@@ -3,6 +3,7 @@ import {
   caseIdOfStream,
   evolveCase,
   initialCaseState,
+  owningAgencyOf,
   stageOf,
   type CaseEvent,
   type CaseState,
@@ -358,8 +359,8 @@ function caseViewOutputs(
   if (view.facts.previousCaseId) members.push([keys.laterCases(view.facts.previousCaseId), caseId, view.seq]);
   if (erasureReviewDueOn) members.push([keys.erasureReview, caseId, dayMs(erasureReviewDueOn)]);
 
-  // Queues: the responsible agency is the one the case is assigned to, else the one that identified it.
-  const agency = domain.assignee?.agency ?? domain.identifyingAgency!;
+  // Queues: the responsible agency is the one the case is assigned to, else the one that owns it.
+  const agency = domain.assignee?.agency ?? owningAgencyOf(domain)!;
   const enqueue = (source: string, score: number) => {
     members.push([queueKey(source, 'agency', agency), caseId, score]);
     if (domain.assignee) members.push([queueKey(source, 'assignee', domain.assignee.caseworkerId), caseId, score]);
@@ -372,7 +373,22 @@ function caseViewOutputs(
     }
     // Children first: a missing child is urgent.
     if (domain.missingSince) enqueue('reported_missing', dayMs(domain.missingSince) - (domain.child ? 1 : 0));
-    if (!domain.assignee) enqueue('unassigned', dayMs(domain.identifiedOn!));
+    if (!domain.assignee) {
+      enqueue('unassigned', dayMs(domain.identifiedOn!));
+      members.push([queueKey('spoc', 'agency', agency), caseId, dayMs(domain.identifiedOn!)]);
+    }
+    // Between agencies: what awaits another agency's answer goes to its queues and its single
+    // point of contact's; an accepted share lists the case with the agency it is shared with.
+    const toAgency = (source: string, other: string, on: LocalDate) => {
+      members.push([queueKey(source, 'agency', other), caseId, dayMs(on)]);
+      if (source !== 'shared_with_agency') members.push([queueKey('spoc', 'agency', other), caseId, dayMs(on)]);
+    };
+    for (const share of domain.shares ?? []) {
+      if (share.status === 'awaiting_response') toAgency('share_awaiting_response', share.agency, share.sharedOn);
+      if (share.status === 'accepted') toAgency('shared_with_agency', share.agency, share.sharedOn);
+    }
+    const transfer = domain.pendingTransfer;
+    if (transfer) toAgency('transfer_awaiting_response', transfer.toAgency, transfer.requestedOn);
     // A raised reminder stays in the queue while its deadline stands as it was when raised.
     const open = new Set(deadlines.map((deadline) => `${deadline.key}@${ms(deadline.dueAt)}`));
     const raised = view.facts.reminders.filter((reminder) => open.has(`${reminder.key}@${ms(reminder.dueAt)}`)).at(-1);

@@ -74,6 +74,27 @@ export const QUEUES = {
     window: 'all',
     description: 'A deadline reminder has fired and the deadline is still open',
   },
+  'shares-awaiting-response': {
+    source: 'share_awaiting_response',
+    window: 'all',
+    description: 'Another agency has offered to share a case with this agency: accept or decline',
+  },
+  'transfers-awaiting-response': {
+    source: 'transfer_awaiting_response',
+    window: 'all',
+    description: 'Another agency asks this agency to take a case over: accept or decline',
+  },
+  'shared-with-agency': {
+    source: 'shared_with_agency',
+    window: 'all',
+    description: 'Cases another agency shares with this agency (accepted shares)',
+  },
+  spoc: {
+    source: 'spoc',
+    window: 'all',
+    description:
+      "The agency's single point of contact: shares and transfers awaiting its answer, and its unassigned cases",
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof QUEUES;
