@@ -14,6 +14,8 @@
 // - PostgreSQL server binaries (initdb, pg_ctl, postgres): needed by tests, which start a throwaway
 //   cluster to test the PostgreSQL key store against (test/support/postgres-server.ts); installed
 //   the same way (the `postgresql` package), so those tests always run and are never skipped.
+// - libfaketime (the `faketime` package): needed by tests, which start a server with its clock
+//   moved on (a share's expiry, test/e2e/sharing.e2e.test.ts); installed the same way.
 // Only Node's standard library is used here: it runs before anything is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -150,7 +152,28 @@ function ensurePostgresServer() {
   say(`installed ${execFileSync(join(bin, 'postgres'), ['--version']).toString().trim()} (${bin})`);
 }
 
+/** libfaketime's preload library, where Debian puts it (any architecture); test/support/server-process.ts looks alike. */
+function findLibfaketime() {
+  const lib = '/usr/lib';
+  const dirs = existsSync(lib) ? readdirSync(lib).map((name) => join(lib, name, 'faketime')) : [];
+  return [process.env.LIBFAKETIME, ...dirs.map((dir) => join(dir, 'libfaketime.so.1'))].find(
+    (path) => path && existsSync(path),
+  );
+}
+
+function ensureLibfaketime() {
+  if (findLibfaketime()) return;
+  aptInstall(
+    'libfaketime (to run a test server with its clock moved on)',
+    'faketime',
+    'Install it (Debian/Ubuntu: sudo apt-get install faketime), or set LIBFAKETIME to libfaketime.so.1.',
+  );
+  if (!findLibfaketime()) fail('apt-get finished but libfaketime.so.1 is still not found under /usr/lib/*/faketime.');
+  say(`installed libfaketime (${findLibfaketime()})`);
+}
+
 checkNode();
 ensureNpmPackages();
 if (purpose === 'test' || purpose === 'bench' || (purpose === 'start' && !process.env.REDIS_URL)) ensureRedisServer();
 if (purpose === 'test') ensurePostgresServer();
+if (purpose === 'test') ensureLibfaketime();

@@ -74,6 +74,9 @@ describe('access matrix', () => {
   const fixtures = {} as Record<'P' | 'Q' | 'R', { caseId: string; values: Sensitive }>;
   const meetingId = randomUUID();
   const actionId = randomUUID();
+  /** Offered by police to health on R, and a transfer of R asked of health: neither answered, so neither opens R. */
+  const shareToHealth = randomUUID();
+  const transferToHealth = randomUUID();
   const police = tokenFor('caseworker', 'police');
   const coordinator = tokenFor('marac_coordinator', 'la-adult-services');
   let lastPosition = '';
@@ -131,6 +134,17 @@ describe('access matrix', () => {
     await openCase('P', true);
     await openCase('Q', true);
     await openCase('R', false);
+    const onR = (path: string, body: unknown) =>
+      ok(call('POST', `/cases/${fixtures.R.caseId}/${path}`, { token: police, body }));
+    await onR('shares', {
+      shareId: shareToHealth,
+      withAgency: 'health',
+      purpose: 'health_care',
+      legalBasis: 'public_task_safeguarding',
+      scope: 'summary_and_personal',
+      consent: 'given',
+    });
+    await onR('transfer', { transferId: transferToHealth, toAgency: 'health', reason: 'Moving to the health lead' });
     const meeting = (path: string, body: unknown) =>
       ok(call('POST', `/marac/meetings/${meetingId}${path}`, { token: coordinator, body }));
     await ok(
@@ -450,6 +464,11 @@ describe('access matrix', () => {
       path: (r) => `/cases/${fixtures[CASE_OF[r]].caseId}/proof`,
       grid: auditorsOnly('case'),
     },
+    // The partnership's agencies and their single points of contact: no case in it.
+    'GET /agencies': {
+      path: () => '/agencies',
+      grid: everyone({ own: '', other: '', referred: '', attending: '', elsewhere: '' }),
+    },
     'GET /reports/problem-profile': {
       path: () => `/reports/problem-profile?from=${daysAgo(40).slice(0, 7)}&to=${today().slice(0, 7)}`,
       grid: everyone({ own: '', other: '', referred: '', attending: '', elsewhere: '' }),
@@ -517,6 +536,11 @@ describe('access matrix', () => {
     admin: none,
     data_protection: { own: A, other: A, referred: A, attending: A, elsewhere: A },
   };
+  /** A caseworker of the agency a share or transfer on R is addressed to (health): nobody else. */
+  const addresseeOnly: Grid = {
+    ...ownCaseworkerOnly,
+    caseworker: { own: F, other: A, referred: F, attending: F, elsewhere: F },
+  };
   const on = daysAgo(0);
   const CASE_COMMANDS: Readonly<Record<string, { readonly body: unknown; readonly grid: Grid }>> = {
     assignment: { body: { caseworkerId: 'cw-1', agency: 'police' }, grid: ownCaseworkerOnly },
@@ -556,6 +580,25 @@ describe('access matrix', () => {
     },
     closure: { body: { closedOn: on, reason: 'support_ended' }, grid: ownCaseworkerOnly },
     reopening: { body: { reopenedOn: on, reason: 'r' }, grid: ownCaseworkerOnly },
+    // Between agencies: the owner offers, revokes and asks for a transfer; only the agency a share
+    // or transfer is addressed to (health, on R) answers it.
+    shares: {
+      body: {
+        shareId: randomUUID(),
+        withAgency: 'housing',
+        purpose: 'safeguarding',
+        legalBasis: 'public_task_safeguarding',
+        scope: 'summary',
+        consent: 'not_sought',
+      },
+      grid: ownCaseworkerOnly,
+    },
+    'shares/revocation': { body: { shareId: shareToHealth, reason: 'r' }, grid: ownCaseworkerOnly },
+    'shares/acceptance': { body: { shareId: shareToHealth }, grid: addresseeOnly },
+    'shares/decline': { body: { shareId: shareToHealth, reason: 'r' }, grid: addresseeOnly },
+    transfer: { body: { transferId: randomUUID(), toAgency: 'housing', reason: 'r' }, grid: ownCaseworkerOnly },
+    'transfer/acceptance': { body: { transferId: transferToHealth }, grid: addresseeOnly },
+    'transfer/decline': { body: { transferId: transferToHealth, reason: 'r' }, grid: addresseeOnly },
     // The data-protection role's, on any agency's case; nobody else's.
     erasure: {
       body: { reason: 'data_subject_request', legalBasis: 'art17_1a_no_longer_necessary' },

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { freePort } from '../../libs/platform/src/redis/managed-redis-server';
 
@@ -32,6 +32,23 @@ export function clockEnv(): Record<string, string> {
         entry[1] !== undefined && /^(LD_PRELOAD|FAKETIME.*|DONT_FAKE_MONOTONIC|TZ)$/.test(entry[0]),
     ),
   );
+}
+
+/**
+ * libfaketime's preload library (installed by `scripts/setup.mjs --for test`): `LIBFAKETIME`, or
+ * where Debian puts it on any architecture.
+ */
+export function libfaketime(): string {
+  const candidates = [
+    process.env.LIBFAKETIME,
+    ...(existsSync('/usr/lib') ? readdirSync('/usr/lib') : []).map((dir) =>
+      join('/usr/lib', dir, 'faketime', 'libfaketime.so.1'),
+    ),
+  ];
+  const found = candidates.find((path): path is string => path !== undefined && existsSync(path));
+  if (!found)
+    throw new Error('libfaketime.so.1 not found: run `node scripts/setup.mjs --for test` (it installs faketime)');
+  return found;
 }
 
 function keyPrefixFor(dataDir: string | undefined): string {

@@ -18,7 +18,12 @@ describe('who may read a case', () => {
     role,
     agency: { ...policeCaseworker.agency, id: agency },
   });
-  const policeCase: CaseReadContext = { caseAgencies: ['police'], maracAttendingAgencies: [], referredToMarac: false, sharedWith: [] };
+  const policeCase: CaseReadContext = {
+    caseAgencies: ['police'],
+    maracAttendingAgencies: [],
+    referredToMarac: false,
+    sharedWith: [],
+  };
   const listed: CaseReadContext = {
     caseAgencies: ['police'],
     maracAttendingAgencies: ['housing', 'health'],

@@ -90,7 +90,11 @@ export interface CaseState {
   /** Every share ever offered, oldest first, each as it stands now. */
   readonly shares?: readonly CaseShare[];
   /** A transfer asked for and not yet accepted or declined. */
-  readonly pendingTransfer?: { readonly transferId: string; readonly toAgency: string; readonly requestedOn: LocalDate };
+  readonly pendingTransfer?: {
+    readonly transferId: string;
+    readonly toAgency: string;
+    readonly requestedOn: LocalDate;
+  };
 }
 
 /** The agency that owns the case: the one it was last transferred to, else the one that identified it. */

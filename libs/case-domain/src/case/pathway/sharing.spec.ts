@@ -63,9 +63,7 @@ describe('sharing a case with another agency', () => {
     given(identifiedAdult).when(withoutConsent).thenBreaks('share-consent-not-recorded');
     given(identifiedChild)
       .when(withoutConsent)
-      .then([
-        { ...shared, data: (({ consent: _c, ...rest }) => rest)(shared.data) },
-      ]);
+      .then([{ ...shared, data: (({ consent: _c, ...rest }) => rest)(shared.data) }]);
   });
   it('a share on the consent basis needs the consent given', () =>
     given(identifiedAdult)
