@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsIn, IsUUID } from 'class-validator';
 import {
   CLOSURE_REASONS,
   COMPETENT_AUTHORITIES,
@@ -28,6 +28,7 @@ import {
 } from '@app/case-domain';
 import { IsLocalDate } from '../http/is-local-date';
 import { IsCode, IsFreeText, IsSingleLine } from '../http/text-fields';
+import { OptionalField } from '../http/validation';
 
 // One DTO per command body, its fields named as the command's (the body is spread into it): every
 // field required unless marked, enums closed, dates YYYY-MM-DD and not before the NRM began, ids
@@ -164,9 +165,9 @@ export class ShareDto {
   @IsIn(SHARE_PURPOSES) purpose!: SharePurpose;
   @IsIn(SHARING_LEGAL_BASES) legalBasis!: SharingLegalBasis;
   @IsIn(SHARE_SCOPES) scope!: ShareScope;
-  @IsOptional() @IsLocalDate() expiresOn?: string;
+  @OptionalField() @IsLocalDate() expiresOn?: string;
   /** An adult's consent as recorded; left out for a child. */
-  @IsOptional() @IsIn(SHARE_CONSENTS) consent?: ShareConsent;
+  @OptionalField() @IsIn(SHARE_CONSENTS) consent?: ShareConsent;
 }
 
 export class ShareAnswerDto {
