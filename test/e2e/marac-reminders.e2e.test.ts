@@ -11,6 +11,7 @@ import { SqliteEventStore } from '../../libs/event-store/src';
 import { bullConnection, bullPrefix, REMINDER_QUEUE, SCHEDULED_STATES } from '../../libs/reminders/src';
 import { call, E2E_SECRET, tokenFor } from '../support/api-client';
 import { daysAhead, today } from '../support/dates';
+import { until } from '../support/read-model-dump';
 import { clockEnv, startServer, type ServerProcess } from '../support/server-process';
 
 const ROOT = join(__dirname, '..', '..');
@@ -121,13 +122,6 @@ describe('MARAC action reminders across a killed worker and an emptied Redis', (
       .map((event) => event.data as { actionId: string; label: string; reminderAt: string });
   const jobsOf = async (meetingId: string) =>
     (await queue.getRanges(SCHEDULED_STATES, 0, -1)).filter((id) => id.startsWith(`meeting-reminder-${meetingId}-`));
-  async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > end) throw new Error('timed out');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
   const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
   const reconcileCommand = () =>
     promisify(execFile)(process.execPath, ['dist/apps/worker/src/reconcile-reminders.js'], {

@@ -31,6 +31,7 @@ import {
   type ReminderJobData,
 } from '../../../libs/reminders/src';
 import { daysAhead } from '../../support/dates';
+import { until } from '../../support/read-model-dump';
 import { police } from '../../support/workload';
 
 /**
@@ -143,15 +144,23 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
     );
   const jobsOf = async (meetingId: string) =>
     (await queue.getRanges(SCHEDULED_STATES, 0, -1)).filter((id) => id.includes(meetingId)).sort();
-  async function until<T>(what: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await what();
-      if (done(value)) return value;
-      if (Date.now() > end) throw new Error(`timed out waiting; last: ${JSON.stringify(value)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  /** Resolves with `what` once `done` holds of it (the shared `until`, keeping the value). */
+  async function once<T>(what: () => Promise<T>, done: (value: T) => boolean, timeoutMs?: number): Promise<T> {
+    let value: T | undefined;
+    await until(async () => done((value = await what())), timeoutMs);
+    return value!;
   }
+  /** A job of the action `a-1` as the subscription schedules it. */
+  const jobData = (meetingId: string, label: string, at: string): ReminderJobData => ({
+    caseId: 'unused',
+    meetingId,
+    actionId: 'a-1',
+    key: KEY('a-1'),
+    kind: 'marac_action',
+    label,
+    dueAt,
+    at,
+  });
   /** What was raised: `actionId label reminderAt`, and how late on the test's clock (ms). */
   const summary = (events: RecordedEvent[]) =>
     events.map((event) => {
@@ -166,7 +175,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
     const meetingId = randomUUID();
     await actionAgreed(meetingId, 'a-1');
     expect(
-      await until(
+      await once(
         () => jobsOf(meetingId),
         (ids) => ids.length === 2,
       ),
@@ -177,7 +186,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
       ].sort(),
     );
     const raised = summary(
-      await until(
+      await once(
         () => raisedIn(meetingId),
         (events) => events.length >= 2,
       ),
@@ -194,7 +203,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
     expect(await raisedIn(meetingId)).toHaveLength(2);
     expect(await jobsOf(meetingId)).toEqual([]);
     const readModels = new ReadModels(redis, `${prefix}:rm`);
-    const view = await until(
+    const view = await once(
       () => readModels.meeting(meetingId),
       (found) => found?.actions['a-1']?.lastReminder?.label === 'due',
     );
@@ -204,13 +213,13 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
   it('completing the action settles it: its jobs are removed and no reminder is raised', async () => {
     const meetingId = randomUUID();
     await actionAgreed(meetingId, 'a-1');
-    await until(
+    await once(
       () => jobsOf(meetingId),
       (ids) => ids.length === 2,
     );
     await onMeeting(meetingId, { type: 'CompleteMaracAction', actionId: 'a-1', completedOn: dueOn });
     // Removed before the first was due, not merely skipped when they fire.
-    await until(
+    await once(
       () => jobsOf(meetingId),
       (ids) => ids.length === 0,
       Date.parse(before) - clock().getTime() - 100,
@@ -224,16 +233,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
     await stop();
     await actionAgreed(meetingId, 'a-1');
     await onMeeting(meetingId, { type: 'CompleteMaracAction', actionId: 'a-1', completedOn: dueOn });
-    const data: ReminderJobData = {
-      caseId: 'unused',
-      meetingId,
-      actionId: 'a-1',
-      key: KEY('a-1'),
-      kind: 'marac_action',
-      label: 'due',
-      dueAt,
-      at: dueAt,
-    };
+    const data = jobData(meetingId, 'due', dueAt);
     const late = () => new Date(Date.parse(dueAt) + 1_000);
     const jobId = meetingReminderJobId(meetingId, data);
     expect(await processReminder(jobId, data, { store, policy, calendar, now: late })).toEqual({
@@ -247,7 +247,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
   it('Redis emptied and reconciled: the reminder still to come comes back, and each is raised exactly once', async () => {
     const meetingId = randomUUID();
     await actionAgreed(meetingId, 'a-1');
-    await until(
+    await once(
       () => raisedIn(meetingId),
       (events) => events.length === 1,
     ); // the one 2 s before
@@ -257,7 +257,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
     expect(await jobsOf(meetingId)).toEqual([]);
 
     start(); // the new leader reconciles from the event store first
-    await until(
+    await once(
       () => jobsOf(meetingId),
       (ids) => ids.includes(meetingReminderJobId(meetingId, { key: KEY('a-1'), at: dueAt })),
     );
@@ -265,7 +265,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
     const again = await newSubscription().reconcileNow();
     expect(again).toMatchObject({ meetings: 1, openMeetings: 1, added: 0 });
     const raised = summary(
-      await until(
+      await once(
         () => raisedIn(meetingId),
         (events) => events.length >= 2,
       ),
@@ -282,16 +282,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
     const meetingId = randomUUID();
     await stop(); // nothing else runs it
     await actionAgreed(meetingId, 'a-1');
-    const data: ReminderJobData = {
-      caseId: 'unused',
-      meetingId,
-      actionId: 'a-1',
-      key: KEY('a-1'),
-      kind: 'marac_action',
-      label: 'before due',
-      dueAt,
-      at: before,
-    };
+    const data = jobData(meetingId, 'before due', before);
     const jobId = meetingReminderJobId(meetingId, data);
     expect(await processReminder(jobId, data, { store, policy, calendar, now: clock })).toEqual({
       outcome: 'not_yet',
