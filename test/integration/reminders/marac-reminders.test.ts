@@ -43,7 +43,7 @@ import { police } from '../../support/workload';
  */
 const policy: DeadlinePolicy = { ...deadlinePolicyInSeconds(3_600), maracActionReminderBefore: seconds(2) };
 const calendar = englandAndWalesCalendar();
-const LEAD_MS = 4_000;
+const LEAD_MS = 5_000;
 const SLACK_MS = 1_500;
 const KEY = (actionId: string) => `marac-action-${actionId}`;
 
@@ -57,7 +57,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
   let worker: Worker | undefined;
   let subscription: ReminderSubscription;
   let projections: ProjectionWorker;
-  /** The app's clock: real time shifted so that `dueAt` is `LEAD_MS` after the test starts. */
+  /** The app's clock: real time shifted so that `dueAt` is `LEAD_MS` after the action is agreed. */
   let offset = 0;
   const clock = () => new Date(Date.now() + offset);
   const dueOn = daysAhead(2);
@@ -121,6 +121,7 @@ describe('MARAC action reminders as BullMQ jobs (embedded store, real Redis, the
     });
   /** A meeting today (on the test's clock) agreeing an action due today at 09:00, a few seconds off. */
   async function actionAgreed(meetingId: string, actionId: string, caseId = randomUUID()): Promise<void> {
+    offset = Date.parse(dueAt) - LEAD_MS - Date.now(); // set again here: the lead is counted from the agreement
     await onMeeting(meetingId, {
       type: 'ScheduleMaracMeeting',
       meetingId,
