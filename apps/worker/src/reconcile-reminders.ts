@@ -1,12 +1,20 @@
 import 'reflect-metadata';
 import { Queue } from 'bullmq';
-import { englandAndWalesCalendar, pendingReminders } from '@app/case-domain';
+import { englandAndWalesCalendar } from '@app/case-domain';
 import { openEventStore } from '@app/event-store';
 import { connectedOrTimedOut, createRedisClient, eventStoreConnectionFor, resolveRedis, runMain } from '@app/platform';
-import { bullConnection, bullPrefix, checkNoEviction, REMINDER_QUEUE, ReminderSubscription } from '@app/reminders';
+import {
+  bullConnection,
+  bullPrefix,
+  checkNoEviction,
+  REMINDER_QUEUE,
+  remindersUnder,
+  ReminderSubscription,
+} from '@app/reminders';
 
 /**
- * `npm run reminders:reconcile`: re-derives every case's reminders from the event store and makes
+ * `npm run reminders:reconcile`: re-derives every case's reminders (and every MARAC meeting's open
+ * actions') from the event store and makes
  * the BullMQ jobs match (after Redis was emptied, every reminder comes back; none twice). It takes
  * the reminders lease, from a running worker too: that worker's writes are fenced out meanwhile,
  * and it takes the lease back afterwards and reconciles again before it goes on.
@@ -24,10 +32,9 @@ runMain(async (config, onShutdown) => {
     prefix: bullPrefix(config.redisKeyPrefix),
   });
   onShutdown(() => queue.close());
-  const calendar = englandAndWalesCalendar();
   const subscription = new ReminderSubscription(store, redis, queue, {
     prefix: config.redisKeyPrefix,
-    pendingOf: (state, now) => pendingReminders(state, config.deadlinePolicy, calendar, now),
+    ...remindersUnder(config.deadlinePolicy, englandAndWalesCalendar()),
   });
 
   const held = (await redis.exists(subscription.keys.lease)) === 1;
@@ -39,7 +46,8 @@ runMain(async (config, onShutdown) => {
   const result = await subscription.reconcileNow();
   console.log(
     `reminders reconciled: ${result.cases} cases (${result.openCases} with reminders), ${result.reminders} reminders scheduled; ` +
-      `${result.added} jobs added, ${result.removed} removed, in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+      `${result.added} jobs added, ${result.removed} removed, in ${(result.elapsedMs / 1000).toFixed(1)} s; ` +
+      `${result.meetings} MARAC meetings (${result.openMeetings} with action reminders)`,
   );
   process.kill(process.pid, 'SIGTERM');
 });

@@ -14,6 +14,7 @@ export { ensureAddresseeConfigured, shareIsCurrent } from './case/pathway/sharin
 export * from './marac/meeting-events';
 export * from './marac/meeting-commands';
 export * from './marac/meeting';
+export * from './marac/meeting-reminders';
 export * from './versioning/upcasting';
 export * from './access/case-access';
 export * from './access/meeting-access';

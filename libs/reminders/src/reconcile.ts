@@ -1,15 +1,34 @@
-import { CASE_STREAM_PREFIX, caseDecider, caseIdOfStream, type CaseEvent, type CaseState } from '@app/case-domain';
-import { toDomainEvent } from '@app/command-handling';
-import type { Position } from '@app/event-store';
+import {
+  caseDecider,
+  caseIdOfStream,
+  maracMeetingDecider,
+  meetingIdOfStream,
+  type CaseEvent,
+  type CaseState,
+  type MaracMeetingEvent,
+  type MaracMeetingState,
+} from '@app/case-domain';
+import { toDomainEvent, type DomainEvent } from '@app/command-handling';
+import type { Position, RecordedEvent } from '@app/event-store';
 import type { CaseStates } from './case-states';
 import type { FencedCheckpoint } from './fenced-checkpoint';
-import { SCHEDULED_STATES, type ReminderJob } from './reminder-jobs';
-import { applyJobs, breather, jobsOf, type Scheduling } from './scheduling';
+import {
+  caseJobPrefix,
+  meetingJobPrefix,
+  REMINDER_JOB_PREFIXES,
+  REMINDER_STREAMS,
+  SCHEDULED_STATES,
+  type ReminderJob,
+} from './reminder-jobs';
+import { applyJobs, breather, jobsOf, meetingJobsOf, type Scheduling } from './scheduling';
 
 /** What a reconciliation found and did. */
 export interface ReconcileResult {
   readonly cases: number;
   readonly openCases: number;
+  /** MARAC meetings, and those with an open action's reminder to come. */
+  readonly meetings: number;
+  readonly openMeetings: number;
   readonly reminders: number;
   readonly added: number;
   readonly removed: number;
@@ -23,13 +42,45 @@ export interface ReconcileResult {
   };
 }
 
+/** The states of one kind of stream, folded event by event; a stream that cannot be read is set aside. */
+class Folding<Event extends DomainEvent, State> {
+  readonly folded = new Map<string, { state: State; revision: bigint }>();
+  readonly unreadable = new Set<string>();
+  constructor(
+    private readonly decider: { evolve(state: State, event: Event): State; readonly initialState: State },
+    private readonly log: (message: string) => void,
+  ) {}
+
+  get size(): number {
+    return this.folded.size + this.unreadable.size;
+  }
+
+  add(id: string, event: RecordedEvent): void {
+    if (this.unreadable.has(id)) return;
+    try {
+      const state = this.decider.evolve(
+        this.folded.get(id)?.state ?? this.decider.initialState,
+        toDomainEvent<Event>(event),
+      );
+      this.folded.set(id, { state, revision: event.revision });
+    } catch (error) {
+      this.unreadable.add(id);
+      this.folded.delete(id);
+      this.log(
+        `reminders: cannot fold ${event.stream} at revision ${event.revision}, its jobs left as they are: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
 /**
- * Re-derives every case's reminders from the event store and makes BullMQ match: adds what is
- * missing (after Redis was emptied, every one), removes scheduled jobs no case needs (a deadline
- * policy that changed), rewrites the per-case records, and moves the checkpoint to the last case
- * event it read, handing the states it folded on to the subscription that follows from there. A
- * case with an event this code cannot read keeps its jobs and record as they are. Idempotent; run
- * by the lease's holder only (the checkpoint write is fenced).
+ * Re-derives every case's reminders, and every MARAC meeting's open actions', from the event store
+ * and makes BullMQ match: adds what is missing (after Redis was emptied, every one), removes
+ * scheduled jobs nothing needs (a deadline policy that changed), rewrites the per-case and
+ * per-meeting records, and moves the checkpoint to the last case or meeting event it read,
+ * handing the case states it folded on to the subscription that follows from there. A stream
+ * with an event this code cannot read keeps its jobs and record as they are. Idempotent; run by
+ * the lease's holder only (the checkpoint write is fenced).
  */
 export async function reconcile(
   scheduling: Scheduling,
@@ -38,65 +89,68 @@ export async function reconcile(
 ): Promise<ReconcileResult> {
   const { store, redis, queue, keys, log } = scheduling;
   const started = Date.now();
-  const folded = new Map<string, { state: CaseState; revision: bigint }>();
-  const unreadable = new Set<string>();
+  const cases = new Folding<CaseEvent, CaseState>(caseDecider, log);
+  const meetings = new Folding<MaracMeetingEvent, MaracMeetingState>(maracMeetingDecider, log);
   let last: Position | undefined;
-  for await (const event of store.readAll({ filter: { on: 'streamName', prefixes: [CASE_STREAM_PREFIX] } })) {
+  for await (const event of store.readAll({ filter: REMINDER_STREAMS })) {
     last = event.position;
-    const caseId = caseIdOfStream(event.stream)!;
-    if (unreadable.has(caseId)) continue;
-    try {
-      const state = caseDecider.evolve(
-        folded.get(caseId)?.state ?? caseDecider.initialState,
-        toDomainEvent<CaseEvent>(event),
-      );
-      folded.set(caseId, { state, revision: event.revision });
-    } catch (error) {
-      unreadable.add(caseId);
-      folded.delete(caseId);
-      log(
-        `reminders: cannot fold ${event.stream} at revision ${event.revision}, its jobs left as they are: ${(error as Error).message}`,
-      );
-    }
+    const meetingId = meetingIdOfStream(event.stream);
+    if (meetingId !== undefined) meetings.add(meetingId, event);
+    else cases.add(caseIdOfStream(event.stream)!, event);
   }
   const read = Date.now();
   const now = scheduling.now();
   const desired = new Map<string, ReminderJob>();
-  const byCase = new Map<string, string[]>();
-  const breathe = breather();
-  for (const [caseId, { state }] of folded) {
-    await breathe();
-    const jobs = jobsOf(scheduling, caseId, state, now);
-    if (jobs.length === 0) continue;
-    byCase.set(
-      caseId,
+  /** The job ids each case or meeting holds, by its record's key. */
+  const records = new Map<string, string[]>();
+  const hold = (record: string, jobs: readonly ReminderJob[]) => {
+    if (jobs.length === 0) return;
+    records.set(
+      record,
       jobs.map((job) => job.opts.jobId),
     );
     for (const job of jobs) desired.set(job.opts.jobId, job);
+  };
+  const breathe = breather();
+  for (const [caseId, { state }] of cases.folded) {
+    await breathe();
+    hold(keys.caseJobs(caseId), jobsOf(scheduling, caseId, state, now));
+  }
+  const openCases = records.size;
+  for (const [meetingId, { state }] of meetings.folded) {
+    await breathe();
+    hold(keys.meetingJobs(meetingId), meetingJobsOf(scheduling, meetingId, state, now));
   }
   const derived = Date.now();
-  const unreadableJob = (id: string) => [...unreadable].some((caseId) => id.startsWith(`reminder-${caseId}-`));
-  const existing = new Set(
-    (await queue.getRanges(SCHEDULED_STATES, 0, -1)).filter((id) => id.startsWith('reminder-') && !unreadableJob(id)),
-  );
+  // What a stream that could not be read holds is left as it is.
+  const leftAlone = [
+    ...[...cases.unreadable].map((id) => [keys.caseJobs(id), caseJobPrefix(id)] as const),
+    ...[...meetings.unreadable].map((id) => [keys.meetingJobs(id), meetingJobPrefix(id)] as const),
+  ];
+  const leftAloneRecords = new Set(leftAlone.map(([record]) => record));
+  const ours = (id: string) =>
+    REMINDER_JOB_PREFIXES.some((prefix) => id.startsWith(prefix)) &&
+    !leftAlone.some(([, prefix]) => id.startsWith(prefix));
+  const existing = new Set((await queue.getRanges(SCHEDULED_STATES, 0, -1)).filter(ours));
   const add = [...desired.values()].filter((job) => !existing.has(job.opts.jobId));
   const remove = [...existing].filter((id) => !desired.has(id));
   await checkpoint.check();
   await applyJobs(scheduling, add, remove);
   const applied = Date.now();
 
-  // Drop the records of cases that hold nothing now, then write the rest afresh.
-  const caseOfKey = (key: string) => key.slice(keys.caseJobs('').length);
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', keys.caseJobsPattern, 'COUNT', 1_000);
-    cursor = next;
-    const stale = found.filter((key) => !byCase.has(caseOfKey(key)) && !unreadable.has(caseOfKey(key)));
-    if (stale.length > 0) await redis.del(...stale);
-  } while (cursor !== '0');
+  // Drop the records of cases and meetings that hold nothing now, then write the rest afresh.
+  for (const pattern of [keys.caseJobsPattern, keys.meetingJobsPattern]) {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
+      cursor = next;
+      const stale = found.filter((key) => !records.has(key) && !leftAloneRecords.has(key));
+      if (stale.length > 0) await redis.del(...stale);
+    } while (cursor !== '0');
+  }
   let write = redis.pipeline();
-  for (const [caseId, ids] of byCase) {
-    write.del(keys.caseJobs(caseId)).sadd(keys.caseJobs(caseId), ...ids);
+  for (const [record, ids] of records) {
+    write.del(record).sadd(record, ...ids);
     if (write.length >= 2_000) {
       await write.exec();
       write = redis.pipeline();
@@ -104,11 +158,13 @@ export async function reconcile(
   }
   await write.exec();
   await checkpoint.commit(last);
-  for (const [caseId, { state, revision }] of folded) states.remember(caseId, state, revision);
+  for (const [caseId, { state, revision }] of cases.folded) states.remember(caseId, state, revision);
 
   const result: ReconcileResult = {
-    cases: folded.size + unreadable.size,
-    openCases: byCase.size,
+    cases: cases.size,
+    openCases,
+    meetings: meetings.size,
+    openMeetings: records.size - openCases,
     reminders: desired.size,
     added: add.length,
     removed: remove.length,

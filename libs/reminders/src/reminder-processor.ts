@@ -1,12 +1,14 @@
 import {
   caseStream,
+  maracActionReminderDecider,
+  maracMeetingStream,
   reminderDecider,
   ReminderNotRaised,
   systemActor,
   type DeadlinePolicy,
   type WorkingDayCalendar,
 } from '@app/case-domain';
-import { handleCommand } from '@app/command-handling';
+import { handleCommand, type CommandEnvelope } from '@app/command-handling';
 import { formatPosition, type EventStore } from '@app/event-store';
 import { DelayedError, type Job } from 'bullmq';
 import type { ReminderJobData } from './reminder-jobs';
@@ -29,30 +31,42 @@ export const REMINDER_ACTOR = systemActor('reminder-processor');
 
 /**
  * Runs one reminder job: re-checks the case as it is now and appends `ReminderRaised` only if
- * the deadline still stands with this reminder due and not yet raised (`decideReminder`). At most
- * once however often it runs and however many workers race: the append is conditional on the
- * revision read (the loser re-reads and finds it raised), and the job id is the command's
- * Idempotency-Key besides.
+ * the deadline still stands with this reminder due and not yet raised (`decideReminder`); a MARAC
+ * action's reminder likewise on its meeting (`MaracActionReminderRaised`, only while the action is
+ * open: `decideMaracActionReminder`). At most once however often it runs and however many workers
+ * race: the append is conditional on the revision read (the loser re-reads and finds it raised),
+ * and the job id is the command's Idempotency-Key besides.
  */
 export async function processReminder(
   jobId: string,
   data: ReminderJobData,
   deps: ReminderProcessorDeps,
 ): Promise<ReminderOutcome> {
+  const context: CommandEnvelope = {
+    actor: REMINDER_ACTOR,
+    correlationId: jobId,
+    causationId: jobId,
+    idempotencyKey: jobId,
+    now: deps.now ?? (() => new Date()),
+  };
+  const { key, at } = data;
   try {
-    const result = await handleCommand(
-      deps.store,
-      reminderDecider(deps.policy, deps.calendar),
-      caseStream(data.caseId),
-      { type: 'RaiseReminder', data: { key: data.key, at: data.at } },
-      {
-        actor: REMINDER_ACTOR,
-        correlationId: jobId,
-        causationId: jobId,
-        idempotencyKey: jobId,
-        now: deps.now ?? (() => new Date()),
-      },
-    );
+    const result =
+      data.meetingId !== undefined && data.actionId !== undefined
+        ? await handleCommand(
+            deps.store,
+            maracActionReminderDecider(deps.policy, deps.calendar),
+            maracMeetingStream(data.meetingId),
+            { type: 'RaiseMaracActionReminder', data: { actionId: data.actionId, key, at } },
+            context,
+          )
+        : await handleCommand(
+            deps.store,
+            reminderDecider(deps.policy, deps.calendar),
+            caseStream(data.caseId),
+            { type: 'RaiseReminder', data: { key, at } },
+            context,
+          );
     return { outcome: 'raised', position: formatPosition(result.position), replayed: result.replayed };
   } catch (error) {
     if (!(error instanceof ReminderNotRaised)) throw error;

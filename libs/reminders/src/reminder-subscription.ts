@@ -1,6 +1,5 @@
 import type Redis from 'ioredis';
 import type { Queue } from 'bullmq';
-import { CASE_STREAM_PREFIX } from '@app/case-domain';
 import { type EventStore, type Position, type RecordedEvent } from '@app/event-store';
 import { LeaseLock } from '@app/platform/redis/lease-lock';
 import { LeasedFollower, type FollowerHolding } from '@app/platform/redis/leased-follower';
@@ -8,13 +7,23 @@ import { connectedOrTimedOut } from '@app/platform/redis/redis-client';
 import { CaseStates } from './case-states';
 import { FencedCheckpoint, FencedOut } from './fenced-checkpoint';
 import { reconcile, type ReconcileResult } from './reconcile';
-import { reminderKeys, type PendingRemindersOf, type ReminderJob, type ReminderKeys } from './reminder-jobs';
-import { applyJobs, breather, jobsOf, type Scheduling } from './scheduling';
+import { touchedMeetings } from './meeting-states';
+import {
+  reminderKeys,
+  REMINDER_STREAMS,
+  type PendingMeetingRemindersOf,
+  type PendingRemindersOf,
+  type ReminderJob,
+  type ReminderKeys,
+} from './reminder-jobs';
+import { applyJobs, breather, jobsOf, meetingJobsOf, type Scheduling } from './scheduling';
 
 export interface ReminderSubscriptionOptions {
   /** The project's Redis key prefix (`REDIS_KEY_PREFIX`). */
   readonly prefix: string;
   readonly pendingOf: PendingRemindersOf;
+  /** A MARAC meeting's open actions' reminders (`remindersUnder` gives both); without it, none. */
+  readonly meetingPendingOf?: PendingMeetingRemindersOf;
   readonly log?: (message: string) => void;
   readonly now?: () => Date;
   /** How long the lease outlives a holder that died: another process takes over within about this long. */
@@ -25,23 +34,25 @@ export interface ReminderSubscriptionOptions {
   readonly cachedCases?: number;
 }
 
-const CASE_STREAMS = { on: 'streamName', prefixes: [CASE_STREAM_PREFIX] } as const;
 const RETRY_MS = 1_000;
 
 /**
- * Keeps BullMQ holding exactly the reminders the cases need: a delayed job per pending reminder,
- * under a deterministic id, and per case a record of the ids it holds (to remove the ones that no
- * longer apply: a settled deadline, a moved one).
+ * Keeps BullMQ holding exactly the reminders the cases need, and the open actions of MARAC
+ * meetings: a delayed job per pending reminder, under a deterministic id, and per case (or
+ * meeting) a record of the ids it holds (to remove the ones that no longer apply: a settled
+ * deadline, a moved one, a completed action).
  *
  * One process at a time does it, whichever holds the reminders lease, in one serial loop
- * (`LeasedFollower`): take the lease, reconcile (`reconcile.ts`: every case re-derived, the
- * checkpoint moved to the head), then follow the case streams from that checkpoint. Each batch
- * is folded onto the states held in memory (`CaseStates`), the touched cases' jobs are added and
- * removed, and their records and the new checkpoint written in one fenced MULTI
- * (`FencedCheckpoint`). A crash between the jobs and that write repeats the batch, harmlessly: the
- * ids are deterministic. A failed batch is retried from the checkpoint; a lost lease, or a write
- * fenced out, ends the holding. `npm run reminders:reconcile` seizes the
- * lease (`reconcileNow`): the holder, fenced out, takes it back afterwards and reconciles again.
+ * (`LeasedFollower`): take the lease, reconcile (`reconcile.ts`: every case and meeting
+ * re-derived, the checkpoint moved to the head), then follow the case and meeting streams from
+ * that checkpoint.
+ * Each batch is folded onto the case states held in memory (`CaseStates`; a touched meeting is
+ * read whole, `touchedMeetings`), the touched cases' and meetings' jobs are added and removed,
+ * and their records and the new checkpoint written in one fenced MULTI (`FencedCheckpoint`). A
+ * crash between the jobs and that write repeats the batch, harmlessly: the ids are deterministic.
+ * A failed batch is retried from the checkpoint; a lost lease, or a write fenced out, ends the
+ * holding. `npm run reminders:reconcile` seizes the lease (`reconcileNow`): the holder, fenced
+ * out, takes it back afterwards and reconciles again.
  */
 export class ReminderSubscription {
   readonly keys: ReminderKeys;
@@ -55,6 +66,7 @@ export class ReminderSubscription {
       queue,
       keys: this.keys,
       pendingOf: options.pendingOf,
+      meetingPendingOf: options.meetingPendingOf ?? (() => []),
       now: options.now ?? (() => new Date()),
       log: options.log ?? (() => undefined),
     };
@@ -63,7 +75,7 @@ export class ReminderSubscription {
       name: 'reminders',
       lostMessage: 'lost the reminders lease; stopped scheduling here',
       log: scheduling.log,
-      filter: CASE_STREAMS,
+      filter: REMINDER_STREAMS,
       batchSize: options.batchSize,
       retryMs: RETRY_MS,
       open: () => new ReminderHolding(scheduling, redis.duplicate(), lease.owner, options.cachedCases ?? 10_000),
@@ -117,7 +129,9 @@ class ReminderHolding implements FollowerHolding {
   }
 
   async start(): Promise<void> {
-    this.scheduling.log('reminders: holds the reminders lease; reconciling, then following the case streams');
+    this.scheduling.log(
+      'reminders: holds the reminders lease; reconciling, then following the case and meeting streams',
+    );
     await this.reconcile();
   }
 
@@ -138,34 +152,42 @@ class ReminderHolding implements FollowerHolding {
     this.connection.disconnect();
   }
 
-  /** Folds a batch, makes the touched cases' jobs match, then records them with the checkpoint. */
+  /** Folds a batch, makes the touched cases' and meetings' jobs match, then records them with the checkpoint. */
   async handle(events: readonly RecordedEvent[]): Promise<void> {
+    const { redis, keys, log } = this.scheduling;
     const changed = await this.states.fold(events);
+    const meetings = await touchedMeetings(this.scheduling.store, events, log);
     const now = this.scheduling.now();
+    /** The jobs each touched case or meeting should hold, by its record's key. */
     const desired = new Map<string, ReminderJob[]>();
     const breathe = breather();
-    for (const [caseId, state] of changed) {
+    const derive = async (record: string, what: string, jobs: () => ReminderJob[]) => {
       await breathe();
       try {
-        desired.set(caseId, jobsOf(this.scheduling, caseId, state, now));
+        desired.set(record, jobs());
       } catch (error) {
-        this.scheduling.log(
-          `reminders: cannot derive case-${caseId}, its jobs left as they are: ${(error as Error).message}`,
-        );
+        log(`reminders: cannot derive ${what}, its jobs left as they are: ${(error as Error).message}`);
       }
+    };
+    for (const [caseId, state] of changed) {
+      await derive(keys.caseJobs(caseId), `case-${caseId}`, () => jobsOf(this.scheduling, caseId, state, now));
     }
-    const { redis, keys } = this.scheduling;
-    const caseIds = [...desired.keys()];
+    for (const [meetingId, meeting] of meetings) {
+      await derive(keys.meetingJobs(meetingId), `meeting ${meetingId}`, () =>
+        meetingJobsOf(this.scheduling, meetingId, meeting, now),
+      );
+    }
+    const records = [...desired.keys()];
     const read = redis.pipeline();
-    for (const caseId of caseIds) read.smembers(keys.caseJobs(caseId));
-    const held = (caseIds.length > 0 ? (await read.exec())! : []).map(([error, ids]) => {
+    for (const record of records) read.smembers(record);
+    const held = (records.length > 0 ? (await read.exec())! : []).map(([error, ids]) => {
       if (error) throw error;
       return new Set(ids as string[]);
     });
     const add: ReminderJob[] = [];
     const remove: string[] = [];
-    caseIds.forEach((caseId, index) => {
-      const want = desired.get(caseId)!;
+    records.forEach((record, index) => {
+      const want = desired.get(record)!;
       for (const job of want) if (!held[index]!.has(job.opts.jobId)) add.push(job);
       const wanted = new Set(want.map((job) => job.opts.jobId));
       for (const id of held[index]!) if (!wanted.has(id)) remove.push(id);
@@ -175,9 +197,9 @@ class ReminderHolding implements FollowerHolding {
       await applyJobs(this.scheduling, add, remove);
     }
     await this.checkpoint.commit(events.at(-1)!.position, (tx) => {
-      for (const [caseId, jobs] of desired) {
-        tx.del(keys.caseJobs(caseId));
-        if (jobs.length > 0) tx.sadd(keys.caseJobs(caseId), ...jobs.map((job) => job.opts.jobId));
+      for (const [record, jobs] of desired) {
+        tx.del(record);
+        if (jobs.length > 0) tx.sadd(record, ...jobs.map((job) => job.opts.jobId));
       }
     });
   }

@@ -1,8 +1,15 @@
 import type Redis from 'ioredis';
 import type { Queue } from 'bullmq';
-import { firesAt, type CaseState } from '@app/case-domain';
+import { firesAt, type CaseState, type MaracMeetingState } from '@app/case-domain';
 import type { EventStore } from '@app/event-store';
-import { reminderJob, type PendingRemindersOf, type ReminderJob, type ReminderKeys } from './reminder-jobs';
+import {
+  meetingReminderJob,
+  reminderJob,
+  type PendingMeetingRemindersOf,
+  type PendingRemindersOf,
+  type ReminderJob,
+  type ReminderKeys,
+} from './reminder-jobs';
 
 /** What scheduling reminders works with: the store, Redis, the queue, and how a case's reminders are derived. */
 export interface Scheduling {
@@ -11,6 +18,7 @@ export interface Scheduling {
   readonly queue: Queue;
   readonly keys: ReminderKeys;
   readonly pendingOf: PendingRemindersOf;
+  readonly meetingPendingOf: PendingMeetingRemindersOf;
   readonly now: () => Date;
   readonly log: (message: string) => void;
 }
@@ -18,6 +26,13 @@ export interface Scheduling {
 /** The jobs of the reminders a case should have waiting at `now`. */
 export function jobsOf(scheduling: Scheduling, caseId: string, state: CaseState, now: Date): ReminderJob[] {
   return scheduling.pendingOf(state, now).map((reminder) => reminderJob(caseId, reminder, now.getTime()));
+}
+
+/** The jobs of the reminders a MARAC meeting's open actions should have waiting at `now`. */
+export function meetingJobsOf(scheduling: Scheduling, meetingId: string, meeting: MaracMeetingState, now: Date) {
+  return scheduling
+    .meetingPendingOf(meeting, now)
+    .map((reminder) => meetingReminderJob(meetingId, reminder, now.getTime()));
 }
 
 /** Adds in bulk (an existing id is left as it is) and removes (a job running now is left to its re-check). */

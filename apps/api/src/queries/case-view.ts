@@ -21,6 +21,7 @@ export function openActionsOf(caseId: string, meetings: readonly MaracMeetingVie
         ownerAgency: action.ownerAgency,
         dueOn: action.dueOn,
         overdue: Date.parse(action.dueAt) < now,
+        lastReminder: action.lastReminder ?? null,
       })),
   );
 }

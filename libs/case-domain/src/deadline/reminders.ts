@@ -200,6 +200,13 @@ export type ReminderDecision =
       readonly reason: 'no_such_deadline' | 'not_scheduled' | 'already_raised' | 'superseded' | 'backdated_superseded';
     };
 
+/** A reminder the processor raises: what its event says of it. */
+export type RaisedReminder = ReminderRaised['data'];
+
+/** What `decideReminderOf` says: raise (with what to say), wait, or skip. */
+export type ReminderRuling =
+  { readonly outcome: 'raise'; readonly reminder: RaisedReminder } | Exclude<ReminderDecision, { outcome: 'raise' }>;
+
 /**
  * Re-checks a reminder against the case as it is now (the processor's rule): raise it only if the
  * deadline still stands with this reminder in its schedule (not moved, not settled) and it has not
@@ -217,10 +224,34 @@ export function decideReminder(
   now: Date,
 ): ReminderDecision {
   const deadline = deadlinesFor(state, policy, calendar).find((candidate) => candidate.key === reminder.key);
+  const ruling = decideReminderOf(
+    deadline,
+    deadline ? raisedTimes(state, deadline.key) : [],
+    reminder,
+    policy,
+    calendar,
+    now,
+  );
+  return ruling.outcome === 'raise'
+    ? { outcome: 'raise', event: { type: 'ReminderRaised', data: ruling.reminder } }
+    : ruling;
+}
+
+/**
+ * `decideReminder`'s rule for one deadline (`undefined`: it no longer stands) given the times of
+ * its reminders already raised, whatever holds them (a case, a MARAC meeting's action).
+ */
+export function decideReminderOf(
+  deadline: Deadline | undefined,
+  raised: readonly number[],
+  reminder: { readonly key: string; readonly at: string },
+  policy: DeadlinePolicy,
+  calendar: WorkingDayCalendar,
+  now: Date,
+): ReminderRuling {
   if (!deadline) return { outcome: 'skip', reason: 'no_such_deadline' };
   const at = ms(reminder.at);
   if (!Number.isFinite(at) || !isScheduled(deadline, at, calendar)) return { outcome: 'skip', reason: 'not_scheduled' };
-  const raised = raisedTimes(state, deadline.key);
   if (raised.includes(at)) return { outcome: 'skip', reason: 'already_raised' };
   if (isListed(deadline, at) && firstRepeat(deadline, calendar) <= now.getTime()) {
     return { outcome: 'skip', reason: 'superseded' };
@@ -232,16 +263,13 @@ export function decideReminder(
   if (late && ms(backdated.heldUntil) > now.getTime()) return { outcome: 'not_yet', at: backdated.heldUntil };
   return {
     outcome: 'raise',
-    event: {
-      type: 'ReminderRaised',
-      data: {
-        key: deadline.key,
-        kind: deadline.kind,
-        label: labelOf(deadline, at),
-        dueAt: deadline.dueAt,
-        reminderAt: new Date(at).toISOString(),
-        ...(late ? { late: true } : {}),
-      },
+    reminder: {
+      key: deadline.key,
+      kind: deadline.kind,
+      label: labelOf(deadline, at),
+      dueAt: deadline.dueAt,
+      reminderAt: new Date(at).toISOString(),
+      ...(late ? { late: true } : {}),
     },
   };
 }

@@ -20,6 +20,24 @@ export type MaracActionCompleted = Event<
   'MaracActionCompleted',
   { actionId: string; completedOn: LocalDate; completedBy: string }
 >;
+/**
+ * A reminder of an open action's deadline (`maracActionDeadline`: the policy's length before its
+ * due date, and at due), raised once by the reminder processor on the meeting's stream.
+ */
+export type MaracActionReminderRaised = Event<
+  'MaracActionReminderRaised',
+  {
+    actionId: string;
+    caseId: string;
+    /** The deadline's key (`marac-action-<actionId>`), as in the reminder's job id. */
+    key: string;
+    label: string;
+    dueAt: string;
+    reminderAt: string;
+    /** As `ReminderRaised.late` (a back-dated reminder); an action's deadline has none today. */
+    late?: boolean;
+  }
+>;
 export type MaracMeetingClosed = Event<'MaracMeetingClosed', { closedOn: LocalDate }>;
 
 export type MaracMeetingEvent =
@@ -28,4 +46,5 @@ export type MaracMeetingEvent =
   | CaseDiscussedAtMarac
   | MaracActionAgreed
   | MaracActionCompleted
+  | MaracActionReminderRaised
   | MaracMeetingClosed;

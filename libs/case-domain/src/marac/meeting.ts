@@ -21,6 +21,8 @@ export interface MaracActionState {
   readonly caseId: string;
   readonly dueOn: LocalDate;
   readonly completed: boolean;
+  /** The times (ISO 8601) of its deadline's reminders raised so far (`MaracActionReminderRaised`). */
+  readonly remindersRaised?: readonly string[];
 }
 
 export const initialMaracMeetingState: MaracMeetingState = {
@@ -56,6 +58,12 @@ export function evolveMaracMeeting(state: MaracMeetingState, event: MaracMeeting
       return action
         ? { ...state, actions: { ...state.actions, [event.data.actionId]: { ...action, completed: true } } }
         : state;
+    }
+    case 'MaracActionReminderRaised': {
+      const action = state.actions[event.data.actionId];
+      if (!action) return state;
+      const remindersRaised = [...(action.remindersRaised ?? []), event.data.reminderAt];
+      return { ...state, actions: { ...state.actions, [event.data.actionId]: { ...action, remindersRaised } } };
     }
     case 'MaracMeetingClosed':
       return { ...state, closed: true };

@@ -123,6 +123,15 @@ const EXAMPLES: { [E in AnyEvent as E['type']]: E['data'] } = {
   CaseDiscussedAtMarac: { caseId: 'c', riskLevel: 'high', decisions: ['D'] },
   MaracActionAgreed: { actionId: 'a', caseId: 'c', description: 'D', ownerAgency: 'housing', dueOn: '2026-01-01' },
   MaracActionCompleted: { actionId: 'a', completedOn: '2026-01-01', completedBy: 'housing' },
+  MaracActionReminderRaised: {
+    actionId: 'a',
+    caseId: 'c',
+    key: 'k',
+    label: 'due',
+    dueAt: 'x',
+    reminderAt: 'x',
+    late: true,
+  },
   MaracMeetingClosed: { closedOn: '2026-01-01' },
 };
 

@@ -155,6 +155,15 @@ export const EVENT_CLASSIFICATION: EventClassification = {
   CaseDiscussedAtMarac: { caseId: fact, riskLevel: fact, decisions: freeText },
   MaracActionAgreed: { actionId: fact, caseId: fact, description: freeText, ownerAgency: fact, dueOn: fact },
   MaracActionCompleted: { actionId: fact, completedOn: fact, completedBy: fact },
+  MaracActionReminderRaised: {
+    actionId: fact,
+    caseId: fact,
+    key: fact,
+    label: fact,
+    dueAt: fact,
+    reminderAt: fact,
+    late: fact,
+  },
   MaracMeetingClosed: { closedOn: fact },
 };
 

@@ -13,7 +13,7 @@ import { runReminderJob, type ReminderOutcome } from '../reminder-processor';
 const CONCURRENCY = 16;
 
 /**
- * Runs reminder jobs as they come due: re-checks the case and raises the reminder at most once
+ * Runs reminder jobs as they come due: re-checks the case (or meeting) and raises the reminder at most once
  * (`processReminder`). Every worker process runs one; they may race over a job safely.
  */
 @Processor(REMINDER_QUEUE, { concurrency: CONCURRENCY })
@@ -34,11 +34,12 @@ export class ReminderProcessorHost extends WorkerHost implements BeforeApplicati
       policy: this.config.deadlinePolicy,
       calendar: this.calendar,
     });
-    const { caseId, key, at } = job.data;
+    const { caseId, meetingId, key, at } = job.data;
+    const of = meetingId === undefined ? `case ${caseId}` : `MARAC meeting ${meetingId}`;
     this.logger.log(
       outcome.outcome === 'raised'
-        ? `reminder raised: case ${caseId} ${key} at ${at}${outcome.replayed ? ' (already written)' : ''}`
-        : `reminder not raised: case ${caseId} ${key} at ${at}: ${outcome.reason}`,
+        ? `reminder raised: ${of} ${key} at ${at}${outcome.replayed ? ' (already written)' : ''}`
+        : `reminder not raised: ${of} ${key} at ${at}: ${outcome.reason}`,
     );
     return outcome;
   }

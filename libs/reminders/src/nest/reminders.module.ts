@@ -11,14 +11,14 @@ import {
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
-import { englandAndWalesCalendar, pendingReminders } from '@app/case-domain';
+import { englandAndWalesCalendar } from '@app/case-domain';
 import type { EventStore } from '@app/event-store';
 // Deep paths, not '@app/platform': its index must not lead back here.
 import type { AppConfig } from '@app/platform/config/app-config';
 import { settledWithin } from '@app/platform/settled-within';
 import { APP_CONFIG, EVENT_STORE, REDIS, REDIS_URL } from '@app/platform/tokens';
 import { bullConnection, checkNoEviction } from '../redis-connection';
-import { bullPrefix, REMINDER_QUEUE } from '../reminder-jobs';
+import { bullPrefix, REMINDER_QUEUE, remindersUnder } from '../reminder-jobs';
 import { ReminderSubscription } from '../reminder-subscription';
 import { ReminderProcessorHost } from './reminder-processor.host';
 
@@ -34,10 +34,9 @@ export class ReminderSubscriptionHost implements OnApplicationBootstrap, BeforeA
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectQueue(REMINDER_QUEUE) queue: Queue,
   ) {
-    const calendar = englandAndWalesCalendar();
     this.subscription = new ReminderSubscription(store, redis, queue, {
       prefix: config.redisKeyPrefix,
-      pendingOf: (state, now) => pendingReminders(state, config.deadlinePolicy, calendar, now),
+      ...remindersUnder(config.deadlinePolicy, englandAndWalesCalendar()),
       log: (message) => this.logger.log(message),
     });
   }

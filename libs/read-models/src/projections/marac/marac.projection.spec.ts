@@ -121,6 +121,30 @@ describe('MARAC projection: given events, then outputs', () => {
     spec.then(meetingId, { members: [onAgenda] });
   });
 
+  it('an action shows the latest reminder raised of its deadline; its queue and open actions stay as they were', () => {
+    const reminded = (label: string, reminderAt: string): MaracMeetingEvent => ({
+      type: 'MaracActionReminderRaised',
+      data: { actionId: 'a1', caseId, key: 'marac-action-a1', label, dueAt: '2026-06-20T08:00:00.000Z', reminderAt },
+    });
+    const events = [scheduled, listed, agreed('a1', 'housing', '2026-06-20')];
+    const before = given(atMeeting(meetingId, ...events));
+    expect(before.state(meetingId).actions['a1']!.lastReminder).toBeUndefined();
+    const spec = given(
+      atMeeting(
+        meetingId,
+        ...events,
+        reminded('before due', '2026-06-18T08:00:00.000Z'),
+        reminded('due', '2026-06-20T08:00:00.000Z'),
+      ),
+    );
+    expect(spec.state(meetingId).actions['a1']!.lastReminder).toEqual({
+      label: 'due',
+      reminderAt: '2026-06-20T08:00:00.000Z',
+      raisedAt: recordedAt(clock, 4),
+    });
+    expect(spec.outputs(meetingId)).toEqual(before.outputs(meetingId));
+  });
+
   it('refuses an action completed that was never agreed', () =>
     expect(() => given(atMeeting(meetingId, scheduled, completed('a9', '2026-06-19')))).toThrow(
       'action a9 completed but never agreed',

@@ -14,6 +14,8 @@ export interface MaracAction {
   readonly agreedAt: string;
   readonly completedOn?: LocalDate;
   readonly completedBy?: string;
+  /** The latest reminder of its deadline raised (2 days before due, then at due; `MaracActionReminderRaised`). */
+  readonly lastReminder?: { readonly label: string; readonly reminderAt: string; readonly raisedAt: string };
 }
 
 /** One MARAC meeting as its agenda shows it. */
@@ -104,6 +106,16 @@ function evolveMeeting(
       if (!action) throw new Error(`action ${event.data.actionId} completed but never agreed`);
       const completed = { ...action, completedOn: event.data.completedOn, completedBy: event.data.completedBy };
       return { ...meeting, actions: { ...meeting.actions, [action.actionId]: completed } };
+    }
+    case 'MaracActionReminderRaised': {
+      const action = meeting.actions[event.data.actionId];
+      if (!action) throw new Error(`a reminder raised for action ${event.data.actionId}, never agreed`);
+      const lastReminder = {
+        label: event.data.label,
+        reminderAt: event.data.reminderAt,
+        raisedAt: recorded.recordedAt,
+      };
+      return { ...meeting, actions: { ...meeting.actions, [action.actionId]: { ...action, lastReminder } } };
     }
     case 'MaracMeetingClosed':
       return { ...meeting, closedOn: event.data.closedOn };
