@@ -71,7 +71,9 @@ export function logText(output: string): string {
     .split('\n')
     .map((line) => {
       const [entry] = logEntries(line);
-      return entry ? `${String(entry.msg ?? '')} ${JSON.stringify({ ...entry, msg: undefined })}` : line;
+      return entry
+        ? `${typeof entry.msg === 'string' ? entry.msg : ''} ${JSON.stringify({ ...entry, msg: undefined })}`
+        : line;
     })
     .join('\n');
 }

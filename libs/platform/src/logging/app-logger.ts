@@ -1,4 +1,4 @@
-import { ConsoleLogger, type LoggerService, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import pino, { type Logger as Pino } from 'pino';
 import { LOG_LEVELS, type AppConfig, type LogLevel } from '../config/app-config';
 
@@ -81,8 +81,7 @@ export class JsonLogger implements LoggerService {
     else if (message && typeof message === 'object') {
       const { msg, ...rest } = message as { msg?: unknown };
       this.entry(level, typeof msg === 'string' ? msg : '', { ...fields, ...rest });
-    }
-    else this.entry(level, String(message), fields);
+    } else this.entry(level, String(message), fields);
   }
 }
 
@@ -96,6 +95,6 @@ const contextOf = (rest: readonly unknown[]): string | undefined => {
 export function appLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>): LoggerService {
   if (config.logFormat === 'json') return new JsonLogger(config.logLevel);
   const text = new ConsoleLogger();
-  text.setLogLevels(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1) as NestLogLevel[]);
+  text.setLogLevels(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1));
   return text;
 }
