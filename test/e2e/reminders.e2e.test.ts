@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import { bullConnection, bullPrefix, REMINDER_QUEUE, SCHEDULED_STATES } from '../../libs/reminders/src';
 import { call, E2E_SECRET, tokenFor } from '../support/api-client';
 import { today } from '../support/dates';
-import { clockEnv, startServer, type ServerProcess } from '../support/server-process';
+import { clockEnv, logText, startServer, type ServerProcess } from '../support/server-process';
 
 const ROOT = join(__dirname, '..', '..');
 const WORKER = 'dist/apps/worker/src/main.js';
@@ -141,7 +141,7 @@ describe('reminders across a killed worker and an emptied Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await expectRaisedOnceEach(caseId, decidedAt);
     // The new leader reconciled without duplicating anything.
-    expect(second.output()).toMatch(/reminders reconciled: \{"cases":1,/);
+    expect(logText(second.output())).toMatch(/reminders reconciled: \{"cases":1,/);
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
   });

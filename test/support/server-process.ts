@@ -51,6 +51,33 @@ export function libfaketime(): string {
   return found;
 }
 
+/** The JSON log entries in a server's output (its lines that are JSON objects). */
+export function logEntries(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** A server's log as text: each JSON entry's message (as a person reads it), other lines as they are. */
+export function logText(output: string): string {
+  return output
+    .split('\n')
+    .map((line) => {
+      const [entry] = logEntries(line);
+      return entry
+        ? `${typeof entry.msg === 'string' ? entry.msg : ''} ${JSON.stringify({ ...entry, msg: undefined })}`
+        : line;
+    })
+    .join('\n');
+}
+
 function keyPrefixFor(dataDir: string | undefined): string {
   const name = dataDir ? basename(dataDir) : `e2e-${process.pid}-${Date.now()}`;
   return name.replace(/[^A-Za-z0-9_.-]/g, '-').slice(-40);

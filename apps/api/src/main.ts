@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { runMain, resolveRedis, eventStoreConnectionFor, logLevelsFrom, openKeyring } from '@app/platform';
+import { appLogger, eventStoreConnectionFor, JsonLogger, openKeyring, resolveRedis, runMain } from '@app/platform';
 import { AppModule } from './app.module';
 import { acceptJsonBodies } from './http/json-bodies';
 import { serveOpenApi } from './http/openapi';
+import { logRequests } from './http/request-log';
 import { startWorkerInProcess } from './worker-in-process';
 
 /**
@@ -24,10 +25,11 @@ runMain(async (config, onShutdown, exit) => {
     : undefined;
   // A worker that fails to start is reported where it is awaited, below.
   worker?.catch(() => undefined);
+  const logger = appLogger(config);
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ config, redisUrl: redis.url, keyring }),
     {
-      logger: logLevelsFrom(config.logLevel),
+      logger,
       bodyParser: false, // set up by acceptJsonBodies: JSON only, with a stated limit
     },
   );
@@ -36,20 +38,21 @@ runMain(async (config, onShutdown, exit) => {
     const started = await worker;
     onShutdown(() => started.stop());
   }
+  logRequests(app, logger);
   acceptJsonBodies(app);
   serveOpenApi(app);
   await app.listen(config.port, config.host);
   const connection = eventStoreConnectionFor(config);
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
   // The banner is for the person who ran `npm start`: printed whatever LOG_LEVEL says.
-  console.log(
-    [
-      `MARAC case management is listening on http://${shownHost}:${config.port} (health: /health, API docs: /docs)`,
-      `  data directory: ${config.dataDir}`,
-      `  event store:    ${connection.kind === 'embedded' ? `embedded SQLite at ${connection.file}` : 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)'}`,
-      `  redis:          ${redis.description}`,
-      `  personal data:  sealed per person; keys in ${keyring.store.description}`,
-      `  worker:         ${config.workerInProcess ? 'in this process, on a thread of its own' : 'separate (WORKER_IN_PROCESS=false)'}`,
-    ].join('\n'),
-  );
+  const banner = [
+    `MARAC case management is listening on http://${shownHost}:${config.port} (health: /health, API docs: /docs)`,
+    `  data directory: ${config.dataDir}`,
+    `  event store:    ${connection.kind === 'embedded' ? `embedded SQLite at ${connection.file}` : 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)'}`,
+    `  redis:          ${redis.description}`,
+    `  personal data:  sealed per person; keys in ${keyring.store.description}`,
+    `  worker:         ${config.workerInProcess ? 'in this process, on a thread of its own' : 'separate (WORKER_IN_PROCESS=false)'}`,
+  ];
+  if (logger instanceof JsonLogger) logger.announce(banner[0]!, { context: 'Main', details: banner.slice(1) });
+  else console.log(banner.join('\n'));
 });

@@ -1,13 +1,7 @@
 import { setPriority } from 'node:os';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  EventStoreHealthIndicator,
-  RedisHealthIndicator,
-  logLevelsFrom,
-  openKeyring,
-  type AppConfig,
-} from '@app/platform';
+import { EventStoreHealthIndicator, RedisHealthIndicator, appLogger, openKeyring, type AppConfig } from '@app/platform';
 import { WorkerModule } from './worker.module';
 
 /**
@@ -19,10 +13,10 @@ export async function startWorker(config: AppConfig, redisUrl: string): Promise<
   lowerPriority(config.workerNice);
   const keyring = await openKeyring(config);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, redisUrl, keyring }), {
-    logger: logLevelsFrom(config.logLevel),
+    logger: appLogger(config),
   });
   const checks = await Promise.all([app.get(EventStoreHealthIndicator).check(), app.get(RedisHealthIndicator).check()]);
-  new Logger('Worker').log(`worker started: ${JSON.stringify(Object.assign({}, ...checks))}`);
+  new Logger('Worker').log({ msg: 'worker started', health: Object.assign({}, ...checks) as unknown });
   return app;
 }
 

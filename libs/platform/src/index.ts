@@ -9,3 +9,4 @@ export * from './redis/redis-client';
 export * from './redis/resolve-redis';
 export * from './run-main';
 export * from './personal-data/open-keyring';
+export * from './logging/app-logger';

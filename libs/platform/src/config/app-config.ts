@@ -23,6 +23,7 @@ export interface AppConfig {
   /** `npm start` runs api and worker in one process; the scale-out api container does not. */
   readonly workerInProcess: boolean;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   /** How bearer tokens are verified: a shared secret (HS256), an issuer's public key, or, with
    * neither set, a development secret generated under DATA_DIR (what `npm run token` signs with). */
   readonly tokenKey:
@@ -89,6 +90,9 @@ function durationSeconds(text: string): number {
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** One JSON object per line, or Nest's text (the default at a terminal). */
+export const LOG_FORMATS = ['json', 'text'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Raised with every bad variable named, so the app can stop with one clear message. */
 export class ConfigurationError extends Error {
@@ -135,6 +139,10 @@ class Environment {
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "$value"` })
   LOG_LEVEL?: string;
+
+  @IsOptional()
+  @IsIn(LOG_FORMATS, { message: `LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "$value"` })
+  LOG_FORMAT?: string;
 
   @IsOptional()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
@@ -240,6 +248,7 @@ const KNOWN = [
   'EVENTSTORE_CONNECTION_STRING',
   'WORKER_IN_PROCESS',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'JWT_SECRET',
   'JWT_PUBLIC_KEY',
   'JWT_ISSUER',
@@ -317,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     eventStoreConnectionString: parsed.EVENTSTORE_CONNECTION_STRING,
     workerInProcess: (parsed.WORKER_IN_PROCESS ?? 'true') === 'true',
     logLevel: (parsed.LOG_LEVEL ?? 'log') as LogLevel,
+    logFormat: (parsed.LOG_FORMAT ?? (process.stdout.isTTY ? 'text' : 'json')) as LogFormat,
     tokenKey: parsed.JWT_SECRET
       ? { kind: 'secret', secret: parsed.JWT_SECRET }
       : parsed.JWT_PUBLIC_KEY
