@@ -426,6 +426,19 @@ describe('access matrix', () => {
         data_protection: none,
       },
     },
+    // The same agenda as a PDF, read as its text (pdftotext): the same rows, no sensitive field.
+    'GET /marac/meetings/{meetingId}/agenda.pdf': {
+      path: () => `/marac/meetings/${meetingId}/agenda.pdf`,
+      grid: {
+        caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
+        panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
+        marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+        auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+        'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+        admin: none,
+        data_protection: none,
+      },
+    },
     'GET /marac/meetings/{meetingId}/agenda?asOf=': {
       path: () => `/marac/meetings/${meetingId}/agenda?asOf=${new Date().toISOString()}`,
       grid: {
