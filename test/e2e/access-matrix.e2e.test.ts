@@ -207,6 +207,17 @@ describe('access matrix', () => {
     return { ...everyone(none), auditor: all, 'auditor+reason': all };
   };
 
+  /** Who reads a MARAC meeting's agenda (M, listing P, attended by housing), in every form: P, never a sensitive field. */
+  const agendaReaders: Grid = {
+    caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
+    panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
+    marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+    auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+    'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+    admin: none,
+    data_protection: none,
+  };
+
   /** Reads: each route with, per role and relation, what the answer must show. */
   const READS: Readonly<Record<string, { readonly path: (relation: Relation) => string; readonly grid: Grid }>> = {
     'GET /cases/{caseId}': {
@@ -403,53 +414,21 @@ describe('access matrix', () => {
     },
     'GET /marac/meetings/{meetingId}/agenda': {
       path: () => `/marac/meetings/${meetingId}/agenda`,
-      grid: {
-        caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        admin: none,
-        data_protection: none,
-      },
+      grid: agendaReaders,
     },
     // The same agenda as CSV: the same rows for the same readers, and no sensitive field either.
     'GET /marac/meetings/{meetingId}/agenda.csv': {
       path: () => `/marac/meetings/${meetingId}/agenda.csv`,
-      grid: {
-        caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        admin: none,
-        data_protection: none,
-      },
+      grid: agendaReaders,
     },
     // The same agenda as a PDF, read as its text (pdftotext): the same rows, no sensitive field.
     'GET /marac/meetings/{meetingId}/agenda.pdf': {
       path: () => `/marac/meetings/${meetingId}/agenda.pdf`,
-      grid: {
-        caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        admin: none,
-        data_protection: none,
-      },
+      grid: agendaReaders,
     },
     'GET /marac/meetings/{meetingId}/agenda?asOf=': {
       path: () => `/marac/meetings/${meetingId}/agenda?asOf=${new Date().toISOString()}`,
-      grid: {
-        caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        admin: none,
-        data_protection: none,
-      },
+      grid: agendaReaders,
     },
     // No fixture case is old enough to be due: the row is about who may ask.
     'GET /erasure-reviews': {
