@@ -16,6 +16,10 @@ describe('the agenda as a printable PDF', () => {
     expect(text).toContain('Attending agencies: housing');
     expect(text).toContain('Previous meeting in this area: none');
     expect(text).toContain('Generated: 2026-11-19 08:15:00 GMT');
+    // In summer London's clock is an hour ahead, and says so.
+    expect(read(await agendaPdf(twoCaseAgenda, new Date('2026-07-01T08:15:00.000Z')))).toContain(
+      'Generated: 2026-07-01 09:15:00 BST',
+    );
     expect(text).toContain('Case 1 of 2: case-a');
     expect(text).toContain('Stage: recovery period Risk: high Child: no Missing: no In a safe house: yes');
     expect(text).toContain('Discussed here: risk high; decisions: refer to housing; review, "urgently"');

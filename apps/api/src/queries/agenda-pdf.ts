@@ -92,7 +92,7 @@ export function agendaPdf(shown: Agenda, generatedAt: Date): Promise<Buffer> {
   );
   if (shown.closedOn) write(`Closed on: ${shown.closedOn}`);
   write(
-    `Generated: ${DateTime.fromJSDate(generatedAt, { zone: 'Europe/London' }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')}`,
+    `Generated: ${DateTime.fromJSDate(generatedAt, { zone: 'Europe/London' }).setLocale('en-GB').toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')}`,
   );
   write(`Cases listed: ${shown.cases.length}`, { gap: 0.3 });
   write('Pathway facts only: no personal details, and no safe-house address, are printed on this agenda.', {
