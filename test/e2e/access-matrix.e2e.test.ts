@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServer, type ApiResponse } from '../support/api-client';
+import { enterCaseWithPersonalData, type PersonalValues } from '../support/case-fixtures';
 import { daysAgo, today } from '../support/dates';
 
 /**
@@ -58,7 +59,7 @@ describe('access matrix', () => {
   // Dates from the clock the server runs on: nothing here falls due while the test runs.
 
   /** The sensitive values of each case: synthetic and unique, so their presence in any answer is unmistakable. */
-  const sensitive = (label: string) => {
+  const sensitive = (label: string): PersonalValues => {
     const tag = randomUUID().slice(0, 8);
     return {
       name: `Matrix Person ${label} ${tag}`,
@@ -95,39 +96,7 @@ describe('access matrix', () => {
     const caseId = randomUUID();
     const values = sensitive(label);
     fixtures[label] = { caseId, values };
-    const act = (path: string, body: unknown) => ok(call('POST', `/cases/${caseId}/${path}`, { token: police, body }));
-    await ok(
-      call('POST', '/cases', {
-        token: police,
-        body: {
-          caseId,
-          identifiedOn: daysAgo(12),
-          location: 'Synthetic location',
-          encounterContext: 'police_operation',
-          indicators: ['withheld_documents'],
-          exploitationTypes: ['labour'],
-          child: false,
-          area: 'West',
-          personal: { name: values.name, dateOfBirth: values.dob, contact: values.contact },
-        },
-      }),
-    );
-    await act('consent', { givenOn: daysAgo(11), language: 'en', interpreterUsed: false });
-    await act('nrm-referral', {
-      submittedOn: daysAgo(11),
-      competentAuthority: 'single_competent_authority',
-      reference: `NRM-${label}`,
-    });
-    await act('reasonable-grounds-decision', { outcome: 'positive', decidedOn: daysAgo(9) });
-    await act('placement', {
-      placementId: randomUUID(),
-      startedOn: daysAgo(8),
-      provider: 'Synthetic Safe House Provider',
-      address: values.address,
-      emergencyOutsideNrm: false,
-    });
-    await act('notes', { noteId: randomUUID(), text: values.note });
-    if (referToMarac) await act('marac-referrals', { referredOn: daysAgo(7), reason: 'High risk of re-exploitation' });
+    await enterCaseWithPersonalData(call, ok, { token: police, caseId, values, identifiedDaysAgo: 12, referToMarac });
   }
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServer, type ApiResponse } from '../support/api-client';
+import { enterCaseWithPersonalData, type PersonalValues } from '../support/case-fixtures';
 import { daysAgo, daysAhead, today } from '../support/dates';
 import { pdfInfo, renderFirstPage } from '../support/pdf';
 
@@ -20,14 +21,14 @@ describe('the MARAC agenda as a printable PDF', () => {
 
   const tag = randomUUID().slice(0, 8);
   /** Synthetic personal values, unique to this run: none may reach the agenda. */
-  const personal = {
+  const personal: PersonalValues = {
     name: `Agenda Person ${tag}`,
-    dateOfBirth: '1987-04-17',
+    dob: '1987-04-17',
     contact: `agenda-contact-${tag}@example.invalid`,
     address: `Flat ${tag}, 9 Synthetic Road`,
     note: `Agenda note ${tag}`,
-    rationale: `Agenda rationale ${tag}`,
   };
+  const rationale = `Agenda rationale ${tag}`;
   const caseId = randomUUID();
   const lastMeetingId = randomUUID();
   const meetingId = randomUUID();
@@ -45,53 +46,26 @@ describe('the MARAC agenda as a printable PDF', () => {
   const act = (path: string, body: unknown) => ok(call('POST', `/cases/${caseId}/${path}`, { token: police, body }));
   const meeting = (id: string, path: string, body: unknown) =>
     ok(call('POST', `/marac/meetings/${id}${path}`, { token: coordinator, body }));
+  /** A meeting of area West that police and housing attend. */
+  const schedule = (id: string, on: string) =>
+    ok(
+      call('POST', '/marac/meetings', {
+        token: coordinator,
+        body: { meetingId: id, area: 'West', meetsOn: on, attendingAgencies: ['police', 'housing'] },
+      }),
+    );
 
   beforeAll(async () => {
     // Entered today, dated a month back: every one of these is about something before the last meeting.
-    await ok(
-      call('POST', '/cases', {
-        token: police,
-        body: {
-          caseId,
-          identifiedOn: daysAgo(30),
-          location: 'Synthetic location',
-          encounterContext: 'police_operation',
-          indicators: ['withheld_documents'],
-          exploitationTypes: ['labour'],
-          child: false,
-          area: 'West',
-          personal: { name: personal.name, dateOfBirth: personal.dateOfBirth, contact: personal.contact },
-        },
-      }),
-    );
-    await act('consent', { givenOn: daysAgo(29), language: 'en', interpreterUsed: false });
-    await act('nrm-referral', {
-      submittedOn: daysAgo(29),
-      competentAuthority: 'single_competent_authority',
-      reference: `NRM-${tag}`,
+    await enterCaseWithPersonalData(call, ok, {
+      token: police,
+      caseId,
+      values: personal,
+      identifiedDaysAgo: 30,
+      referToMarac: true,
     });
-    await act('reasonable-grounds-decision', { outcome: 'positive', decidedOn: daysAgo(28) });
-    await act('placement', {
-      placementId: randomUUID(),
-      startedOn: daysAgo(27),
-      provider: 'Synthetic Safe House Provider',
-      address: personal.address,
-      emergencyOutsideNrm: false,
-    });
-    await act('notes', { noteId: randomUUID(), text: personal.note });
-    await act('marac-referrals', { referredOn: daysAgo(26), reason: 'High risk of re-exploitation' });
 
-    await ok(
-      call('POST', '/marac/meetings', {
-        token: coordinator,
-        body: {
-          meetingId: lastMeetingId,
-          area: 'West',
-          meetsOn: lastMeetsOn,
-          attendingAgencies: ['police', 'housing'],
-        },
-      }),
-    );
+    await schedule(lastMeetingId, lastMeetsOn);
     await meeting(lastMeetingId, '/cases', { caseId });
     await meeting(lastMeetingId, '/discussions', { caseId, riskLevel: 'high', decisions: ['Review housing'] });
     await meeting(lastMeetingId, '/actions', {
@@ -101,12 +75,7 @@ describe('the MARAC agenda as a printable PDF', () => {
       ownerAgency: 'housing',
       dueOn: daysAgo(2),
     });
-    await ok(
-      call('POST', '/marac/meetings', {
-        token: coordinator,
-        body: { meetingId, area: 'West', meetsOn, attendingAgencies: ['police', 'housing'] },
-      }),
-    );
+    await schedule(meetingId, meetsOn);
     await meeting(meetingId, '/cases', { caseId });
     await meeting(meetingId, '/actions', {
       actionId: randomUUID(),
@@ -117,8 +86,8 @@ describe('the MARAC agenda as a printable PDF', () => {
     });
 
     // The back-dated entry: assessed before the last meeting, recorded only now. Then a new one.
-    await act('risk-assessments', { level: 'high', assessedOn: daysAgo(20), rationale: personal.rationale });
-    await act('risk-assessments', { level: 'medium', assessedOn: daysAgo(3), rationale: personal.rationale });
+    await act('risk-assessments', { level: 'high', assessedOn: daysAgo(20), rationale });
+    await act('risk-assessments', { level: 'medium', assessedOn: daysAgo(3), rationale });
   });
 
   const agendaPath = (suffix = '') => `/marac/meetings/${meetingId}/agenda${suffix}?minPosition=${position}`;
@@ -141,9 +110,9 @@ describe('the MARAC agenda as a printable PDF', () => {
       ['PotentialVictimIdentified', daysAgo(30)],
       ['ConsentGiven', daysAgo(29)],
       ['NrmReferralSubmitted', daysAgo(29)],
-      ['ReasonableGroundsDecisionMade', daysAgo(28)],
-      ['SafeHousePlacementStarted', daysAgo(27)],
-      ['ReferredToMarac', daysAgo(26)],
+      ['ReasonableGroundsDecisionMade', daysAgo(27)],
+      ['SafeHousePlacementStarted', daysAgo(26)],
+      ['ReferredToMarac', daysAgo(25)],
       ['RiskAssessed', daysAgo(20)],
     ]);
   });
@@ -168,7 +137,7 @@ describe('the MARAC agenda as a printable PDF', () => {
     expect(text).toMatch(new RegExp(`Changed since the last meeting\\n(.*\\n)*?.*${daysAgo(3)} Risk assessed\\n`));
     expect(text).toContain(`${daysAgo(20)} Risk assessed (recorded ${today()})`);
     expect(text).toContain(`${daysAgo(30)} Potential victim identified (recorded ${today()})`);
-    for (const value of Object.values(personal)) expect(text).not.toContain(value);
+    for (const value of [...Object.values(personal), rationale]) expect(text).not.toContain(value);
     expect(response.bytes!.toString('latin1')).not.toContain(personal.address);
 
     // Generated at the server clock's time, which is also the document's CreationDate.
