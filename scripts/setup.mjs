@@ -16,8 +16,8 @@
 //   the same way (the `postgresql` package), so those tests always run and are never skipped.
 // - libfaketime (the `faketime` package): needed by tests, which start a server with its clock
 //   moved on (a share's expiry, test/e2e/sharing.e2e.test.ts); installed the same way.
-// - pdftotext and pdftoppm (poppler-utils): needed by tests, which read the printable MARAC agenda
-//   as a person would (its text, page 1 rendered); installed the same way. The server never needs them.
+// - pdftotext, pdftoppm and pdfinfo (poppler-utils): needed by tests, which read the printable MARAC
+//   agenda as a person would (its text, page 1 drawn); installed the same way. The server never needs them.
 // Only Node's standard library is used here: it runs before anything is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -174,15 +174,18 @@ function ensureLibfaketime() {
   say(`installed libfaketime (${findLibfaketime()})`);
 }
 
+/** The poppler-utils tools the tests read the printable agenda with (test/support/pdf.ts). */
+const PDF_TOOLS = ['pdftotext', 'pdftoppm', 'pdfinfo'];
+
 function ensurePdfTools() {
-  if (findOnPath('pdftotext') && findOnPath('pdftoppm')) return;
+  if (PDF_TOOLS.every((tool) => findOnPath(tool))) return;
   aptInstall(
-    'pdftotext and pdftoppm (for the tests that read the printable agenda)',
+    `poppler-utils (${PDF_TOOLS.join(', ')}: the tests read the printable agenda with them)`,
     'poppler-utils',
-    'Install them (Debian/Ubuntu: sudo apt-get install poppler-utils).',
+    'Install it (Debian/Ubuntu: sudo apt-get install poppler-utils).',
   );
-  if (!findOnPath('pdftotext') || !findOnPath('pdftoppm'))
-    fail('apt-get finished but pdftotext and pdftoppm are still not on the PATH.');
+  const missing = PDF_TOOLS.filter((tool) => !findOnPath(tool));
+  if (missing.length > 0) fail(`apt-get finished but ${missing.join(', ')} still not on the PATH.`);
   say(`installed poppler-utils (${findOnPath('pdftotext')})`);
 }
 
