@@ -16,6 +16,8 @@
 //   the same way (the `postgresql` package), so those tests always run and are never skipped.
 // - libfaketime (the `faketime` package): needed by tests, which start a server with its clock
 //   moved on (a share's expiry, test/e2e/sharing.e2e.test.ts); installed the same way.
+// - pdftotext, pdftoppm and pdfinfo (poppler-utils): needed by tests, which read the printable MARAC
+//   agenda as a person would (its text, page 1 drawn); installed the same way. The server never needs them.
 // Only Node's standard library is used here: it runs before anything is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -172,8 +174,24 @@ function ensureLibfaketime() {
   say(`installed libfaketime (${findLibfaketime()})`);
 }
 
+/** The poppler-utils tools the tests read the printable agenda with (test/support/pdf.ts). */
+const PDF_TOOLS = ['pdftotext', 'pdftoppm', 'pdfinfo'];
+
+function ensurePdfTools() {
+  if (PDF_TOOLS.every((tool) => findOnPath(tool))) return;
+  aptInstall(
+    `poppler-utils (${PDF_TOOLS.join(', ')}: the tests read the printable agenda with them)`,
+    'poppler-utils',
+    'Install it (Debian/Ubuntu: sudo apt-get install poppler-utils).',
+  );
+  const missing = PDF_TOOLS.filter((tool) => !findOnPath(tool));
+  if (missing.length > 0) fail(`apt-get finished but ${missing.join(', ')} still not on the PATH.`);
+  say(`installed poppler-utils (${findOnPath('pdftotext')})`);
+}
+
 checkNode();
 ensureNpmPackages();
 if (purpose === 'test' || purpose === 'bench' || (purpose === 'start' && !process.env.REDIS_URL)) ensureRedisServer();
 if (purpose === 'test') ensurePostgresServer();
 if (purpose === 'test') ensureLibfaketime();
+if (purpose === 'test') ensurePdfTools();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServer, type ApiResponse } from '../support/api-client';
+import { enterCaseWithPersonalData, type PersonalValues } from '../support/case-fixtures';
 import { daysAgo, today } from '../support/dates';
 
 /**
@@ -58,7 +59,7 @@ describe('access matrix', () => {
   // Dates from the clock the server runs on: nothing here falls due while the test runs.
 
   /** The sensitive values of each case: synthetic and unique, so their presence in any answer is unmistakable. */
-  const sensitive = (label: string) => {
+  const sensitive = (label: string): PersonalValues => {
     const tag = randomUUID().slice(0, 8);
     return {
       name: `Matrix Person ${label} ${tag}`,
@@ -95,39 +96,7 @@ describe('access matrix', () => {
     const caseId = randomUUID();
     const values = sensitive(label);
     fixtures[label] = { caseId, values };
-    const act = (path: string, body: unknown) => ok(call('POST', `/cases/${caseId}/${path}`, { token: police, body }));
-    await ok(
-      call('POST', '/cases', {
-        token: police,
-        body: {
-          caseId,
-          identifiedOn: daysAgo(12),
-          location: 'Synthetic location',
-          encounterContext: 'police_operation',
-          indicators: ['withheld_documents'],
-          exploitationTypes: ['labour'],
-          child: false,
-          area: 'West',
-          personal: { name: values.name, dateOfBirth: values.dob, contact: values.contact },
-        },
-      }),
-    );
-    await act('consent', { givenOn: daysAgo(11), language: 'en', interpreterUsed: false });
-    await act('nrm-referral', {
-      submittedOn: daysAgo(11),
-      competentAuthority: 'single_competent_authority',
-      reference: `NRM-${label}`,
-    });
-    await act('reasonable-grounds-decision', { outcome: 'positive', decidedOn: daysAgo(9) });
-    await act('placement', {
-      placementId: randomUUID(),
-      startedOn: daysAgo(8),
-      provider: 'Synthetic Safe House Provider',
-      address: values.address,
-      emergencyOutsideNrm: false,
-    });
-    await act('notes', { noteId: randomUUID(), text: values.note });
-    if (referToMarac) await act('marac-referrals', { referredOn: daysAgo(7), reason: 'High risk of re-exploitation' });
+    await enterCaseWithPersonalData(call, ok, { token: police, caseId, values, identifiedDaysAgo: 12, referToMarac });
   }
 
   beforeAll(async () => {
@@ -205,6 +174,17 @@ describe('access matrix', () => {
   const auditorsOnly = (shown: string): Grid => {
     const all = { own: shown, other: shown, referred: shown, attending: shown, elsewhere: shown };
     return { ...everyone(none), auditor: all, 'auditor+reason': all };
+  };
+
+  /** Who reads a MARAC meeting's agenda (M, listing P, attended by housing), in every form: P, never a sensitive field. */
+  const agendaReaders: Grid = {
+    caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
+    panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
+    marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+    auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+    'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
+    admin: none,
+    data_protection: none,
   };
 
   /** Reads: each route with, per role and relation, what the answer must show. */
@@ -403,40 +383,21 @@ describe('access matrix', () => {
     },
     'GET /marac/meetings/{meetingId}/agenda': {
       path: () => `/marac/meetings/${meetingId}/agenda`,
-      grid: {
-        caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        admin: none,
-        data_protection: none,
-      },
+      grid: agendaReaders,
     },
     // The same agenda as CSV: the same rows for the same readers, and no sensitive field either.
     'GET /marac/meetings/{meetingId}/agenda.csv': {
       path: () => `/marac/meetings/${meetingId}/agenda.csv`,
-      grid: {
-        caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        admin: none,
-        data_protection: none,
-      },
+      grid: agendaReaders,
+    },
+    // The same agenda as a PDF, read as its text (pdftotext): the same rows, no sensitive field.
+    'GET /marac/meetings/{meetingId}/agenda.pdf': {
+      path: () => `/marac/meetings/${meetingId}/agenda.pdf`,
+      grid: agendaReaders,
     },
     'GET /marac/meetings/{meetingId}/agenda?asOf=': {
       path: () => `/marac/meetings/${meetingId}/agenda?asOf=${new Date().toISOString()}`,
-      grid: {
-        caseworker: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        panel_member: { own: F, other: F, referred: '', attending: 'case', elsewhere: F },
-        marac_coordinator: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        auditor: { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        'auditor+reason': { own: '', other: '', referred: '', attending: 'case', elsewhere: 'case' },
-        admin: none,
-        data_protection: none,
-      },
+      grid: agendaReaders,
     },
     // No fixture case is old enough to be due: the row is about who may ask.
     'GET /erasure-reviews': {

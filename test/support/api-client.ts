@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
+import { pdfText } from './pdf';
 import { startServer, type ServerProcess } from './server-process';
 
 export const E2E_SECRET = 'e2e-secret-that-is-long-enough-0123456789';
@@ -17,6 +18,8 @@ export interface ApiResponse {
   readonly headers: Headers;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads response fields by path
   readonly body: Record<string, any>;
+  /** A PDF's bytes (its body is then `{ text }`, what pdftotext reads of it). */
+  readonly bytes?: Buffer;
 }
 
 export interface CallOptions {
@@ -47,9 +50,15 @@ export async function call(
         ? { body: JSON.stringify(options.body) }
         : {}),
   });
+  const type = response.headers.get('content-type') ?? 'application/json';
+  // A PDF as a person reads it: its text (pdftotext), with its bytes beside.
+  if (/application\/pdf/.test(type)) {
+    const bytes = Buffer.from(await response.arrayBuffer());
+    return { status: response.status, headers: response.headers, body: { text: pdfText(bytes) }, bytes };
+  }
   const text = await response.text();
   // JSON (and problem+json) parsed; anything else (a CSV) as `{ text }`.
-  const json = /json/.test(response.headers.get('content-type') ?? 'application/json');
+  const json = /json/.test(type);
   return {
     status: response.status,
     headers: response.headers,

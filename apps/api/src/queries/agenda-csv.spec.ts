@@ -1,62 +1,5 @@
 import { agendaCsv, csvCell } from './agenda-csv';
-import type { agenda } from './marac.queries';
-
-type Agenda = ReturnType<typeof agenda>;
-
-/** A synthetic agenda of two cases, one discussed here with an action typed as a formula. */
-const shown = {
-  meetingId: 'm-1',
-  area: 'West',
-  meetsOn: '2026-11-20',
-  attendingAgencies: ['housing'],
-  closedOn: null,
-  previousMeeting: null,
-  cases: [
-    {
-      caseId: 'case-a',
-      stage: 'recovery_period',
-      child: false,
-      riskLevel: 'high',
-      identifyingAgency: 'police',
-      assignee: null,
-      area: 'West',
-      identifiedOn: '2026-10-01',
-      missing: false,
-      inSafeHouse: true,
-      discussedHere: { riskLevel: 'high', decisions: ['refer to housing', 'review, "urgently"'] },
-      openActions: [
-        {
-          meetingId: 'm-1',
-          actionId: 'x',
-          description: '=HYPERLINK("http://x")',
-          ownerAgency: 'housing',
-          dueOn: '2026-11-27',
-          overdue: false,
-        },
-      ],
-      overdueActions: [],
-      changedSinceLastMeeting: [
-        { type: 'ReasonableGroundsDecisionMade', at: '2026-11-02T10:00:00.000Z', on: '2026-11-01' },
-      ],
-    },
-    {
-      caseId: 'case-b',
-      stage: 'referred',
-      child: true,
-      riskLevel: null,
-      identifyingAgency: 'police',
-      assignee: { caseworkerId: 'cw-1', agency: 'police' },
-      area: 'West',
-      identifiedOn: '2026-10-05',
-      missing: false,
-      inSafeHouse: false,
-      discussedHere: null,
-      openActions: [],
-      overdueActions: [],
-      changedSinceLastMeeting: [],
-    },
-  ],
-} as unknown as Agenda;
+import { twoCaseAgenda as shown } from './testing/agendas';
 
 describe('the agenda as CSV', () => {
   it('has a header and one CRLF-ended row per case listed, in the agenda’s order', () => {
@@ -64,12 +7,13 @@ describe('the agenda as CSV', () => {
     expect(lines).toHaveLength(4); // header, two cases, and the empty string after the last CRLF
     expect(lines[0]).toBe(
       'caseId,stage,riskLevel,child,missing,inSafeHouse,identifyingAgency,assignee,area,identifiedOn,' +
-        'discussedHereRiskLevel,discussedHereDecisions,openActions,overdueActions,changedSinceLastMeeting',
+        'discussedHereRiskLevel,discussedHereDecisions,openActions,overdueActions,changedSinceLastMeeting,' +
+        'recordedLate',
     );
     expect(lines[1]!.startsWith('case-a,recovery_period,high,false,false,true,police,,West,2026-10-01,high,')).toBe(
       true,
     );
-    expect(lines[2]).toBe('case-b,referred,,true,false,false,police,cw-1 (police),West,2026-10-05,,,,,');
+    expect(lines[2]).toBe('case-b,referred,,true,false,false,police,cw-1 (police),West,2026-10-05,,,,,,');
     expect(lines[3]).toBe('');
   });
 
@@ -77,7 +21,7 @@ describe('the agenda as CSV', () => {
     const row = agendaCsv(shown).split('\r\n')[1]!;
     expect(row).toContain('"refer to housing; review, ""urgently"""');
     expect(row).toContain(`"'=HYPERLINK(""http://x"") (owner housing, due 2026-11-27)"`);
-    expect(row).toContain('2026-11-01 ReasonableGroundsDecisionMade');
+    expect(row).toContain(',2026-11-01 ReasonableGroundsDecisionMade,2026-10-20 RiskAssessed (recorded 2026-11-03)');
   });
 
   it.each([

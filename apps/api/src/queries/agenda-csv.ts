@@ -1,3 +1,4 @@
+import { changeText } from './agenda-changes';
 import type { caseSummary } from './case-view';
 import type { agenda } from './marac.queries';
 
@@ -20,6 +21,7 @@ const COLUMNS = [
   'openActions',
   'overdueActions',
   'changedSinceLastMeeting',
+  'recordedLate',
 ] as const;
 
 /**
@@ -34,7 +36,7 @@ export function csvCell(value: string | number | boolean | null | undefined): st
 }
 
 /** A list the agenda shows (decisions: opened text, or what stands for it once erased) as one cell's text. */
-function listText(value: unknown): string {
+export function listText(value: unknown): string {
   if (Array.isArray(value))
     return value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join('; ');
   return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
@@ -43,7 +45,8 @@ function listText(value: unknown): string {
 /**
  * The agenda as CSV for the panel (`GET /marac/meetings/:id/agenda.csv`): exactly what the JSON
  * agenda shows this reader (no personal details, no placement address: the agenda has none), a
- * row per case listed; lists (actions, decisions, changes) in one cell each, separated by `; `.
+ * row per case listed; lists (actions, decisions, changes, entries recorded late) in one cell each,
+ * separated by `; `.
  * A header row names the columns; CRLF line ends, as RFC 4180 has them.
  */
 export function agendaCsv(shown: Agenda): string {
@@ -69,9 +72,8 @@ export function agendaCsv(shown: Agenda): string {
       discussedHereDecisions: listText(listed.discussedHere?.decisions),
       openActions: actions(listed.openActions),
       overdueActions: actions(listed.overdueActions),
-      changedSinceLastMeeting: listed.changedSinceLastMeeting
-        .map((change) => `${change.on ?? change.at.slice(0, 10)} ${change.type}`)
-        .join('; '),
+      changedSinceLastMeeting: listed.changedSinceLastMeeting.map((change) => changeText(change)).join('; '),
+      recordedLate: listed.recordedLate.map((change) => changeText(change, true)).join('; '),
     };
     return COLUMNS.map((column) => csvCell(cells[column])).join(',');
   });

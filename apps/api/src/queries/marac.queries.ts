@@ -10,6 +10,7 @@ import {
   type ReadModels,
 } from '@app/read-models';
 import { CLOCK, type Clock } from '../commands/command-context';
+import { changesSinceLastMeeting } from './agenda-changes';
 import { caseSummary, openActionsOf } from './case-view';
 import { CaseReadLog } from './case-read-log';
 import { PersonalDataOpener } from './personal-data-opener';
@@ -25,8 +26,9 @@ export class GetMaracAgenda {
 
 /**
  * `GET /marac/meetings/:id/agenda`: the cases listed, each with its current summary, risk level,
- * open and overdue actions, and what changed since the area's previous meeting. For the
- * coordinator, auditors, and panel members and caseworkers of the agencies attending.
+ * open and overdue actions, and what changed since the area's previous meeting (by business date;
+ * entries recorded late apart). For the coordinator, auditors, and panel members and caseworkers
+ * of the agencies attending.
  */
 @QueryHandler(GetMaracAgenda)
 export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
@@ -74,7 +76,7 @@ export class GetMaracAgendaHandler implements IQueryHandler<GetMaracAgenda> {
  * An agenda as it is shown: the meeting (its text opened), the area's previous meeting, and each
  * case listed with its summary, what was discussed here, its open and overdue actions (judged at
  * `now`) from every meeting listing it (`meetings`, their text about it opened), and what changed
- * since the previous meeting.
+ * since the previous meeting by business date, with what was recorded late apart (`changesSinceLastMeeting`).
  */
 export function agenda(
   meeting: MaracMeetingView,
@@ -82,7 +84,6 @@ export function agenda(
   cases: readonly { caseId: string; view?: CaseViewState; meetings: readonly MaracMeetingView[] }[],
   now: number,
 ) {
-  const since = previous ? `${previous.meetsOn}T00:00:00.000Z` : undefined;
   return {
     meetingId: meeting.meetingId,
     area: meeting.area,
@@ -98,7 +99,7 @@ export function agenda(
         discussedHere: discussion ? { riskLevel: discussion.riskLevel, decisions: discussion.decisions } : null,
         openActions: actions,
         overdueActions: actions.filter((action) => action.overdue),
-        changedSinceLastMeeting: (view?.changes ?? []).filter((change) => !since || change.at >= since),
+        ...changesSinceLastMeeting(view?.changes ?? [], previous?.meetsOn),
       };
     }),
   };

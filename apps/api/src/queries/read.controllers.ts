@@ -1,16 +1,18 @@
-import { Controller, Get, Header, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Res, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiProduces, ApiQuery } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '@app/case-domain';
 import type { QueueName } from '@app/read-models';
 import { AllowRoles, CurrentActor } from '../auth/actor.decorators';
+import { CLOCK, type Clock } from '../commands/command-context';
 import { GetCaseAsOf } from './case-as-of.query';
 import { CaseHistoryQueryDto } from './case-history.query';
 import { GetCaseReplay } from './case-replay.query';
 import { GetCaseView, ListCases } from './case.queries';
 import { GetMaracAgendaAsOf } from './marac-agenda-as-of.query';
 import { agendaCsv } from './agenda-csv';
+import { agendaPdf } from './agenda-pdf';
 import { GetMaracAgenda, type agenda as agendaOf } from './marac.queries';
 import { GetProblemProfile } from './problem-profile.query';
 import {
@@ -121,7 +123,10 @@ export class QueuesController {
 
 @Controller('marac/meetings')
 export class AgendaController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get(':meetingId/agenda')
   @ApiQuery({
@@ -163,6 +168,31 @@ export class AgendaController {
       `attachment; filename="marac-agenda-${shown.meetsOn}-${params.meetingId}.csv"`,
     );
     return agendaCsv(shown);
+  }
+
+  @Get(':meetingId/agenda.pdf')
+  @ApiProduces('application/pdf')
+  @ApiOperation({
+    summary: 'The agenda as a printable PDF for the panel',
+    description:
+      'The same agenda, access and read-log record as GET /marac/meetings/{meetingId}/agenda (no personal ' +
+      'details, never a placement address) on A4 pages: the meeting (area, date, attending agencies), then per ' +
+      'case listed its stage, risk and flags, what was discussed here, its open actions (owner, due date, open or ' +
+      'overdue), what changed since the last meeting and what was recorded late; the generation time is the ' +
+      'server clock’s, also the PDF’s CreationDate.',
+  })
+  async agendaPdf(
+    @Param() params: MeetingParams,
+    @Query() query: ReadQueryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<StreamableFile> {
+    const shown = await this.queries.execute<GetMaracAgenda, ReturnType<typeof agendaOf>>(
+      new GetMaracAgenda(actor, params.meetingId, query.minPosition),
+    );
+    return new StreamableFile(await agendaPdf(shown, this.clock()), {
+      type: 'application/pdf',
+      disposition: `attachment; filename="marac-agenda-${shown.meetsOn}-${params.meetingId}.pdf"`,
+    });
   }
 }
 
