@@ -81,8 +81,8 @@ describe('loadConfig', () => {
       eventStoreConnectionString: undefined,
       workerInProcess: true,
       logLevel: 'log',
-      // Not a terminal (jest's output is piped): JSON lines.
-      logFormat: 'json',
+      // JSON lines, unless the tests run with their output on a terminal.
+      logFormat: process.stdout.isTTY ? 'text' : 'json',
       tokenKey: { kind: 'development' },
       tokenClaims: { issuer: undefined, audience: undefined, maxLifetimeSeconds: 12 * 3600 },
       agenciesFile: undefined,
