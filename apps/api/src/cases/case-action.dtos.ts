@@ -174,9 +174,14 @@ export class ShareAnswerDto {
   @IsUUID() shareId!: string;
 }
 
-/** Declining or revoking a share says why. */
-export class ShareEndDto extends ShareAnswerDto {
+/** Declining a share says why. */
+export class ShareDeclineDto extends ShareAnswerDto {
   @IsFreeText(1, 2000) reason!: string;
+}
+
+/** Revoking a share may say why (not after the person's data is erased: the reason is personal). */
+export class ShareRevocationDto extends ShareAnswerDto {
+  @OptionalField() @IsFreeText(1, 2000) reason?: string;
 }
 
 export class TransferRequestDto {

@@ -140,8 +140,11 @@ export type ShareCase = Command<
 /** The receiving agency accepts a share offered to it: from now it gives read access within its scope. */
 export type AcceptShare = Command<'AcceptShare', { shareId: string }>;
 export type DeclineShare = Command<'DeclineShare', { shareId: string; reason: string }>;
-/** The owning agency ends a share (offered or accepted) at once. */
-export type RevokeShare = Command<'RevokeShare', { shareId: string; reason: string }>;
+/**
+ * The owning agency ends a share (offered or accepted) at once. The reason is free text (personal,
+ * like every free text): optional, so a share can still be ended once the person's data is erased.
+ */
+export type RevokeShare = Command<'RevokeShare', { shareId: string; reason?: string }>;
 /** The owning agency asks another agency to take the case over; nothing changes until it accepts. */
 export type RequestTransfer = Command<'RequestTransfer', { transferId: string; toAgency: string; reason: string }>;
 export type AcceptTransfer = Command<'AcceptTransfer', { transferId: string }>;

@@ -211,7 +211,7 @@ export type CaseShared = Event<
 >;
 export type CaseShareAccepted = Event<'CaseShareAccepted', { shareId: string; acceptedOn: LocalDate }>;
 export type CaseShareDeclined = Event<'CaseShareDeclined', { shareId: string; declinedOn: LocalDate; reason: string }>;
-export type CaseShareRevoked = Event<'CaseShareRevoked', { shareId: string; revokedOn: LocalDate; reason: string }>;
+export type CaseShareRevoked = Event<'CaseShareRevoked', { shareId: string; revokedOn: LocalDate; reason?: string }>;
 /** Written by the reminder processor when a share's last day has passed: exactly once per share. */
 export type CaseShareExpired = Event<'CaseShareExpired', { shareId: string; expiredAt: string }>;
 export type CaseTransferRequested = Event<

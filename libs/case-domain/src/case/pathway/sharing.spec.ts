@@ -112,6 +112,29 @@ describe('sharing a case with another agency', () => {
   });
 });
 
+describe('after the person’s data is erased', () => {
+  const erased: CaseEvent = {
+    type: 'PersonalDataErased',
+    data: {
+      subject: 'victim-c',
+      keyId: 'k-1',
+      sealedFields: 1,
+      digest: 'd'.repeat(64),
+      erasedOn: '2026-06-15',
+      reason: 'data_subject_request',
+      legalBasis: 'art17_1b_consent_withdrawn',
+    },
+  };
+  it('a share can still be revoked, without a reason (free text is personal: none can be recorded)', () => {
+    given(identifiedAdult, shared, accepted, erased)
+      .when({ type: 'RevokeShare', shareId })
+      .then([{ type: 'CaseShareRevoked', data: { shareId, revokedOn: '2026-06-15' } }]);
+    given(identifiedAdult, shared, accepted, erased)
+      .when({ type: 'RevokeShare', shareId, reason: 'no longer needed' })
+      .thenBreaks('personal-data-erased');
+  });
+});
+
 describe('who may answer, and what a share lets the agency read', () => {
   const state = (...events: CaseEvent[]) => fold(caseDecider, [identifiedAdult, ...events]);
   it('only the receiving agency answers a share; an unknown share is refused alike', () => {

@@ -105,7 +105,8 @@ export function revokeShare(command: RevokeShare, state: CaseState, { now }: Dec
     `the share is ${share.status}`,
   );
   const revokedOn = londonDateOf(now);
-  return [{ type: 'CaseShareRevoked', data: { shareId: command.shareId, revokedOn, reason: command.reason } }];
+  const { shareId, reason } = command;
+  return [{ type: 'CaseShareRevoked', data: { shareId, revokedOn, ...(reason === undefined ? {} : { reason }) } }];
 }
 
 /** One transfer asked for at a time, to another agency. */
