@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServer, type ApiResponse } from '../support/api-client';
+import { stableSituation } from '../../libs/case-domain/src/testing/case-fixtures';
 import { enterCaseWithPersonalData, type PersonalValues } from '../support/case-fixtures';
 import { daysAgo, today } from '../support/dates';
 
@@ -530,7 +531,7 @@ describe('access matrix', () => {
     'outreach-support': { body: { startedOn: on, provider: 'P' }, grid: ownCaseworkerOnly },
     'move-on-support': { body: { startedOn: on, provider: 'P' }, grid: ownCaseworkerOnly },
     exit: { body: { exitedOn: on, reason: 'left_support' }, grid: ownCaseworkerOnly },
-    'follow-ups': { body: { completedOn: on, outcome: 'stable' }, grid: ownCaseworkerOnly },
+    'follow-ups': { body: { completedOn: on, outcome: 'stable', situation: stableSituation }, grid: ownCaseworkerOnly },
     missing: { body: { reportedOn: on }, grid: ownCaseworkerOnly },
     found: { body: { foundOn: on }, grid: ownCaseworkerOnly },
     'risk-assessments': { body: { level: 'high', assessedOn: on, rationale: 'r' }, grid: ownCaseworkerOnly },
