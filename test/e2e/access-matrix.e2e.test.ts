@@ -435,6 +435,16 @@ describe('access matrix', () => {
       path: () => `/reports/problem-profile?from=${daysAgo(40).slice(0, 7)}&to=${today().slice(0, 7)}`,
       grid: everyone({ own: '', other: '', referred: '', attending: '', elsewhere: '' }),
     },
+    // Aggregates for children's services of the area (none of this table's agencies), the coordinator and auditors.
+    'GET /reports/children': {
+      path: () => '/reports/children?area=West',
+      grid: {
+        ...everyone(none),
+        marac_coordinator: { own: '', other: '', referred: '', attending: '', elsewhere: '' },
+        auditor: { own: '', other: '', referred: '', attending: '', elsewhere: '' },
+        'auditor+reason': { own: '', other: '', referred: '', attending: '', elsewhere: '' },
+      },
+    },
   };
 
   /** Asks every cell of the grid, one request each, and gathers what each answer was judged to be. */
