@@ -164,8 +164,8 @@ export class ReadModels {
     return problemProfileQueries.profileCounts(this.reader, area, months);
   }
 
-  childrenRegisterCounts(area: string) {
-    return childrenRegisterQueries.childrenRegisterCounts(this.reader, area);
+  childrenRegisterCounts(area: string, cells: readonly string[]) {
+    return childrenRegisterQueries.childrenRegisterCounts(this.reader, area, cells);
   }
 }
 

@@ -41,9 +41,8 @@ export class GetChildrenRegisterHandler implements IQueryHandler<GetChildrenRegi
     ensureMayReadChildrenRegister(actor, area);
     const projections = [READ_MODEL_PROJECTIONS.childrenRegister];
     await awaitPosition(this.readModels, minPosition, projections, this.config.readWaitMs);
-    const stored = await this.readModels.childrenRegisterCounts(area);
     const cells = ['total', ...stageCells, ...exitedCells, 'missing'];
-    const values = new Map(cells.map((cell) => [cell, Number(stored[cell] ?? 0)]));
+    const values = await this.readModels.childrenRegisterCounts(area, cells);
     const shown = suppressCells(values, REGISTER_GROUPS);
     const show = (cell: string) => shown.get(cell)!;
     return {

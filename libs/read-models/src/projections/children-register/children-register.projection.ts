@@ -18,8 +18,13 @@ export interface RegisterCase {
 }
 
 export const CHILDREN_REGISTER_PROJECTION = 'children-register';
-/** The register's counters for one local authority area (`unspecified` for cases without one). */
-export const childrenRegisterKey = (area: string) => `children-register:${area}`;
+/**
+ * The set of case ids behind one cell of an area's register (`unspecified` for cases without an
+ * area): `total`, `stage:<stage>`, `exited:<outcome>`, `missing`. Sets, not counters, because a
+ * case leaves cells as it moves on: a set drops it and is gone once empty, where a counter would
+ * keep a 0 that a rebuild never writes. The query counts them; no id leaves the read model.
+ */
+export const childrenRegisterKey = (area: string, cell: string) => `children-register:${area}:${cell}`;
 
 /** The stages a child's open case can be at (a child needs no consent and no duty to notify). */
 export const CHILD_STAGES = [
@@ -46,8 +51,8 @@ export type ExitOutcome = (typeof EXIT_OUTCOMES)[number];
 /**
  * The children's register: at any moment, per local authority area, the open cases of children
  * (identified as under 18, not closed) by stage; of those who have left the NRM, the decision in
- * force when they left; and how many are reported missing now. Counters move with each case, so
- * they say where cases stand, not what happened when. Aggregates only.
+ * force when they left; and how many are reported missing now. Each case is in the cells where it
+ * stands now, not where it has been. Read as counts only.
  */
 export function childrenRegisterProjection(): Projection<RegisterCase> {
   return {
@@ -55,7 +60,7 @@ export function childrenRegisterProjection(): Projection<RegisterCase> {
     entityOf: (event) => caseIdOfStream(event.stream),
     initialState: { child: initialCaseState },
     evolve: evolveRegisterCase,
-    outputs: (_caseId, state) => registerOutputs(state),
+    outputs: (caseId, state) => registerOutputs(caseId, state),
   };
 }
 
@@ -73,15 +78,12 @@ function exitOutcome(state: CaseState): ExitOutcome {
   return `${kind}_${decision.outcome}`;
 }
 
-function registerOutputs({ child }: RegisterCase): ReadModelOutputs {
+function registerOutputs(caseId: string, { child }: RegisterCase): ReadModelOutputs {
   if (!child?.exists || child.closed) return {};
-  const key = childrenRegisterKey(child.area ?? 'unspecified');
   const stage = stageOf(child);
-  const counts: [string, string, number][] = [
-    [key, 'total', 1],
-    [key, `stage:${stage}`, 1],
-  ];
-  if (stage === 'exited') counts.push([key, `exited:${exitOutcome(child)}`, 1]);
-  if (child.missingSince !== undefined) counts.push([key, 'missing', 1]);
-  return { counts };
+  const cells = ['total', `stage:${stage}`];
+  if (stage === 'exited') cells.push(`exited:${exitOutcome(child)}`);
+  if (child.missingSince !== undefined) cells.push('missing');
+  const area = child.area ?? 'unspecified';
+  return { members: cells.map((cell) => [childrenRegisterKey(area, cell), caseId, 0] as const) };
 }
