@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { stableSituation } from '../../libs/case-domain/src/testing/case-fixtures';
 import { tokenFor, useApiServer } from '../support/api-client';
 import { daysAgo, monthsBefore, today } from '../support/dates';
 
@@ -86,14 +87,7 @@ describe('outcomes: follow-up situations, the problem profile’s outcomes, the 
   const coordinator = tokenFor('marac_coordinator', 'la-adult-services');
   const auditor = tokenFor('auditor', 'police');
 
-  const stable = {
-    contact: 'in_contact',
-    accommodation: 'settled',
-    workOrEducation: 'employed',
-    healthSupport: 'not_needed',
-    exploitation: 'not_at_risk',
-    immigrationStatus: 'resolved',
-  };
+  const stable = stableSituation;
 
   const post = async (path: string, body: unknown, token = police) => call('POST', path, { token, body });
   const act = async (caseId: string, path: string, body: unknown) => {

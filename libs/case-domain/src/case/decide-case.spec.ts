@@ -15,6 +15,7 @@ import {
   identifiedAdult,
   identifiedChild,
   inRecoveryPeriod,
+  lostContactSituation,
   placementStarted,
   referred,
   reportedMissing,
@@ -501,14 +502,7 @@ describe('exit and follow-ups', () => {
         },
       ]));
   it('records a lost contact as not reachable, what could not be found out as unknown', () => {
-    const lost = {
-      contact: 'lost_contact',
-      accommodation: 'unknown',
-      workOrEducation: 'unknown',
-      healthSupport: 'unknown',
-      exploitation: 'unknown',
-      immigrationStatus: 'unknown',
-    } as const;
+    const lost = lostContactSituation;
     given(...inRecoveryPeriod, cgPositive, exited)
       .when({ ...followUp, outcome: 'not_reachable', situation: lost })
       .then([

@@ -106,3 +106,13 @@ export const stableSituation: FollowUpSituation = {
   exploitation: 'not_at_risk',
   immigrationStatus: 'resolved',
 };
+
+/** A person no follow-up could reach: what could not be found out is unknown. */
+export const lostContactSituation: FollowUpSituation = {
+  contact: 'lost_contact',
+  accommodation: 'unknown',
+  workOrEducation: 'unknown',
+  healthSupport: 'unknown',
+  exploitation: 'unknown',
+  immigrationStatus: 'unknown',
+};

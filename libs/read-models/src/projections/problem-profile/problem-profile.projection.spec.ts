@@ -4,6 +4,7 @@ import {
   consentGiven,
   exited,
   identifiedAdult,
+  lostContactSituation,
   now,
   placementStarted,
   referred,
@@ -158,14 +159,6 @@ describe('problem profile projection: given events, then counters', () => {
   });
 
   it('counts each follow-up at its stage, in the month it was completed: its outcome and each part of the situation', () => {
-    const lostContact = {
-      contact: 'lost_contact',
-      accommodation: 'unknown',
-      workOrEducation: 'unknown',
-      healthSupport: 'unknown',
-      exploitation: 'unknown',
-      immigrationStatus: 'unknown',
-    } as const;
     const counts = given(
       onCase(
         caseA,
@@ -181,7 +174,7 @@ describe('problem profile projection: given events, then counters', () => {
         },
         {
           type: 'FollowUpCompleted',
-          data: { followUp: 2, completedOn: '2026-08-30', outcome: 'not_reachable', situation: lostContact },
+          data: { followUp: 2, completedOn: '2026-08-30', outcome: 'not_reachable', situation: lostContactSituation },
         },
       ),
     ).counts();
