@@ -153,6 +153,15 @@ describe('outcomes: follow-up situations, the problem profile’s outcomes, the 
       if (status === 422) expect(response.body).toMatchObject({ rule: 'follow-up-situation-contradicts-outcome' });
     }
     expect(await followUpsOf(caseId)).toBe(1);
+
+    // The served document says so too (the bad-input corpus is generated from it): required, closed lists.
+    const schemas = (await call('GET', '/docs/openapi.json')).body.components.schemas;
+    expect(schemas.FollowUpDto).toMatchObject({ required: expect.arrayContaining(['situation']) });
+    expect(schemas.FollowUpSituationDto).toMatchObject({
+      additionalProperties: false,
+      properties: { accommodation: { enum: ['settled', 'temporary', 'supported', 'homeless', 'unknown'] } },
+    });
+    expect([...(schemas.FollowUpSituationDto.required as string[])].sort()).toEqual(Object.keys(stable).sort());
   });
 
   it('problem profile: outcomes by follow-up stage, small cells "<5", and none recoverable from any total', async () => {
