@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServer, type ApiResponse } from '../support/api-client';
+import { stableSituation } from '../../libs/case-domain/src/testing/case-fixtures';
 import { enterCaseWithPersonalData, type PersonalValues } from '../support/case-fixtures';
 import { daysAgo, today } from '../support/dates';
 
@@ -434,6 +435,16 @@ describe('access matrix', () => {
       path: () => `/reports/problem-profile?from=${daysAgo(40).slice(0, 7)}&to=${today().slice(0, 7)}`,
       grid: everyone({ own: '', other: '', referred: '', attending: '', elsewhere: '' }),
     },
+    // Aggregates for children's services of the area (none of this table's agencies), the coordinator and auditors.
+    'GET /reports/children': {
+      path: () => '/reports/children?area=West',
+      grid: {
+        ...everyone(none),
+        marac_coordinator: { own: '', other: '', referred: '', attending: '', elsewhere: '' },
+        auditor: { own: '', other: '', referred: '', attending: '', elsewhere: '' },
+        'auditor+reason': { own: '', other: '', referred: '', attending: '', elsewhere: '' },
+      },
+    },
   };
 
   /** Asks every cell of the grid, one request each, and gathers what each answer was judged to be. */
@@ -530,7 +541,7 @@ describe('access matrix', () => {
     'outreach-support': { body: { startedOn: on, provider: 'P' }, grid: ownCaseworkerOnly },
     'move-on-support': { body: { startedOn: on, provider: 'P' }, grid: ownCaseworkerOnly },
     exit: { body: { exitedOn: on, reason: 'left_support' }, grid: ownCaseworkerOnly },
-    'follow-ups': { body: { completedOn: on, outcome: 'stable' }, grid: ownCaseworkerOnly },
+    'follow-ups': { body: { completedOn: on, outcome: 'stable', situation: stableSituation }, grid: ownCaseworkerOnly },
     missing: { body: { reportedOn: on }, grid: ownCaseworkerOnly },
     found: { body: { foundOn: on }, grid: ownCaseworkerOnly },
     'risk-assessments': { body: { level: 'high', assessedOn: on, rationale: 'r' }, grid: ownCaseworkerOnly },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServer, type CallOptions } from '../support/api-client';
+import { stableSituation } from '../../libs/case-domain/src/testing/case-fixtures';
 import { addDays, daysAgo } from '../support/dates';
 
 /** Whole pathways over HTTP, as caseworkers record them. */
@@ -66,8 +67,11 @@ describe('NRM pathways over the command API', () => {
       ['placement/end', { endedOn: on(85), reason: 'moved_on' }],
       ['move-on-support', { startedOn: on(85), provider: 'Move-on Org' }],
       ['exit', { exitedOn: on(125), reason: 'support_completed' }],
-      ['follow-ups', { completedOn: on(155), outcome: 'stable' }],
-      ['follow-ups', { completedOn: on(215), outcome: 'at_risk' }],
+      ['follow-ups', { completedOn: on(155), outcome: 'stable', situation: stableSituation }],
+      [
+        'follow-ups',
+        { completedOn: on(215), outcome: 'at_risk', situation: { ...stableSituation, exploitation: 'at_risk' } },
+      ],
     ];
     for (const [index, [action, body]] of steps.entries()) {
       const response = await post(caseId, action, body);
@@ -196,7 +200,9 @@ describe('NRM pathways over the command API', () => {
     );
     expect(other.status).toBe(403);
     expect((await post(randomUUID(), 'notes', { noteId: randomUUID(), text: 'x' })).status).toBe(404);
-    expect(await post(caseId, 'follow-ups', { completedOn: on(1), outcome: 'stable' })).toMatchObject({
+    expect(
+      await post(caseId, 'follow-ups', { completedOn: on(1), outcome: 'stable', situation: stableSituation }),
+    ).toMatchObject({
       status: 422,
       body: { rule: 'follow-up-requires-exit' },
     });

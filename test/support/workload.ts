@@ -8,6 +8,7 @@ import {
   type MaracMeetingCommand,
 } from '../../libs/case-domain/src';
 import { currentSchemaVersion } from '../../libs/case-domain/src';
+import { stableSituation } from '../../libs/case-domain/src/testing/case-fixtures';
 import type { EventData } from '../../libs/event-store/src';
 
 export const workloadNow = new Date('2026-11-20T12:00:00Z');
@@ -135,7 +136,12 @@ export function caseCommands(n: number, rand: () => number): CaseCommand[] {
   commands.push({ type: 'RecordExit', exitedOn: day(cgOn, 45), reason: 'support_completed' });
   const followUps = Math.floor(rand() * 4);
   for (let k = 0; k < followUps; k++) {
-    commands.push({ type: 'CompleteFollowUp', completedOn: day(cgOn, 75 + 60 * k), outcome: 'stable' });
+    commands.push({
+      type: 'CompleteFollowUp',
+      completedOn: day(cgOn, 75 + 60 * k),
+      outcome: 'stable',
+      situation: stableSituation,
+    });
   }
   return commands;
 }

@@ -32,6 +32,7 @@ import { PersonalDataEraser } from './cases/personal-data-eraser';
 import { PersonalDataOpener } from './queries/personal-data-opener';
 import { PersonalDataReads } from './queries/personal-data-reads';
 import { CaseReadLog } from './queries/case-read-log';
+import { GetChildrenRegisterHandler } from './queries/children-register.query';
 import { GetProblemProfileHandler } from './queries/problem-profile.query';
 import { GetQueueHandler, GetQueuesHandler } from './queries/queue.queries';
 import { AgendaController, CaseViewsController, QueuesController, ReportsController } from './queries/read.controllers';
@@ -94,6 +95,7 @@ export class AppModule {
         GetQueueHandler,
         GetMaracAgendaHandler,
         GetProblemProfileHandler,
+        GetChildrenRegisterHandler,
       ],
     };
   }

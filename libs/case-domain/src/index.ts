@@ -19,6 +19,7 @@ export * from './versioning/upcasting';
 export * from './access/case-access';
 export * from './access/meeting-access';
 export * from './access/read-access';
+export * from './access/report-access';
 export * from './deadline/calendar';
 export * from './deadline/policy';
 export * from './deadline/deadlines';

@@ -13,6 +13,7 @@ export * from './projections/case-view/case-view.projection';
 export type { CaseListFilter } from './projections/case-view/case-view.queries';
 export * from './projections/marac/marac.projection';
 export * from './projections/problem-profile/problem-profile.projection';
+export * from './projections/children-register/children-register.projection';
 export * from './read-models';
 export * from './projections/all-projections';
 export * from './nest/read-models.tokens';

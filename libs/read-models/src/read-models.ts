@@ -15,6 +15,8 @@ import * as caseViewQueries from './projections/case-view/case-view.queries';
 import type { CaseListFilter } from './projections/case-view/case-view.queries';
 import { MARAC_PROJECTION, type MaracMeetingView } from './projections/marac/marac.projection';
 import * as maracQueries from './projections/marac/marac.queries';
+import { CHILDREN_REGISTER_PROJECTION } from './projections/children-register/children-register.projection';
+import * as childrenRegisterQueries from './projections/children-register/children-register.queries';
 import { PROBLEM_PROFILE_PROJECTION } from './projections/problem-profile/problem-profile.projection';
 import * as problemProfileQueries from './projections/problem-profile/problem-profile.queries';
 import type { QueueName } from './projections/queues/queues';
@@ -161,10 +163,15 @@ export class ReadModels {
   profileCounts(area: string | undefined, months: readonly string[]) {
     return problemProfileQueries.profileCounts(this.reader, area, months);
   }
+
+  childrenRegisterCounts(area: string, cells: readonly string[]) {
+    return childrenRegisterQueries.childrenRegisterCounts(this.reader, area, cells);
+  }
 }
 
 export const READ_MODEL_PROJECTIONS = {
   caseView: CASE_VIEW_PROJECTION,
   marac: MARAC_PROJECTION,
   problemProfile: PROBLEM_PROFILE_PROJECTION,
+  childrenRegister: CHILDREN_REGISTER_PROJECTION,
 } as const;

@@ -19,6 +19,7 @@ import {
   readModelProjections,
   type QueueName,
 } from '../../../libs/read-models/src';
+import { stableSituation } from '../../../libs/case-domain/src/testing/case-fixtures';
 import { coordinator, police, workloadNow } from '../../support/workload';
 
 /** Each queue gains and loses a case exactly when the domain page says (deadlines at their defaults). */
@@ -150,7 +151,12 @@ describe('caseworker queues (embedded store, real Redis)', () => {
     expect(await queuesAt('2026-07-15T12:00:00Z')).toEqual([]);
     // First follow-up 30 days after exit (13 August), in the queue from a week before.
     expect(await queuesAt('2026-08-06T12:00:00Z')).toEqual(['follow-up-due']);
-    await onCase({ type: 'CompleteFollowUp', completedOn: '2026-08-13', outcome: 'stable' });
+    await onCase({
+      type: 'CompleteFollowUp',
+      completedOn: '2026-08-13',
+      outcome: 'stable',
+      situation: stableSituation,
+    });
     expect(await queuesAt('2026-08-14T12:00:00Z')).toEqual([]);
   });
 

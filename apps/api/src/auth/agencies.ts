@@ -5,7 +5,7 @@ import { AGENCY_TYPES, type Agency, type AgencySpoc } from '@app/case-domain';
  * The agencies of a synthetic partnership, used when no AGENCIES_FILE is configured. Flags follow
  * the domain page: police, local authorities, the GLAA and the Home Office are first responders
  * with the duty to notify; some charities are first responders without the duty; health and
- * housing are neither.
+ * housing are neither. Children's services serve two synthetic areas (their children's register).
  */
 export const DEFAULT_AGENCIES: readonly Agency[] = [
   { id: 'police', type: 'police', firstResponder: true, dutyToNotify: true, spoc: { teamInbox: 'police-mslu-inbox' } },
@@ -22,6 +22,7 @@ export const DEFAULT_AGENCIES: readonly Agency[] = [
     firstResponder: true,
     dutyToNotify: true,
     spoc: { teamInbox: 'la-childrens-front-door' },
+    areas: ['West', 'East'],
   },
   { id: 'glaa', type: 'glaa', firstResponder: true, dutyToNotify: true },
   { id: 'home-office', type: 'immigration', firstResponder: true, dutyToNotify: true },
@@ -53,11 +54,13 @@ function parseAgencies(text: string, file: string): Agency[] {
       AGENCY_TYPES.includes(agency.type as Agency['type']) &&
       typeof agency.firstResponder === 'boolean' &&
       typeof agency.dutyToNotify === 'boolean' &&
-      (agency.spoc === undefined || isSpoc(agency.spoc));
+      (agency.spoc === undefined || isSpoc(agency.spoc)) &&
+      (agency.areas === undefined ||
+        (Array.isArray(agency.areas) && agency.areas.every((area) => typeof area === 'string' && area.length > 0)));
     if (!ok)
       throw new Error(
         `${file}: agency ${index} needs id, type (${AGENCY_TYPES.join('|')}), firstResponder and dutyToNotify,` +
-          ' and optionally spoc: {"userId": "..."} or {"teamInbox": "..."}',
+          ' and optionally spoc: {"userId": "..."} or {"teamInbox": "..."} and areas (a list of area names)',
       );
     return agency as Agency;
   });

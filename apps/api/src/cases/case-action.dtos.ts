@@ -1,10 +1,12 @@
-import { IsBoolean, IsIn, IsUUID } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsObject, IsUUID, ValidateNested } from 'class-validator';
 import {
   CLOSURE_REASONS,
   COMPETENT_AUTHORITIES,
   DECISION_OUTCOMES,
   EXIT_REASONS,
   FOLLOW_UP_OUTCOMES,
+  FOLLOW_UP_SITUATION_FIELDS,
   PLACEMENT_END_REASONS,
   PLACEMENT_REVIEW_OUTCOMES,
   RISK_LEVELS,
@@ -17,7 +19,14 @@ import {
   type DecisionKind,
   type DecisionOutcome,
   type ExitReason,
+  type FollowUpAccommodation,
+  type FollowUpContact,
+  type FollowUpExploitation,
+  type FollowUpHealthSupport,
+  type FollowUpImmigrationStatus,
   type FollowUpOutcome,
+  type FollowUpSituation,
+  type FollowUpWorkOrEducation,
   type PlacementEndReason,
   type PlacementReviewOutcome,
   type RiskLevel,
@@ -119,9 +128,24 @@ export class ExitDto {
   @IsIn(EXIT_REASONS) reason!: ExitReason;
 }
 
+/** The person's situation at a follow-up: closed lists only, no free text. */
+export class FollowUpSituationDto implements FollowUpSituation {
+  @IsIn(FOLLOW_UP_SITUATION_FIELDS.contact) contact!: FollowUpContact;
+  @IsIn(FOLLOW_UP_SITUATION_FIELDS.accommodation) accommodation!: FollowUpAccommodation;
+  @IsIn(FOLLOW_UP_SITUATION_FIELDS.workOrEducation) workOrEducation!: FollowUpWorkOrEducation;
+  @IsIn(FOLLOW_UP_SITUATION_FIELDS.healthSupport) healthSupport!: FollowUpHealthSupport;
+  @IsIn(FOLLOW_UP_SITUATION_FIELDS.exploitation) exploitation!: FollowUpExploitation;
+  @IsIn(FOLLOW_UP_SITUATION_FIELDS.immigrationStatus) immigrationStatus!: FollowUpImmigrationStatus;
+}
+
 export class FollowUpDto {
   @IsLocalDate() completedOn!: string;
   @IsIn(FOLLOW_UP_OUTCOMES) outcome!: FollowUpOutcome;
+  // @ValidateNested alone lets a missing `situation` through; every new follow-up records one.
+  @IsObject()
+  @ValidateNested()
+  @Type(() => FollowUpSituationDto)
+  situation!: FollowUpSituationDto;
 }
 
 export class MissingDto {

@@ -94,7 +94,8 @@ export function caseView(
         }
       : null,
     exit: domain.exit ?? null,
-    followUps: facts.followUps,
+    // A follow-up recorded before the situation was asked shows it as null (not recorded).
+    followUps: facts.followUps.map((followUp) => ({ ...followUp, situation: followUp.situation ?? null })),
     exploitationTypes: facts.exploitationTypes ?? [],
     encounterContext: facts.encounterContext ?? null,
     nationality: facts.nationality ?? null,

@@ -1,8 +1,9 @@
 import { BadRequestException, Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
-import { READ_MODEL_PROJECTIONS, type ReadModels, READ_MODELS } from '@app/read-models';
+import { FOLLOW_UP_DIMENSIONS, READ_MODEL_PROJECTIONS, type ReadModels, READ_MODELS } from '@app/read-models';
 import { awaitPosition } from './read-your-writes';
+import { suppressCells, SUPPRESSION_RULE, type CellGroup, type Shown } from './suppression';
 
 export class GetProblemProfile {
   constructor(
@@ -12,9 +13,6 @@ export class GetProblemProfile {
     readonly minPosition?: string,
   ) {}
 }
-
-/** Counts from 1 to 4 could single a person out: shown as "<5". */
-export const suppress = (count: number): number | '<5' => (count > 0 && count < 5 ? '<5' : count);
 
 const MAX_MONTHS = 60;
 
@@ -32,12 +30,12 @@ export function monthsBetween(from: string, to: string): string[] {
   }
 }
 
-type Tree = { [name: string]: Tree | number };
+type Tree = { [name: string]: Tree | Shown };
 
 /** `decision:reasonable_grounds:positive` → `{ decision: { reasonable_grounds: { positive: n } } }`. */
-function nest(counts: Record<string, number>): Tree {
+function nest(counts: ReadonlyMap<string, Shown>): Tree {
   const tree: Tree = {};
-  for (const [field, count] of Object.entries(counts)) {
+  for (const [field, count] of counts) {
     const path = field.split(':');
     let node = tree;
     for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Tree;
@@ -46,19 +44,17 @@ function nest(counts: Record<string, number>): Tree {
   return tree;
 }
 
-function suppressTree(tree: Tree): unknown {
-  return Object.fromEntries(
-    Object.entries(tree).map(([name, value]) => [
-      name,
-      typeof value === 'number' ? suppress(value) : suppressTree(value),
-    ]),
-  );
-}
+const MEDIANS = {
+  referralToReasonableGrounds: { histogram: 'days_referral_to_rg', decision: 'reasonable_grounds' },
+  reasonableGroundsToConclusiveGrounds: { histogram: 'days_rg_to_cg', decision: 'conclusive_grounds' },
+} as const;
+type MedianName = keyof typeof MEDIANS;
+const HISTOGRAMS: readonly string[] = Object.values(MEDIANS).map(({ histogram }) => histogram);
 
-/** The median of a histogram `{ days: cases }`; suppressed when fewer than 5 cases. */
-function median(histogram: Map<number, number>) {
+/** The median of a histogram `{ days: cases }`; withheld under 5 cases. */
+function medianDays(histogram: ReadonlyMap<number, number>): number | null {
   const cases = [...histogram.values()].reduce((a, b) => a + b, 0);
-  if (cases < 5) return { cases: suppress(cases), medianDays: null };
+  if (cases < 5) return null;
   const sorted = [...histogram.entries()].sort(([a], [b]) => a - b);
   const middle = (k: number) => {
     let seen = 0;
@@ -68,14 +64,53 @@ function median(histogram: Map<number, number>) {
     }
     return sorted.at(-1)![0];
   };
-  const medianDays = cases % 2 === 1 ? middle((cases - 1) / 2) : (middle(cases / 2 - 1) + middle(cases / 2)) / 2;
-  return { cases, medianDays };
+  return cases % 2 === 1 ? middle((cases - 1) / 2) : (middle(cases / 2 - 1) + middle(cases / 2)) / 2;
+}
+
+/** Counts that break one count down, each case in exactly one of them: `total` = the sum of `prefix*`. */
+const BREAKDOWNS: readonly (readonly [total: string, prefix: string])[] = [
+  ['identifications', 'age_group:'],
+  ['identifications', 'nationality:'],
+  ['referrals', 'referring_agency:'],
+];
+
+/**
+ * Every group of the report's cells that adds up (see `suppression.ts`). Cells are `<scope>/<field>`,
+ * the scope a month or `total`, and `median/<name>` for the cases behind each median:
+ * - each field's total is the sum of its months;
+ * - in each month and the total, identifications are the sum of the age groups and of the
+ *   nationalities, referrals of the referring agencies, and each follow-up stage's completed count
+ *   of its outcomes and of each part of the situation;
+ * - a median's cases are its decisions: first RG decisions (positive and negative), first CG decisions.
+ */
+export function profileGroups(fields: ReadonlySet<string>, months: readonly string[]): CellGroup[] {
+  const groups: CellGroup[] = [];
+  for (const field of fields) groups.push({ total: `total/${field}`, members: months.map((m) => `${m}/${field}`) });
+  const stages = [...fields].flatMap((field) => /^follow_up:(\d+):completed$/.exec(field)?.[1] ?? []);
+  const breakdowns = [
+    ...BREAKDOWNS,
+    ...stages.flatMap((stage) =>
+      FOLLOW_UP_DIMENSIONS.map((part) => [`follow_up:${stage}:completed`, `follow_up:${stage}:${part}:`] as const),
+    ),
+  ];
+  for (const scope of ['total', ...months]) {
+    for (const [total, prefix] of breakdowns) {
+      const members = [...fields].filter((field) => field.startsWith(prefix)).map((field) => `${scope}/${field}`);
+      groups.push({ total: `${scope}/${total}`, members });
+    }
+  }
+  for (const [name, { decision }] of Object.entries(MEDIANS)) {
+    const members = ['positive', 'negative'].map((outcome) => `total/decision:${decision}:${outcome}`);
+    groups.push({ total: `median/${name}`, members });
+  }
+  return groups;
 }
 
 /**
  * `GET /reports/problem-profile`: counts per month and in total for an area (or all), with no
- * personal data and every count under 5 shown as "<5"; medians of days from referral to
- * reasonable grounds and from reasonable grounds to conclusive grounds (withheld under 5 cases).
+ * personal data, counts from 1 to 4 shown as "<5" and others hidden where a total would give them
+ * away (`suppression.ts`); medians of days from referral to reasonable grounds and from reasonable
+ * grounds to conclusive grounds (withheld under 5 cases).
  */
 @QueryHandler(GetProblemProfile)
 export class GetProblemProfileHandler implements IQueryHandler<GetProblemProfile> {
@@ -90,35 +125,48 @@ export class GetProblemProfileHandler implements IQueryHandler<GetProblemProfile
     await awaitPosition(this.readModels, minPosition, projections, this.config.readWaitMs);
     const months = monthsBetween(from, to);
     const stored = await this.readModels.profileCounts(area, months);
-    const totals: Record<string, number> = {};
-    const histograms = { days_referral_to_rg: new Map<number, number>(), days_rg_to_cg: new Map<number, number>() };
-    const perMonth = months.map((month) => {
-      const counts: Record<string, number> = {};
+    const values = new Map<string, number>();
+    const fields = new Set<string>();
+    const add = (cell: string, count: number) => values.set(cell, (values.get(cell) ?? 0) + count);
+    const histograms = new Map<string, Map<number, number>>(HISTOGRAMS.map((name) => [name, new Map()]));
+    for (const month of months) {
       for (const [field, text] of Object.entries(stored.get(month) ?? {})) {
         const count = Number(text);
         if (count === 0) continue;
-        const [name, days] = field.split(':');
-        if (name === 'days_referral_to_rg' || name === 'days_rg_to_cg') {
-          const histogram = histograms[name];
+        const [name, days] = field.split(':') as [string, string];
+        const histogram = histograms.get(name);
+        if (histogram) {
           histogram.set(Number(days), (histogram.get(Number(days)) ?? 0) + count);
           continue;
         }
-        counts[field] = count;
-        totals[field] = (totals[field] ?? 0) + count;
+        fields.add(field);
+        add(`${month}/${field}`, count);
+        add(`total/${field}`, count);
       }
-      return { month, counts: suppressTree(nest(counts)) };
+    }
+    const medianCases = (name: MedianName) =>
+      [...histograms.get(MEDIANS[name].histogram)!.values()].reduce((a, b) => a + b, 0);
+    for (const name of Object.keys(MEDIANS) as MedianName[]) values.set(`median/${name}`, medianCases(name));
+    const shown = suppressCells(values, profileGroups(fields, months));
+    const countsOf = (scope: string) =>
+      nest(
+        new Map([...fields].filter((f) => values.has(`${scope}/${f}`)).map((f) => [f, shown.get(`${scope}/${f}`)!])),
+      );
+    const median = (name: MedianName) => ({
+      cases: shown.get(`median/${name}`)!,
+      medianDays: medianDays(histograms.get(MEDIANS[name].histogram)!),
     });
     return {
       area: area ?? 'all',
       from,
       to,
-      suppression: 'counts from 1 to 4 are shown as "<5"; medians of fewer than 5 cases are withheld',
-      totals: suppressTree(nest(totals)),
+      suppression: `${SUPPRESSION_RULE}; medians of fewer than 5 cases are withheld`,
+      totals: countsOf('total'),
       medians: {
-        referralToReasonableGrounds: median(histograms.days_referral_to_rg),
-        reasonableGroundsToConclusiveGrounds: median(histograms.days_rg_to_cg),
+        referralToReasonableGrounds: median('referralToReasonableGrounds'),
+        reasonableGroundsToConclusiveGrounds: median('reasonableGroundsToConclusiveGrounds'),
       },
-      months: perMonth,
+      months: months.map((month) => ({ month, counts: countsOf(month) })),
     };
   }
 }

@@ -222,6 +222,11 @@ export class ProblemProfileQueryDto extends ReadQueryDto {
   area?: string;
 }
 
+export class ChildrenRegisterQueryDto extends ReadQueryDto {
+  @IsCode(1, 100)
+  area!: string;
+}
+
 /** The default and largest page of `GET /cases/:id/history`: a case with 20,000 notes is not one answer. */
 export const HISTORY_PAGE = { default: 100, max: 1_000 } as const;
 

@@ -14,11 +14,13 @@ import { GetMaracAgendaAsOf } from './marac-agenda-as-of.query';
 import { agendaCsv } from './agenda-csv';
 import { agendaPdf } from './agenda-pdf';
 import { GetMaracAgenda, type agenda as agendaOf } from './marac.queries';
+import { GetChildrenRegister } from './children-register.query';
 import { GetProblemProfile } from './problem-profile.query';
 import {
   AgendaQueryDto,
   CaseListQueryDto,
   CaseViewQueryDto,
+  ChildrenRegisterQueryDto,
   MeetingParams,
   ProblemProfileQueryDto,
   QueueItemsQueryDto,
@@ -196,7 +198,10 @@ export class AgendaController {
   }
 }
 
-/** Aggregates only, with small counts suppressed: every role may read them. */
+/**
+ * Aggregates only, with small counts suppressed: every role may read the problem profile; the
+ * children's register is for children's services of the area, the coordinator and auditors.
+ */
 @Controller('reports')
 export class ReportsController {
   constructor(private readonly queries: QueryBus) {}
@@ -204,5 +209,13 @@ export class ReportsController {
   @Get('problem-profile')
   problemProfile(@Query() query: ProblemProfileQueryDto) {
     return this.queries.execute(new GetProblemProfile(query.from, query.to, query.area, query.minPosition));
+  }
+
+  @Get('children')
+  @ApiOperation({
+    summary: "The children's register: children's open cases in an area now, by stage and outcome (aggregates)",
+  })
+  childrenRegister(@Query() query: ChildrenRegisterQueryDto, @CurrentActor() actor: Actor) {
+    return this.queries.execute(new GetChildrenRegister(actor, query.area, query.minPosition));
   }
 }

@@ -10,6 +10,7 @@ import type {
   ExitReason,
   ExploitationType,
   FollowUpOutcome,
+  FollowUpSituation,
   Indicator,
   LegalHoldLiftReason,
   LegalHoldReason,
@@ -94,7 +95,10 @@ export type EndSafeHousePlacement = Command<
 export type StartOutreachSupport = Command<'StartOutreachSupport', { startedOn: LocalDate; provider: string }>;
 export type StartMoveOnSupport = Command<'StartMoveOnSupport', { startedOn: LocalDate; provider: string }>;
 export type RecordExit = Command<'RecordExit', { exitedOn: LocalDate; reason: ExitReason }>;
-export type CompleteFollowUp = Command<'CompleteFollowUp', { completedOn: LocalDate; outcome: FollowUpOutcome }>;
+export type CompleteFollowUp = Command<
+  'CompleteFollowUp',
+  { completedOn: LocalDate; outcome: FollowUpOutcome; situation: FollowUpSituation }
+>;
 export type ReportMissing = Command<'ReportMissing', { reportedOn: LocalDate }>;
 export type ReportFound = Command<'ReportFound', { foundOn: LocalDate }>;
 export type AssessRisk = Command<'AssessRisk', { level: RiskLevel; assessedOn: LocalDate; rationale: string }>;

@@ -9,6 +9,7 @@ import type {
   ExitReason,
   ExploitationType,
   FollowUpOutcome,
+  FollowUpSituation,
   Indicator,
   LegalHoldLiftReason,
   LegalHoldReason,
@@ -136,9 +137,10 @@ export type SafeHousePlacementEnded = Event<
 export type OutreachSupportStarted = Event<'OutreachSupportStarted', { startedOn: LocalDate; provider: string }>;
 export type MoveOnSupportStarted = Event<'MoveOnSupportStarted', { startedOn: LocalDate; provider: string }>;
 export type ExitedNrm = Event<'ExitedNrm', { exitedOn: LocalDate; reason: ExitReason } & Entered>;
+/** `situation`: the person's situation found at the follow-up; absent from follow-ups recorded before it was asked. */
 export type FollowUpCompleted = Event<
   'FollowUpCompleted',
-  { followUp: number; completedOn: LocalDate; outcome: FollowUpOutcome }
+  { followUp: number; completedOn: LocalDate; outcome: FollowUpOutcome; situation?: FollowUpSituation }
 >;
 export type ReportedMissing = Event<'ReportedMissing', { reportedOn: LocalDate } & Entered>;
 export type ReportedFound = Event<'ReportedFound', { foundOn: LocalDate }>;

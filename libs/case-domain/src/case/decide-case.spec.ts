@@ -15,11 +15,13 @@ import {
   identifiedAdult,
   identifiedChild,
   inRecoveryPeriod,
+  lostContactSituation,
   placementStarted,
   referred,
   reportedMissing,
   rgNegative,
   rgPositive,
+  stableSituation,
 } from '../testing/case-fixtures';
 import type { CaseCommand } from './case-commands';
 import { caseDecider } from './case-decider';
@@ -437,7 +439,12 @@ describe('exit and follow-ups', () => {
     exitedOn,
     reason,
   });
-  const followUp: CaseCommand = { type: 'CompleteFollowUp', completedOn: '2026-06-14', outcome: 'stable' };
+  const followUp: CaseCommand = {
+    type: 'CompleteFollowUp',
+    completedOn: '2026-06-14',
+    outcome: 'stable',
+    situation: stableSituation,
+  };
 
   it('exits after a CG decision', () =>
     given(...inRecoveryPeriod, cgPositive)
@@ -473,13 +480,49 @@ describe('exit and follow-ups', () => {
       .when(exit('support_completed', '2026-04-30'))
       .thenBreaks('date-before-earlier-event'));
 
-  it('numbers follow-ups after exit in order', () =>
+  it('records the person’s situation with the follow-up', () =>
+    given(...inRecoveryPeriod, cgPositive, exited)
+      .when(followUp)
+      .then([
+        {
+          type: 'FollowUpCompleted',
+          data: { followUp: 1, completedOn: '2026-06-14', outcome: 'stable', situation: stableSituation },
+        },
+      ]));
+  it('numbers follow-ups after exit in order, after one recorded before situations were (no situation)', () =>
     given(...inRecoveryPeriod, cgPositive, exited, {
       type: 'FollowUpCompleted',
       data: { followUp: 1, completedOn: '2026-06-10', outcome: 'at_risk' },
     })
       .when(followUp)
-      .then([{ type: 'FollowUpCompleted', data: { followUp: 2, completedOn: '2026-06-14', outcome: 'stable' } }]));
+      .then([
+        {
+          type: 'FollowUpCompleted',
+          data: { followUp: 2, completedOn: '2026-06-14', outcome: 'stable', situation: stableSituation },
+        },
+      ]));
+  it('records a lost contact as not reachable, what could not be found out as unknown', () => {
+    const lost = lostContactSituation;
+    given(...inRecoveryPeriod, cgPositive, exited)
+      .when({ ...followUp, outcome: 'not_reachable', situation: lost })
+      .then([
+        {
+          type: 'FollowUpCompleted',
+          data: { followUp: 1, completedOn: '2026-06-14', outcome: 'not_reachable', situation: lost },
+        },
+      ]);
+  });
+  it.each([
+    ['stable', { contact: 'lost_contact' }],
+    ['stable', { exploitation: 'at_risk' }],
+    ['at_risk', { exploitation: 'not_at_risk' }],
+    ['re_exploited', { exploitation: 'at_risk' }],
+    ['not_reachable', { contact: 'in_contact' }],
+  ] as const)('refuses an outcome of %s with a situation that contradicts it (%o)', (outcome, changed) =>
+    given(...inRecoveryPeriod, cgPositive, exited)
+      .when({ ...followUp, outcome, situation: { ...stableSituation, ...changed } })
+      .thenBreaks('follow-up-situation-contradicts-outcome'),
+  );
   it('refuses a follow-up before exit', () =>
     given(...inRecoveryPeriod, cgPositive)
       .when(followUp)

@@ -72,6 +72,46 @@ export const WITHDRAWAL_REASONS: readonly ExitReason[] = ['left_support', 'missi
 export const FOLLOW_UP_OUTCOMES = ['stable', 'at_risk', 're_exploited', 'not_reachable'] as const;
 export type FollowUpOutcome = (typeof FOLLOW_UP_OUTCOMES)[number];
 
+/**
+ * The person's situation at a follow-up after exit, each a closed list (no free text: it is
+ * counted in the problem profile and must identify nobody). `unknown` where the follow-up could
+ * not find out, as when contact is lost.
+ */
+export const FOLLOW_UP_CONTACT = ['in_contact', 'lost_contact'] as const;
+export type FollowUpContact = (typeof FOLLOW_UP_CONTACT)[number];
+export const FOLLOW_UP_ACCOMMODATION = ['settled', 'temporary', 'supported', 'homeless', 'unknown'] as const;
+export type FollowUpAccommodation = (typeof FOLLOW_UP_ACCOMMODATION)[number];
+export const FOLLOW_UP_WORK_OR_EDUCATION = ['employed', 'education_or_training', 'neither', 'unknown'] as const;
+export type FollowUpWorkOrEducation = (typeof FOLLOW_UP_WORK_OR_EDUCATION)[number];
+/** Health support: receiving it, needing it without receiving it, not needing it. */
+export const FOLLOW_UP_HEALTH_SUPPORT = ['receiving', 'needed_not_receiving', 'not_needed', 'unknown'] as const;
+export type FollowUpHealthSupport = (typeof FOLLOW_UP_HEALTH_SUPPORT)[number];
+/** Re-exploited, at risk of it, or neither. */
+export const FOLLOW_UP_EXPLOITATION = ['not_at_risk', 'at_risk', 're_exploited', 'unknown'] as const;
+export type FollowUpExploitation = (typeof FOLLOW_UP_EXPLOITATION)[number];
+/** Whether the person's immigration status is resolved (`not_applicable` for a British or settled person). */
+export const FOLLOW_UP_IMMIGRATION_STATUS = ['resolved', 'unresolved', 'not_applicable', 'unknown'] as const;
+export type FollowUpImmigrationStatus = (typeof FOLLOW_UP_IMMIGRATION_STATUS)[number];
+
+export interface FollowUpSituation {
+  readonly contact: FollowUpContact;
+  readonly accommodation: FollowUpAccommodation;
+  readonly workOrEducation: FollowUpWorkOrEducation;
+  readonly healthSupport: FollowUpHealthSupport;
+  readonly exploitation: FollowUpExploitation;
+  readonly immigrationStatus: FollowUpImmigrationStatus;
+}
+
+/** Each field of the situation with its closed list: what the DTO validates and the profile counts. */
+export const FOLLOW_UP_SITUATION_FIELDS = {
+  contact: FOLLOW_UP_CONTACT,
+  accommodation: FOLLOW_UP_ACCOMMODATION,
+  workOrEducation: FOLLOW_UP_WORK_OR_EDUCATION,
+  healthSupport: FOLLOW_UP_HEALTH_SUPPORT,
+  exploitation: FOLLOW_UP_EXPLOITATION,
+  immigrationStatus: FOLLOW_UP_IMMIGRATION_STATUS,
+} as const satisfies { readonly [Field in keyof FollowUpSituation]: readonly FollowUpSituation[Field][] };
+
 export const CLOSURE_REASONS = [
   'support_ended',
   'moved_out_of_area',

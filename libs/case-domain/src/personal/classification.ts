@@ -112,7 +112,21 @@ export const EVENT_CLASSIFICATION: EventClassification = {
   OutreachSupportStarted: { startedOn: fact, provider: fact },
   MoveOnSupportStarted: { startedOn: fact, provider: fact },
   ExitedNrm: { exitedOn: fact, reason: fact, enteredAt: fact },
-  FollowUpCompleted: { followUp: fact, completedOn: fact, outcome: fact },
+  // The situation is closed lists counted by the problem profile: facts, like nationality. Health
+  // support needed or received reveals health.
+  FollowUpCompleted: {
+    followUp: fact,
+    completedOn: fact,
+    outcome: fact,
+    situation: {
+      contact: fact,
+      accommodation: fact,
+      workOrEducation: fact,
+      healthSupport: { kind: 'fact', special: ['health'] },
+      exploitation: fact,
+      immigrationStatus: fact,
+    },
+  },
   ReportedMissing: { reportedOn: fact, enteredAt: fact },
   ReportedFound: { foundOn: fact },
   RiskAssessed: { level: fact, assessedOn: fact, rationale: freeText },

@@ -36,6 +36,8 @@ export interface Agency {
   readonly dutyToNotify: boolean;
   /** Its single point of contact, where it has named one. */
   readonly spoc?: AgencySpoc;
+  /** The local authority areas it serves: whose children's register its children's services read. */
+  readonly areas?: readonly string[];
 }
 
 /** Who is acting: recorded on every event, and consulted by the rules that depend on the agency. */

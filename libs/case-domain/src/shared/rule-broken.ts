@@ -45,6 +45,7 @@ export const RULES = [
   'exit-requires-nrm-referral',
   'exit-already-recorded',
   'follow-up-requires-exit',
+  'follow-up-situation-contradicts-outcome',
   // safeguarding
   'already-missing',
   'not-missing',

@@ -1,6 +1,7 @@
 // Synthetic cases for the domain tests: no real person's data.
 import type { Actor, DecisionContext } from '../shared/actor';
 import type { CaseEvent, PotentialVictimIdentified } from '../case/case-events';
+import type { FollowUpSituation } from '../case/typology';
 
 export const now = new Date('2026-06-15T10:00:00Z');
 
@@ -95,3 +96,23 @@ export const reportedMissing: CaseEvent = { type: 'ReportedMissing', data: { rep
 
 /** An adult who consented and was referred, with a positive RG decision. */
 export const inRecoveryPeriod = [identifiedAdult, consentGiven, referred, rgPositive];
+
+/** A person found in contact, settled and safe at a follow-up: the situation a `stable` outcome describes. */
+export const stableSituation: FollowUpSituation = {
+  contact: 'in_contact',
+  accommodation: 'settled',
+  workOrEducation: 'employed',
+  healthSupport: 'not_needed',
+  exploitation: 'not_at_risk',
+  immigrationStatus: 'resolved',
+};
+
+/** A person no follow-up could reach: what could not be found out is unknown. */
+export const lostContactSituation: FollowUpSituation = {
+  contact: 'lost_contact',
+  accommodation: 'unknown',
+  workOrEducation: 'unknown',
+  healthSupport: 'unknown',
+  exploitation: 'unknown',
+  immigrationStatus: 'unknown',
+};

@@ -1,6 +1,7 @@
 import type { CaseState, LocalDate } from '@app/case-domain';
 import type { Projection } from '../engine/projection';
 import { caseViewProjection, type ViewDeadline } from './case-view/case-view.projection';
+import { childrenRegisterProjection } from './children-register/children-register.projection';
 import { maracProjection } from './marac/marac.projection';
 import { problemProfileProjection } from './problem-profile/problem-profile.projection';
 
@@ -21,5 +22,6 @@ export function readModelProjections(rules: DeadlineRules): Projection[] {
     ),
     maracProjection((dueOn) => rules.maracActionDueAt(dueOn)),
     problemProfileProjection(),
+    childrenRegisterProjection(),
   ] as Projection[];
 }

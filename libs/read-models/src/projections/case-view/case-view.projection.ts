@@ -7,6 +7,7 @@ import {
   stageOf,
   type CaseEvent,
   type CaseState,
+  type FollowUpSituation,
   type LocalDate,
 } from '@app/case-domain';
 import type { ProjectedEvent, Projection, ReadModelOutputs } from '../../engine/projection';
@@ -58,6 +59,8 @@ export interface CaseViewState {
       readonly followUp: number;
       readonly completedOn: LocalDate;
       readonly outcome: string;
+      /** Absent from follow-ups recorded before the situation was asked. */
+      readonly situation?: FollowUpSituation;
     }[];
     readonly riskAssessedOn?: LocalDate;
     readonly referredToMaracOn?: LocalDate;

@@ -4,11 +4,13 @@ import {
   consentGiven,
   exited,
   identifiedAdult,
+  lostContactSituation,
   now,
   placementStarted,
   referred,
   rgNegative,
   rgPositive,
+  stableSituation,
 } from '@app/case-domain/testing/case-fixtures';
 import { cg, notified, placementEnded, reconsidered } from '@app/case-domain/testing/dated-events';
 import { onCase, projectionSpecification, type Counters } from '../testing/given-events';
@@ -153,6 +155,67 @@ describe('problem profile projection: given events, then counters', () => {
     expect(counts[profileKey('North', '2026-05')]).toEqual({
       'decision:conclusive_grounds:positive': 1,
       'days_rg_to_cg:49': 1,
+    });
+  });
+
+  it('counts each follow-up at its stage, in the month it was completed: its outcome and each part of the situation', () => {
+    const counts = given(
+      onCase(
+        caseA,
+        identified(caseA, 'North'),
+        consentGiven,
+        referred,
+        rgPositive,
+        cgPositive,
+        exited,
+        {
+          type: 'FollowUpCompleted',
+          data: { followUp: 1, completedOn: '2026-07-01', outcome: 'stable', situation: stableSituation },
+        },
+        {
+          type: 'FollowUpCompleted',
+          data: { followUp: 2, completedOn: '2026-08-30', outcome: 'not_reachable', situation: lostContactSituation },
+        },
+      ),
+    ).counts();
+    expect(counts[profileKey('North', '2026-07')]).toEqual({
+      'follow_up:1:completed': 1,
+      'follow_up:1:outcome:stable': 1,
+      'follow_up:1:contact:in_contact': 1,
+      'follow_up:1:accommodation:settled': 1,
+      'follow_up:1:workOrEducation:employed': 1,
+      'follow_up:1:healthSupport:not_needed': 1,
+      'follow_up:1:exploitation:not_at_risk': 1,
+      'follow_up:1:immigrationStatus:resolved': 1,
+    });
+    expect(counts[profileKey(ALL_AREAS, '2026-08')]).toEqual({
+      'follow_up:2:completed': 1,
+      'follow_up:2:outcome:not_reachable': 1,
+      'follow_up:2:contact:lost_contact': 1,
+      'follow_up:2:accommodation:unknown': 1,
+      'follow_up:2:workOrEducation:unknown': 1,
+      'follow_up:2:healthSupport:unknown': 1,
+      'follow_up:2:exploitation:unknown': 1,
+      'follow_up:2:immigrationStatus:unknown': 1,
+    });
+  });
+
+  it('counts a follow-up recorded before the situation was asked as not recorded, so each part still adds up', () => {
+    const counts = given(
+      onCase(caseA, identified(caseA, 'North'), consentGiven, referred, rgPositive, cgPositive, exited, {
+        type: 'FollowUpCompleted',
+        data: { followUp: 1, completedOn: '2026-07-01', outcome: 'at_risk' },
+      }),
+    ).counts();
+    expect(counts[profileKey('North', '2026-07')]).toEqual({
+      'follow_up:1:completed': 1,
+      'follow_up:1:outcome:at_risk': 1,
+      'follow_up:1:contact:not_recorded': 1,
+      'follow_up:1:accommodation:not_recorded': 1,
+      'follow_up:1:workOrEducation:not_recorded': 1,
+      'follow_up:1:healthSupport:not_recorded': 1,
+      'follow_up:1:exploitation:not_recorded': 1,
+      'follow_up:1:immigrationStatus:not_recorded': 1,
     });
   });
 

@@ -1,4 +1,10 @@
-import { caseIdOfStream, type CaseEvent, type LocalDate } from '@app/case-domain';
+import {
+  caseIdOfStream,
+  FOLLOW_UP_SITUATION_FIELDS,
+  type CaseEvent,
+  type FollowUpSituation,
+  type LocalDate,
+} from '@app/case-domain';
 import type { ProjectedEvent, Projection, ReadModelOutputs } from '../../engine/projection';
 
 /** What the problem profile counts about one case: facts of the pathway, never personal data. */
@@ -22,12 +28,30 @@ export interface ProfileCase {
   readonly placementsStarted: readonly LocalDate[];
   readonly placementsEnded: readonly { readonly on: LocalDate; readonly reason: string }[];
   readonly exits: readonly { readonly on: LocalDate; readonly reason: string }[];
+  /**
+   * Follow-ups after exit: which (1, 2, 3: at 30, 90 and 180 days under the default policy), when,
+   * the outcome and the situation (absent from follow-ups recorded before it was asked).
+   */
+  readonly followUps: readonly {
+    readonly followUp: number;
+    readonly on: LocalDate;
+    readonly outcome: string;
+    readonly situation: FollowUpSituation | undefined;
+  }[];
 }
 
-export const PROBLEM_PROFILE_PROJECTION = 'problem-profile';
+/**
+ * Versioned: version 2 counts follow-up outcomes, which version 1 did not keep in its states, so
+ * it is a new projection with keys of its own, built from the first event by the runner that
+ * finds it without a checkpoint (queries answer 503 "not built" until then); version 1's keys are
+ * left to the next `projections:rebuild`, which builds a generation without them.
+ */
+export const PROBLEM_PROFILE_PROJECTION = 'problem-profile-v2';
 export const ALL_AREAS = '*';
 /** The counters of one area (or `*`, every area) for one month, `YYYY-MM`. */
-export const profileKey = (area: string, month: string) => `profile:${area}:${month}`;
+export const profileKey = (area: string, month: string) => `profile-v2:${area}:${month}`;
+/** The situation's fields, each counted per follow-up; `not_recorded` for follow-ups without one. */
+export const FOLLOW_UP_DIMENSIONS = ['outcome', ...Object.keys(FOLLOW_UP_SITUATION_FIELDS)] as const;
 
 const month = (date: LocalDate) => date.slice(0, 7);
 const days = (from: LocalDate, to: LocalDate) =>
@@ -36,8 +60,9 @@ const days = (from: LocalDate, to: LocalDate) =>
 /**
  * The problem profile: counts per area and month of identifications, referrals, duties to notify,
  * decisions, exploitation types, age groups, nationalities, referring agencies, placements and
- * their endings, exits and re-referrals, and histograms of days from referral to reasonable
- * grounds and from reasonable grounds to conclusive grounds (for medians). Aggregates only.
+ * their endings, exits, re-referrals, follow-ups by stage with their outcome and the person's
+ * situation, and histograms of days from referral to reasonable grounds and from reasonable
+ * grounds to conclusive grounds (for medians). Aggregates only.
  */
 export function problemProfileProjection(): Projection<ProfileCase> {
   return {
@@ -52,6 +77,7 @@ export function problemProfileProjection(): Projection<ProfileCase> {
       placementsStarted: [],
       placementsEnded: [],
       exits: [],
+      followUps: [],
     },
     evolve: evolveProfileCase,
     outputs: (_caseId, state) => profileOutputs(state),
@@ -101,6 +127,10 @@ function evolveProfileCase(state: ProfileCase, recorded: ProjectedEvent): Profil
       };
     case 'ExitedNrm':
       return { ...state, exits: [...state.exits, { on: event.data.exitedOn, reason: event.data.reason }] };
+    case 'FollowUpCompleted': {
+      const { followUp, completedOn: on, outcome, situation } = event.data;
+      return { ...state, followUps: [...state.followUps, { followUp, on, outcome, situation }] };
+    }
     default:
       return state;
   }
@@ -139,5 +169,12 @@ function profileOutputs(state: ProfileCase): ReadModelOutputs {
   for (const on of state.placementsStarted) count(on, 'placements_started');
   for (const ended of state.placementsEnded) count(ended.on, `placement_ended:${ended.reason}`);
   for (const exit of state.exits) count(exit.on, `exit:${exit.reason}`);
+  // Each follow-up once as completed, and once in each dimension: every dimension adds up to `completed`.
+  for (const { followUp, on, outcome, situation } of state.followUps) {
+    count(on, `follow_up:${followUp}:completed`);
+    count(on, `follow_up:${followUp}:outcome:${outcome}`);
+    for (const field of Object.keys(FOLLOW_UP_SITUATION_FIELDS) as (keyof FollowUpSituation)[])
+      count(on, `follow_up:${followUp}:${field}:${situation?.[field] ?? 'not_recorded'}`);
+  }
   return { counts };
 }
