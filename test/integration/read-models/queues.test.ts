@@ -94,10 +94,12 @@ describe('caseworker queues (embedded store, real Redis)', () => {
       child: false,
       personal: { name: 'Synthetic Person Q' },
     });
+    // Unassigned, it is the agency's single point of contact's too.
     expect(await queuesAt('2026-03-02T12:00:00Z')).toEqual([
       'awaiting-referral-decision',
       'awaiting-consent',
       'unassigned',
+      'spoc',
     ]);
 
     await onCase({ type: 'AssignCase', caseworkerId: 'cw-1', agency: 'police' });
