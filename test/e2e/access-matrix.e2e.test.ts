@@ -701,6 +701,27 @@ describe('access matrix', () => {
     });
   });
 
+  /**
+   * The queue board (Bull Board: its page, and the JSON its page reads; a GET with a token changes
+   * nothing): the admin role only. Bull Board's Express router, not a Nest route, so the OpenAPI
+   * document does not list it and the last test cannot find it: these rows stand for it.
+   */
+  describe.each(['GET /admin/queues', 'GET /admin/queues/api/queues'])('%s', (route) => {
+    it('answers the admin role alone, whatever its agency', async () => {
+      const path = route.slice('GET '.length);
+      const observed = await observeGrid(async (role, relation) => {
+        const response = await call('GET', path, { token: tokenOf(role, relation) });
+        if (response.status !== 200) expect(response.headers.get('content-type')).toMatch(/problem\+json/);
+        return response.status;
+      });
+      expect(observed).toEqual({
+        ...everyone(none),
+        admin: { own: 200, other: 200, referred: 200, attending: 200, elsewhere: 200 },
+      });
+      expect((await call('GET', path)).status).toBe(401);
+    });
+  });
+
   describe('a MARAC listing opens a case only after a MARAC referral (D1)', () => {
     const meetingRevision = async () => {
       // If-Match with a revision no meeting has: the 412 names the current one, and writes nothing.

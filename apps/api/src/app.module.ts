@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { PlatformModule, type PlatformOptions } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
 import { loadAgencies } from './auth/agencies';
+import { QueueBoardModule } from './admin/queue-board.module';
 import { AgenciesController } from './auth/agencies.controller';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
@@ -50,6 +51,7 @@ export class AppModule {
         PlatformModule.forRoot(options),
         ReadModelsModule.forRoot({ runProjections: false }),
         CqrsModule.forRoot(),
+        QueueBoardModule.forRoot(),
       ],
       controllers: [
         HealthController,
@@ -69,7 +71,9 @@ export class AppModule {
         { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },
         { provide: AGENCIES, useFactory: () => loadAgencies(options.config.agenciesFile) },
         { provide: CLOCK, useValue: () => new Date() },
-        { provide: APP_GUARD, useClass: AuthGuard },
+        AuthGuard,
+        // By class too: the queue board's middleware asks it about tokens.
+        { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: strictValidationPipe },
         CaseAggregate,

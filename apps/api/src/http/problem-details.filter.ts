@@ -31,8 +31,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    this.respond(error, http.getRequest<Request>(), http.getResponse<Response>());
+  }
+
+  /** Answers with the problem for `error`: also for Express middleware, which Nest's filters do not cover. */
+  respond(error: unknown, request: Request, response: Response): void {
     const problem = { ...this.toProblem(error), instance: request.originalUrl };
     if (problem.status >= 500 && !(error instanceof ReadModelBehind))
       this.logger.error(
