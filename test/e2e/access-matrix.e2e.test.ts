@@ -473,6 +473,11 @@ describe('access matrix', () => {
       path: () => `/reports/problem-profile?from=${daysAgo(40).slice(0, 7)}&to=${today().slice(0, 7)}`,
       grid: everyone({ own: '', other: '', referred: '', attending: '', elsewhere: '' }),
     },
+    // Prometheus metrics: for the admin role, and never a case id (nor any other value of a case) in them.
+    'GET /metrics': {
+      path: () => '/metrics',
+      grid: { ...everyone(none), admin: { own: '', other: '', referred: '', attending: '', elsewhere: '' } },
+    },
   };
 
   /** Asks every cell of the grid, one request each, and gathers what each answer was judged to be. */

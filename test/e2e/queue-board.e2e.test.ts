@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServerProcess } from '../support/api-client';
-import { daysAgo } from '../support/dates';
+import { consentBody, identifyCaseBody } from '../support/case-bodies';
 
 /**
  * The queue board (Bull Board at /admin/queues) on the built server: the admin role alone sees it,
@@ -44,18 +44,8 @@ describe('the queue board', () => {
       server.call('POST', path, { token: caseworker, body }).then((response) => {
         if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
       });
-    await post('/cases', {
-      caseId,
-      identifiedOn: daysAgo(2),
-      location: 'Synthetic location',
-      encounterContext: 'police_operation',
-      indicators: ['withheld_documents'],
-      exploitationTypes: ['labour'],
-      child: false,
-      area: 'West',
-      personal: { name: 'Board Person Synthetic' },
-    });
-    await post(`/cases/${caseId}/consent`, { givenOn: daysAgo(1), language: 'en', interpreterUsed: false });
+    await post('/cases', identifyCaseBody(caseId, 'Board Person Synthetic'));
+    await post(`/cases/${caseId}/consent`, consentBody());
 
     type Board = {
       queues: { name: string; readOnlyMode: boolean; jobs: { id: string; data: { caseId: string } }[] }[];

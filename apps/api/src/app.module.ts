@@ -18,6 +18,9 @@ import { CaseTimeline } from './queries/case-timeline';
 import { CaseActionsController } from './cases/case-actions.controller';
 import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';
+import { Metrics } from './metrics/metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { ScrapeGauges } from './metrics/scrape-gauges';
 import { MeetingsController } from './marac/meetings.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
@@ -66,6 +69,7 @@ export class AppModule {
         DataProtectionController,
         ErasureReviewsController,
         AuditController,
+        MetricsController,
       ],
       providers: [
         { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },
@@ -76,6 +80,8 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: strictValidationPipe },
+        Metrics,
+        ScrapeGauges,
         CaseAggregate,
         MeetingAggregate,
         ...CASE_COMMAND_HANDLERS,

@@ -5,6 +5,7 @@ import { runMain, resolveRedis, eventStoreConnectionFor, logLevelsFrom, openKeyr
 import { AppModule } from './app.module';
 import { acceptJsonBodies } from './http/json-bodies';
 import { serveOpenApi } from './http/openapi';
+import { Metrics } from './metrics/metrics';
 import { startWorkerInProcess } from './worker-in-process';
 
 /**
@@ -36,6 +37,8 @@ runMain(async (config, onShutdown, exit) => {
     const started = await worker;
     onShutdown(() => started.stop());
   }
+  // First of all middleware, so every request is timed: refused, unknown, or the queue board's.
+  app.use(app.get(Metrics).observeHttp);
   acceptJsonBodies(app);
   serveOpenApi(app);
   await app.listen(config.port, config.host);

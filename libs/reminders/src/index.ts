@@ -5,3 +5,4 @@ export * from './case-states';
 export * from './fenced-checkpoint';
 export * from './reminder-processor';
 export * from './redis-connection';
+export * from './reminder-metrics';

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { BullModule } from '@nestjs/bullmq';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -44,6 +45,8 @@ export class QueueBoardModule {
         }),
         BullBoardModule.forFeature({ name: REMINDER_QUEUE, adapter: BullMQAdapter, options: { readOnlyMode: true } }),
       ],
+      // The reminder queue, for /metrics too.
+      exports: [BullModule],
     };
   }
 }
