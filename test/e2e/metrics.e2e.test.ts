@@ -68,6 +68,8 @@ describe('/metrics', () => {
     expect((await post(`/cases/${caseId}/consent`, consent)).status).toBe(422);
     expect((await post(`/cases/${caseId}/consent`, consent, health)).status).toBe(403);
     expect((await post(`/cases/${caseId}/consent`, consent, police, { 'if-match': '"0"' })).status).toBe(412);
+    // A path no route has, naming the case: counted, but never under its own path.
+    expect((await server.call('GET', `/no-such-route/${caseId}`, { token: police })).status).toBe(404);
 
     const after = await eventually(
       (text) =>
@@ -94,6 +96,9 @@ describe('/metrics', () => {
     expect(moved('marac_http_request_duration_seconds_count', { method: 'POST', route: '/cases', status: '201' })).toBe(
       1,
     );
+    expect(
+      moved('marac_http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status: '404' }),
+    ).toBe(1);
 
     // The projections catch up with the store's head: the lag goes back to 0 at the head's position.
     const caughtUp = await eventually(
