@@ -102,6 +102,8 @@ describe('the queue board', () => {
     const refused = await get(`/admin/queues?token=${caseworker}`);
     expect(refused.status).toBe(403);
     expect(refused.headers.get('set-cookie')).toBeNull();
+    // Its answer does not echo the token back (in `instance`).
+    expect(await refused.text()).not.toContain(caseworker);
     expect((await get('/admin/queues?token=forged')).status).toBe(401);
     expect((await get('/admin/queues', { cookie: `marac_queue_board=${caseworker}` })).status).toBe(403);
     // The token in the address is for a GET only: no other request is let in by it.

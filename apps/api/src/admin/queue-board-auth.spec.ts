@@ -13,6 +13,7 @@ const tokens = (secondsLeft: number) => (token: string) => {
 function run(request: Partial<Request>, secondsLeft = 600) {
   const answered: {
     refused?: unknown;
+    instance?: string;
     cookie?: [string, string, Record<string, unknown>];
     redirect?: [number, string];
   } = {};
@@ -23,7 +24,10 @@ function run(request: Partial<Request>, secondsLeft = 600) {
     setHeader: () => undefined,
     redirect: (status: number, location: string) => (answered.redirect = [status, location]),
   } as unknown as Response;
-  queueBoardAuth({ actorOf: tokens(secondsLeft), refuse: (error) => (answered.refused = error) })(
+  queueBoardAuth({
+    actorOf: tokens(secondsLeft),
+    refuse: (error, _request, _response, instance) => Object.assign(answered, { refused: error, instance }),
+  })(
     { method: 'GET', query: {}, headers: {}, originalUrl: '/admin/queues', secure: false, ...request } as Request,
     response,
     () => (passed = true),
@@ -66,6 +70,12 @@ describe('the queue board for the admin role', () => {
     expect(run({ query: { token: 'admin' } }, 120).cookie?.[2].maxAge).toBe(120_000);
     // Over HTTPS, Secure too.
     expect(run({ query: { token: 'admin' }, secure: true }).cookie?.[2].secure).toBe(true);
+  });
+
+  it('leaves the token out of a refusal', () => {
+    const refused = run({ query: { token: 'auditor' }, originalUrl: '/admin/queues?token=auditor&status=delayed' });
+    expect(refused.refused).toBeInstanceOf(ForbiddenException);
+    expect(refused.instance).toBe('/admin/queues?status=delayed');
   });
 
   it('takes ?token= on a GET only', () => {

@@ -11,8 +11,8 @@ export const QUEUE_BOARD_COOKIE_SECONDS = 15 * 60;
 export interface QueueBoardAuthOptions {
   /** The token's actor and how long it may still be used; throws 401 (as for every route) otherwise. */
   actorOf(token: string): { readonly actor: Actor; readonly secondsLeft: number };
-  /** Answers a refusal as problem+json. */
-  refuse(error: unknown, request: Request, response: Response): void;
+  /** Answers a refusal as problem+json, naming `instance` as the address asked for. */
+  refuse(error: unknown, request: Request, response: Response, instance: string): void;
 }
 
 /**
@@ -48,15 +48,20 @@ export function queueBoardAuth(options: QueueBoardAuthOptions) {
         path: QUEUE_BOARD_ROUTE,
         maxAge: Math.min(QUEUE_BOARD_COOKIE_SECONDS, secondsLeft) * 1000,
       });
-      const address = new URL(request.originalUrl, 'http://board.invalid');
-      address.searchParams.delete('token');
       response.setHeader('Cache-Control', 'no-store');
       response.setHeader('Referrer-Policy', 'no-referrer');
-      response.redirect(303, `${address.pathname}${address.search}`);
+      response.redirect(303, withoutToken(request.originalUrl));
     } catch (error) {
-      options.refuse(error, request, response);
+      // The refusal names the address without the token: an answer's body is no place for it.
+      options.refuse(error, request, response, withoutToken(request.originalUrl));
     }
   };
+}
+
+function withoutToken(url: string): string {
+  const address = new URL(url, 'http://board.invalid');
+  address.searchParams.delete('token');
+  return `${address.pathname}${address.search}`;
 }
 
 function stringOf(value: unknown): string | undefined {

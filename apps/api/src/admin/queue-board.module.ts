@@ -38,7 +38,7 @@ export class QueueBoardModule {
               boardOptions: { uiConfig: { boardTitle: 'MARAC queues' } },
               middleware: queueBoardAuth({
                 actorOf: (token) => (guard ??= modules.get(AuthGuard, { strict: false })!).actorOf(token),
-                refuse: (error, request, response) => problems.respond(error, request, response),
+                refuse: (error, request, response, instance) => problems.respond(error, request, response, instance),
               }),
             };
           },

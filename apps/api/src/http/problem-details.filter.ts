@@ -34,9 +34,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     this.respond(error, http.getRequest<Request>(), http.getResponse<Response>());
   }
 
-  /** Answers with the problem for `error`: also for Express middleware, which Nest's filters do not cover. */
-  respond(error: unknown, request: Request, response: Response): void {
-    const problem = { ...this.toProblem(error), instance: request.originalUrl };
+  /**
+   * Answers with the problem for `error`: also for Express middleware, which Nest's filters do not
+   * cover (it may name the `instance` itself, to leave a secret out of the address it shows).
+   */
+  respond(error: unknown, request: Request, response: Response, instance = request.originalUrl): void {
+    const problem = { ...this.toProblem(error), instance };
     if (problem.status >= 500 && !(error instanceof ReadModelBehind))
       this.logger.error(
         `${request.method} ${request.originalUrl}`,
