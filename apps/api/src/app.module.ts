@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { PlatformModule, type PlatformOptions } from '@app/platform';
 import { ReadModelsModule } from '@app/read-models';
 import { loadAgencies } from './auth/agencies';
+import { QueueBoardModule } from './admin/queue-board.module';
 import { AgenciesController } from './auth/agencies.controller';
 import { AGENCIES, AuthGuard, TOKEN_KEY } from './auth/auth.guard';
 import { resolveTokenKey } from './auth/token-key';
@@ -17,6 +18,9 @@ import { CaseTimeline } from './queries/case-timeline';
 import { CaseActionsController } from './cases/case-actions.controller';
 import { CasesController } from './cases/cases.controller';
 import { HealthController } from './health/health.controller';
+import { Metrics } from './metrics/metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { ScrapeGauges } from './metrics/scrape-gauges';
 import { MeetingsController } from './marac/meetings.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
@@ -51,6 +55,7 @@ export class AppModule {
         PlatformModule.forRoot(options),
         ReadModelsModule.forRoot({ runProjections: false }),
         CqrsModule.forRoot(),
+        QueueBoardModule.forRoot(),
       ],
       controllers: [
         HealthController,
@@ -65,14 +70,19 @@ export class AppModule {
         DataProtectionController,
         ErasureReviewsController,
         AuditController,
+        MetricsController,
       ],
       providers: [
         { provide: TOKEN_KEY, useFactory: () => resolveTokenKey(options.config) },
         { provide: AGENCIES, useFactory: () => loadAgencies(options.config.agenciesFile) },
         { provide: CLOCK, useValue: () => new Date() },
-        { provide: APP_GUARD, useClass: AuthGuard },
+        AuthGuard,
+        // By class too: the queue board's middleware asks it about tokens.
+        { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: strictValidationPipe },
+        Metrics,
+        ScrapeGauges,
         CaseAggregate,
         MeetingAggregate,
         ...CASE_COMMAND_HANDLERS,

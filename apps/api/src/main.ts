@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { acceptJsonBodies } from './http/json-bodies';
 import { serveOpenApi } from './http/openapi';
 import { logRequests } from './http/request-log';
+import { Metrics } from './metrics/metrics';
 import { startWorkerInProcess } from './worker-in-process';
 
 /**
@@ -38,6 +39,8 @@ runMain(async (config, onShutdown, exit) => {
     const started = await worker;
     onShutdown(() => started.stop());
   }
+  // First of all middleware, so every request is timed: refused, unknown, or the queue board's.
+  app.use(app.get(Metrics).observeHttp);
   logRequests(app, logger);
   acceptJsonBodies(app);
   serveOpenApi(app);

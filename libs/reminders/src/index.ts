@@ -6,3 +6,4 @@ export * from './fenced-checkpoint';
 export * from './reminder-processor';
 export * from './redis-connection';
 export * from './meeting-states';
+export * from './reminder-metrics';

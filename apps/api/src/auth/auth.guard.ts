@@ -101,6 +101,15 @@ export class AuthGuard implements CanActivate {
   private authenticate(header: string | undefined): Actor {
     const token = /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
     if (!token) throw new UnauthorizedException('A bearer token is required');
+    return this.actorOf(token).actor;
+  }
+
+  /**
+   * Who a token says its bearer is, checked as for every route (401 when it may not be used), and
+   * for how many more seconds it may be used: for routes outside Nest's guards (the queue board's
+   * Express router).
+   */
+  actorOf(token: string): { readonly actor: Actor; readonly secondsLeft: number } {
     const nowSeconds = Math.floor(this.clock().getTime() / 1000);
     const known = this.verified.get(token);
     if (known) {
@@ -111,7 +120,7 @@ export class AuthGuard implements CanActivate {
       }
       const lifetimeProblem = tokenLifetimeProblem(known, nowSeconds, this.maxLifetimeSeconds);
       if (lifetimeProblem) throw new UnauthorizedException(lifetimeProblem);
-      return known.actor;
+      return { actor: known.actor, secondsLeft: known.exp - nowSeconds };
     }
     let claims: Claims;
     try {
@@ -135,6 +144,6 @@ export class AuthGuard implements CanActivate {
       ...(iat === undefined ? {} : { iat }),
       ...(nbf === undefined ? {} : { nbf }),
     });
-    return actor;
+    return { actor, secondsLeft: exp - nowSeconds };
   }
 }

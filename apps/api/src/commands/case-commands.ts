@@ -13,6 +13,7 @@ import type { EventStore } from '@app/event-store';
 import type { Keyring } from '@app/personal-data';
 import { EVENT_STORE, KEYRING } from '@app/platform';
 import { READ_MODELS, type ReadModels } from '@app/read-models';
+import { Metrics } from '../metrics/metrics';
 import { CLOCK, digestUnderSubject, envelopeOf, type Clock } from './command-context';
 import { CommandMessages, type CommandMessage } from './command-messages';
 
@@ -82,15 +83,18 @@ export class CaseAggregate {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(KEYRING) private readonly keyring: Keyring,
+    private readonly metrics: Metrics,
   ) {}
 
   execute({ id: caseId, command, context }: CommandMessage<CaseCommand>, marac?: MaracFacts): Promise<CommandResult> {
-    return handleCommand(this.store, caseDecider, caseStream(caseId), command, envelopeOf(context, this.clock), {
-      cache: this.states,
-      queue: this.queue,
-      authorize: (command, state) => ensureMayActOnCase(context.actor, command, state, marac),
-      digest: (command) => digestUnderSubject(this.keyring, caseId, command),
-    });
+    return this.metrics.countCommand(command.type, () =>
+      handleCommand(this.store, caseDecider, caseStream(caseId), command, envelopeOf(context, this.clock), {
+        cache: this.states,
+        queue: this.queue,
+        authorize: (command, state) => ensureMayActOnCase(context.actor, command, state, marac),
+        digest: (command) => digestUnderSubject(this.keyring, caseId, command),
+      }),
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import { commandDigest, handleCommand, StreamQueue, StreamStateCache, type Comma
 import type { EventStore } from '@app/event-store';
 import type { Keyring } from '@app/personal-data';
 import { EVENT_STORE, KEYRING } from '@app/platform';
+import { Metrics } from '../metrics/metrics';
 import { CLOCK, digestUnderSubject, envelopeOf, type Clock } from './command-context';
 import { CommandMessages, type CommandMessage } from './command-messages';
 
@@ -45,22 +46,18 @@ export class MeetingAggregate {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(KEYRING) private readonly keyring: Keyring,
+    private readonly metrics: Metrics,
   ) {}
 
   execute({ id, command, context }: CommandMessage<MaracMeetingCommand>): Promise<CommandResult> {
-    return handleCommand(
-      this.store,
-      maracMeetingDecider,
-      maracMeetingStream(id),
-      command,
-      envelopeOf(context, this.clock),
-      {
+    return this.metrics.countCommand(command.type, () =>
+      handleCommand(this.store, maracMeetingDecider, maracMeetingStream(id), command, envelopeOf(context, this.clock), {
         cache: this.states,
         queue: this.queue,
         authorize: (command, state) => ensureMayActOnMeeting(context.actor, command, state),
         digest: async (command) =>
           'caseId' in command ? digestUnderSubject(this.keyring, command.caseId, command) : commandDigest(command),
-      },
+      }),
     );
   }
 }

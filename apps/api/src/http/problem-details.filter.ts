@@ -31,9 +31,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
-    const problem = { ...this.toProblem(error), instance: request.originalUrl };
+    this.respond(error, http.getRequest<Request>(), http.getResponse<Response>());
+  }
+
+  /**
+   * Answers with the problem for `error`: also for Express middleware, which Nest's filters do not
+   * cover (it may name the `instance` itself, to leave a secret out of the address it shows).
+   */
+  respond(error: unknown, request: Request, response: Response, instance = request.originalUrl): void {
+    const problem = { ...this.toProblem(error), instance };
     if (problem.status >= 500 && !(error instanceof ReadModelBehind))
       this.logger.error(
         `${request.method} ${request.originalUrl}`,

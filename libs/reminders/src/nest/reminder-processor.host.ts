@@ -5,8 +5,10 @@ import { englandAndWalesCalendar } from '@app/case-domain';
 import type { EventStore } from '@app/event-store';
 import type { AppConfig } from '@app/platform/config/app-config';
 import { settledWithin } from '@app/platform/settled-within';
-import { APP_CONFIG, EVENT_STORE } from '@app/platform/tokens';
+import type Redis from 'ioredis';
+import { APP_CONFIG, EVENT_STORE, REDIS } from '@app/platform/tokens';
 import { REMINDER_QUEUE, type ReminderJobData } from '../reminder-jobs';
+import { countReminderRaised } from '../reminder-metrics';
 import { runReminderJob, type ReminderOutcome } from '../reminder-processor';
 
 /** How many reminder jobs one process runs at once (each is a stream read and at most one append). */
@@ -24,6 +26,7 @@ export class ReminderProcessorHost extends WorkerHost implements BeforeApplicati
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {
     super();
   }
@@ -41,6 +44,13 @@ export class ReminderProcessorHost extends WorkerHost implements BeforeApplicati
         ? `reminder raised: ${of} ${key} at ${at}${outcome.replayed ? ' (already written)' : ''}`
         : `reminder not raised: ${of} ${key} at ${at}: ${outcome.reason}`,
     );
+    if (outcome.outcome === 'raised' && !outcome.replayed) {
+      const lateBySeconds = (Date.now() - Date.parse(at)) / 1000;
+      // Counted for /metrics only: a count that fails must not make the job run again.
+      await countReminderRaised(this.redis, this.config.redisKeyPrefix, job.data.kind, lateBySeconds).catch(
+        (error: Error) => this.logger.warn(`reminder not counted for /metrics: ${error.message}`),
+      );
+    }
     return outcome;
   }
 

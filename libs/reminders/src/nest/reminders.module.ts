@@ -16,11 +16,12 @@ import type { EventStore } from '@app/event-store';
 // Deep paths, not '@app/platform': its index must not lead back here.
 import type { AppConfig } from '@app/platform/config/app-config';
 import { settledWithin } from '@app/platform/settled-within';
-import { APP_CONFIG, EVENT_STORE, REDIS, REDIS_URL } from '@app/platform/tokens';
-import { bullConnection, checkNoEviction } from '../redis-connection';
-import { bullPrefix, REMINDER_QUEUE, remindersUnder } from '../reminder-jobs';
+import { APP_CONFIG, EVENT_STORE, REDIS } from '@app/platform/tokens';
+import { checkNoEviction } from '../redis-connection';
+import { REMINDER_QUEUE, remindersUnder } from '../reminder-jobs';
 import { ReminderSubscription } from '../reminder-subscription';
 import { ReminderProcessorHost } from './reminder-processor.host';
+import { reminderQueueModules } from './reminder-queue';
 
 /** Runs the reminder subscription here while this process holds its lease (it tries for it from start). */
 @Injectable()
@@ -77,16 +78,7 @@ export class RemindersModule {
     return {
       module: RemindersModule,
       global: true,
-      imports: [
-        BullModule.forRootAsync({
-          inject: [APP_CONFIG, REDIS_URL],
-          useFactory: (config: AppConfig, url: string) => ({
-            connection: bullConnection(url),
-            prefix: bullPrefix(config.redisKeyPrefix),
-          }),
-        }),
-        BullModule.registerQueue({ name: REMINDER_QUEUE }),
-      ],
+      imports: [...reminderQueueModules()],
       providers: [NoEvictionCheck, ReminderProcessorHost, ReminderSubscriptionHost],
       exports: [ReminderSubscriptionHost, BullModule],
     };
