@@ -103,7 +103,7 @@ describe('/metrics', () => {
     // The projections catch up with the store's head: the lag goes back to 0 at the head's position.
     const caughtUp = await eventually(
       (text) =>
-        ['case-view', 'marac', 'problem-profile'].every(
+        ['case-view', 'marac', 'problem-profile-v2', 'children-register'].every(
           (projection) =>
             sample(text, 'marac_projection_lag_positions', { projection }) === 0 &&
             sample(text, 'marac_projection_checkpoint_position', { projection }) ===
