@@ -62,6 +62,11 @@ describe('the all-in-one server', () => {
       info: { eventStore: { status: 'up' }, redis: { status: 'up' } },
     });
     expect(server.output()).toContain(`data directory: ${dataDir}`);
+    // The banner names the API document, and it is served there.
+    expect(server.output()).toContain('OpenAPI document: /docs/openapi.json');
+    const document = await getJson(`${server.url}/docs/openapi.json`);
+    expect(document.status).toBe(200);
+    expect(document.body).toMatchObject({ openapi: expect.stringMatching(/^3\./) });
     expect(server.output()).toContain(`embedded SQLite at ${join(dataDir, 'events.sqlite')}`);
     // It prints where its Redis is, but never the Redis password (which tools find in redis.url).
     expect(server.output()).toMatch(

@@ -49,7 +49,7 @@ runMain(async (config, onShutdown, exit) => {
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
   // The banner is for the person who ran `npm start`: printed whatever LOG_LEVEL says.
   const banner = [
-    `MARAC case management is listening on http://${shownHost}:${config.port} (health: /health, API docs: /docs)`,
+    `MARAC case management is listening on http://${shownHost}:${config.port} (health: /health, API docs: /docs, OpenAPI document: /docs/openapi.json)`,
     `  data directory: ${config.dataDir}`,
     `  event store:    ${connection.kind === 'embedded' ? `embedded SQLite at ${connection.file}` : 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)'}`,
     `  redis:          ${redis.description}`,
