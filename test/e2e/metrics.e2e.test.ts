@@ -87,6 +87,12 @@ describe('/metrics', () => {
     expect(moved('marac_commands_total', { command: 'RecordConsentGiven', outcome: 'forbidden' })).toBe(1);
     expect(moved('marac_commands_total', { command: 'RecordConsentGiven', outcome: 'precondition_failed' })).toBe(1);
     expect(moved('marac_command_duration_seconds_count', { command: 'RecordConsentGiven' })).toBe(4);
+    // Two appends of the case's events written (the refused and forbidden commands append nothing).
+    const caseAppends = { aggregate: 'case', outcome: 'written' };
+    expect(moved('marac_event_store_append_duration_seconds_count', caseAppends)).toBe(2);
+    expect(moved('marac_event_store_append_duration_seconds_count', { aggregate: 'case', outcome: 'conflict' })).toBe(
+      0,
+    );
     // Requests by route template and status, the refused ones too.
     const consentRoute = { method: 'POST', route: '/cases/:caseId/consent' };
     expect(moved('marac_http_request_duration_seconds_count', { ...consentRoute, status: '200' })).toBe(1);
@@ -117,8 +123,20 @@ describe('/metrics', () => {
     );
     expect(caughtUp).toMatch(/^marac_reminder_jobs\{state="delayed"\} \d+$/m);
 
+    // A day lasts a second: the referral decision falls due and stays open, so it counts as overdue
+    // for the police, by its kind.
+    const referralOverdue = { kind: 'referral_decision', agency: 'police' };
+    const overdue = await eventually(
+      (text) =>
+        sample(text, 'marac_deadlines_overdue', referralOverdue) >
+        sample(before, 'marac_deadlines_overdue', referralOverdue),
+      "the case's referral decision overdue",
+    );
+    expect(sample(overdue, 'marac_deadlines_overdue', { kind: 'referral_decision', agency: 'health' })).toBe(0);
+    expect(overdue).toMatch(/^marac_deadlines_overdue\{kind="share_expiry",agency="police"\} \d+$/m);
+
     // Route templates, command types and configured names only: never the case's id or the person.
-    for (const text of [after, caughtUp]) {
+    for (const text of [after, caughtUp, overdue]) {
       expect(text).not.toContain(caseId);
       expect(text).not.toContain(name);
     }

@@ -156,6 +156,10 @@ export class ReadModels {
     return queueQueries.queueCounts(this.reader, scope, now);
   }
 
+  overdueDeadlineCounts<Kind extends string>(kinds: readonly Kind[], agencies: readonly string[], now: number) {
+    return queueQueries.overdueDeadlineCounts(this.reader, kinds, agencies, now);
+  }
+
   queueItems(name: QueueName, scope: QueueScope, now: number, limit: number) {
     return queueQueries.queueItems(this.reader, name, scope, now, limit);
   }

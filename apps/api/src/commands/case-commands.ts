@@ -79,12 +79,17 @@ export class CaseAggregate {
   private readonly states = new StreamStateCache<CaseState>();
   private readonly queue = new StreamQueue();
 
+  /** The store, its appends timed for `/metrics`. */
+  private readonly store: EventStore;
+
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(KEYRING) private readonly keyring: Keyring,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.store = metrics.timingAppends(store, 'case');
+  }
 
   execute({ id: caseId, command, context }: CommandMessage<CaseCommand>, marac?: MaracFacts): Promise<CommandResult> {
     return this.metrics.countCommand(command.type, () =>

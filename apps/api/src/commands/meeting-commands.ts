@@ -42,12 +42,17 @@ export class MeetingAggregate {
   private readonly states = new StreamStateCache<MaracMeetingState>();
   private readonly queue = new StreamQueue();
 
+  /** The store, its appends timed for `/metrics`. */
+  private readonly store: EventStore;
+
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(KEYRING) private readonly keyring: Keyring,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.store = metrics.timingAppends(store, 'marac_meeting');
+  }
 
   execute({ id, command, context }: CommandMessage<MaracMeetingCommand>): Promise<CommandResult> {
     return this.metrics.countCommand(command.type, () =>

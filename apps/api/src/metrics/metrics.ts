@@ -8,6 +8,13 @@ import {
   PreconditionFailed,
   type CommandResult,
 } from '@app/command-handling';
+import {
+  WrongExpectedVersionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventData,
+  type EventStore,
+} from '@app/event-store';
 import { QUEUE_BOARD_ROUTE } from '../admin/queue-board-auth';
 
 /** What became of a command: its label on `marac_commands_total`. */
@@ -57,6 +64,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly appendDuration = new Histogram({
+    name: 'marac_event_store_append_duration_seconds',
+    help: "Appends of a command's events, by aggregate (case, marac_meeting) and outcome (written, conflict, error): sealing personal fields, writing and waiting until durable",
+    labelNames: ['aggregate', 'outcome'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'marac_' });
   }
@@ -85,6 +100,35 @@ export class Metrics {
       stop();
       this.commands.inc({ command: type, outcome });
     }
+  }
+
+  /** `store` with every append timed under `aggregate` on `marac_event_store_append_duration_seconds`. */
+  timingAppends(store: EventStore, aggregate: 'case' | 'marac_meeting'): EventStore {
+    const histogram = this.appendDuration;
+    const timed: EventStore = {
+      description: store.description,
+      async append(stream: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult> {
+        const stop = histogram.startTimer({ aggregate });
+        let outcome = 'error';
+        try {
+          const result = await store.append(stream, events, options);
+          outcome = 'written';
+          return result;
+        } catch (error) {
+          if (error instanceof WrongExpectedVersionError) outcome = 'conflict';
+          throw error;
+        } finally {
+          stop({ outcome });
+        }
+      },
+      readStream: (stream, options) => store.readStream(stream, options),
+      readAll: (options) => store.readAll(options),
+      readAllByStream: (options) => store.readAllByStream(options),
+      subscribeToAll: (options) => store.subscribeToAll(options),
+      ping: () => store.ping(),
+      close: () => store.close(),
+    };
+    return timed;
   }
 }
 

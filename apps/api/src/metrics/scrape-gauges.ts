@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
-import type { Agency } from '@app/case-domain';
+import { DEADLINE_KINDS, type Agency } from '@app/case-domain';
 import type { EventStore } from '@app/event-store';
 import { APP_CONFIG, EVENT_STORE, REDIS, type AppConfig } from '@app/platform';
 import {
@@ -24,9 +24,9 @@ import { Metrics } from './metrics';
 /**
  * Gauges (and counters kept in Redis) computed when Prometheus scrapes, from the same places
  * `/health` and the queries read: each projection's checkpoint and lag behind the store's head,
- * reminder jobs by state, reminders raised and raised late (counted by the worker processes), and
- * the items in each agency's queues. Agencies and queues are configured names: no case, person or
- * free text ever becomes a label.
+ * reminder jobs by state, reminders raised and raised late (counted by the worker processes), the
+ * items in each agency's queues, and the deadlines overdue in them by kind. Agencies, queues and
+ * kinds are configured or closed names: no case, person or free text ever becomes a label.
  */
 @Injectable()
 export class ScrapeGauges implements OnModuleInit {
@@ -144,6 +144,23 @@ export class ScrapeGauges implements OnModuleInit {
         items.reset();
         for (const [index, agency] of agencies.entries())
           for (const [queue, count] of Object.entries(counts[index]!)) items.set({ queue, agency }, count);
+      },
+    });
+
+    const overdue: Gauge<string> = new Gauge({
+      name: 'marac_deadlines_overdue',
+      help: 'Open deadlines past due now, by kind and by the agency whose queues hold them (open MARAC actions by the agency that owns them)',
+      labelNames: ['kind', 'agency'],
+      registers,
+      collect: async () => {
+        const counts = await this.readModels.overdueDeadlineCounts(
+          DEADLINE_KINDS,
+          [...this.agencies.keys()],
+          this.clock().getTime(),
+        );
+        overdue.reset();
+        for (const kind of DEADLINE_KINDS)
+          for (const [agency, count] of Object.entries(counts[kind])) overdue.set({ kind, agency }, count);
       },
     });
   }

@@ -4,18 +4,22 @@ import { isAfter, type LocalDate } from '../shared/local-date';
 import { defaultWorkingDayCalendar, instantMillis, parseInstant, type WorkingDayCalendar } from './calendar';
 import type { DeadlinePolicy, Length } from './policy';
 
-export type DeadlineKind =
-  | 'referral_decision'
-  | 'consent_decision'
-  | 'reasonable_grounds_decision'
-  | 'recovery_period'
-  | 'conclusive_grounds_decision'
-  | 'move_on_support'
-  | 'follow_up'
-  | 'placement_review'
-  | 'missing_person_check'
-  | 'marac_action'
-  | 'share_expiry';
+/** Every kind of deadline, in pathway order (a metric counts overdue deadlines by kind). */
+export const DEADLINE_KINDS = [
+  'referral_decision',
+  'consent_decision',
+  'reasonable_grounds_decision',
+  'recovery_period',
+  'conclusive_grounds_decision',
+  'move_on_support',
+  'follow_up',
+  'placement_review',
+  'missing_person_check',
+  'marac_action',
+  'share_expiry',
+] as const;
+
+export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
 
 export interface Reminder {
   /** ISO 8601 instant, UTC (`toISOString()` form). */

@@ -33,6 +33,28 @@ export async function queueCounts(
   >;
 }
 
+/**
+ * How many open deadlines of each kind are past due at `now` (ms) in each agency's queues, in one
+ * round trip: `counts[kind][agency]`. Every deadline of an open case (and every open MARAC action)
+ * sits in its agency's sorted set for its kind, scored by when it falls due.
+ */
+export async function overdueDeadlineCounts<Kind extends string>(
+  read: ReadModelReader,
+  kinds: readonly Kind[],
+  agencies: readonly string[],
+  now: number,
+): Promise<Record<Kind, Record<string, number>>> {
+  const prefix = await read.prefix(READS);
+  const pipeline = read.redis.pipeline();
+  for (const kind of kinds)
+    for (const agency of agencies) pipeline.zcount(`${prefix}:${queueKey(kind, 'agency', agency)}`, '-inf', now);
+  const results = (await pipeline.exec()) ?? [];
+  let at = 0;
+  return Object.fromEntries(
+    kinds.map((kind) => [kind, Object.fromEntries(agencies.map((agency) => [agency, Number(results[at++]?.[1] ?? 0)]))]),
+  ) as Record<Kind, Record<string, number>>;
+}
+
 /** A queue's members (case ids, or `<meetingId>/<actionId>` for MARAC actions) with due times. */
 export async function queueItems(
   read: ReadModelReader,
