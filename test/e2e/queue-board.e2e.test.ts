@@ -37,6 +37,9 @@ describe('the queue board', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('<title>MARAC queues</title>');
+    // Everything from this server: the browser does not ask Google for Bull Board's fonts.
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(page.headers.get('content-security-policy')).not.toMatch(/googleapis|https:/);
 
     // A case whose consent is recorded awaits a referral decision: a reminder job for it, delayed.
     const caseId = randomUUID();

@@ -8,6 +8,24 @@ export const QUEUE_BOARD_COOKIE = 'marac_queue_board';
 /** The longest the cookie lives; less when the token expires sooner. */
 export const QUEUE_BOARD_COOKIE_SECONDS = 15 * 60;
 
+/**
+ * The board's page may load from this server alone. Bull Board's page asks Google for its fonts:
+ * an admin's browser would tell Google each time the board is opened, and an offline deployment
+ * would wait on it. Refused here, the page falls back to the browser's own sans-serif. Inline
+ * styles are Bull Board's (React's style attributes); no inline script runs.
+ */
+export const QUEUE_BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
+
 export interface QueueBoardAuthOptions {
   /** The token's actor and how long it may still be used; throws 401 (as for every route) otherwise. */
   actorOf(token: string): { readonly actor: Actor; readonly secondsLeft: number };
@@ -40,6 +58,7 @@ export function queueBoardAuth(options: QueueBoardAuthOptions) {
       }
       const { actor, secondsLeft } = options.actorOf(token);
       if (actor.role !== 'admin') throw new ForbiddenException(`The ${actor.role} role may not see the queue board`);
+      response.setHeader('Content-Security-Policy', QUEUE_BOARD_CSP);
       if (fromQuery === undefined) return next();
       response.cookie(QUEUE_BOARD_COOKIE, token, {
         httpOnly: true,
