@@ -132,6 +132,14 @@ export class ProjectionInstance<State = unknown> {
     const counterDeltas = counters ?? new CounterDeltas();
     const updates: [string, Entity<State>][] = [];
     for (const [entity, state] of working) {
+      // An evolve that handed back the very state it was given changed nothing (an event this
+      // projection ignores, a note to most of them): nothing to diff, no state to write again.
+      // What is cached stays cached (a replay's commit forgets every entity it is not told of).
+      const before = this.cache.get(entity);
+      if (state === (before?.state ?? projection.initialState)) {
+        if (before) updates.push([entity, before]);
+        continue;
+      }
       const outputs = indexOutputs(projection.outputs(entity, state));
       diffOutputs(this.prefix, this.cache.get(entity)?.outputs ?? noOutputs, outputs, commands, counterDeltas);
       const json = JSON.stringify(state);

@@ -67,6 +67,7 @@ export function childrenRegisterProjection(): Projection<RegisterCase> {
 function evolveRegisterCase(state: RegisterCase, recorded: ProjectedEvent): RegisterCase {
   if (state.child === null) return state;
   const folded = evolveCase(state.child, recorded as unknown as CaseEvent);
+  if (folded === state.child) return state; // an event the case's state ignores (a note)
   return { child: folded.exists && !folded.child ? null : folded };
 }
 
