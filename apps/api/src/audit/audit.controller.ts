@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import { ApiOperation } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOperation } from '@nestjs/swagger';
 import { type DisclosureBundle, type SignedTreeHead, auditLeafBytes, leafHash } from '@app/audit';
 import { caseStream, type Actor } from '@app/case-domain';
 import type { EventStore } from '@app/event-store';
@@ -41,6 +41,7 @@ export class AuditController {
   ) {}
 
   @Get('audit/tree-head')
+  @ApiNotFoundResponse({ description: 'No tree head has been signed yet.' })
   @ApiOperation({
     summary: 'The latest signed tree head of the Merkle tree over every event, with its public key (PEM)',
     description:
@@ -54,6 +55,7 @@ export class AuditController {
   }
 
   @Get('audit/consistency')
+  @ApiNotFoundResponse({ description: 'No tree head was signed for one of the sizes.' })
   @ApiOperation({
     summary: 'A consistency proof (RFC 9162 2.1.4) between two signed tree heads, given by their sizes',
     description: '1 <= from <= to (400 otherwise); 404 when no head was signed for either size.',

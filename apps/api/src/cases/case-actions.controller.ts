@@ -1,5 +1,6 @@
 import { Body, Controller, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ensureAddresseeConfigured, type Agency, type CaseCommand, type Role } from '@app/case-domain';
 import { AGENCIES } from '../auth/auth.guard';
@@ -33,7 +34,10 @@ export class CaseActionsController {
  * the body's class (so it validates, and refuses unknown fields) and the OpenAPI document shows
  * its schema.
  */
-function addRoute(type: CaseActionType, path: string, dto: new () => object, roles?: readonly Role[]) {
+function addRoute(
+  type: CaseActionType,
+  { path, summary, dto, roles }: { path: string; summary: string; dto: new () => object; roles?: readonly Role[] },
+) {
   const prototype = CaseActionsController.prototype;
   function route(
     this: CaseActionsController,
@@ -54,9 +58,10 @@ function addRoute(type: CaseActionType, path: string, dto: new () => object, rol
   Res({ passthrough: true })(prototype, type, 3);
   const method = Object.getOwnPropertyDescriptor(prototype, type)!;
   Post(path)(prototype, type, method);
+  ApiOperation({ summary })(prototype, type, method);
   if (roles) AllowRoles(...roles)(prototype, type, method);
 }
 
 for (const [type, action] of Object.entries(CASE_ACTIONS)) {
-  addRoute(type as CaseActionType, action.path, action.dto, 'roles' in action ? action.roles : undefined);
+  addRoute(type as CaseActionType, action);
 }

@@ -42,6 +42,8 @@ export type CommandFields<T extends CaseCommand['type']> = Omit<Extract<CaseComm
 export interface CaseAction<T extends CaseActionType> {
   /** The route: `POST /cases/:caseId/<path>`. */
   readonly path: string;
+  /** The operation's one-line summary in the OpenAPI document. */
+  readonly summary: string;
   /** The body, validated by its class-validator decorators, then spread into the command unchanged. */
   readonly dto: new () => CommandFields<T>;
   /** Who may call it, when not caseworkers only; the domain's access rules then judge the case. */
@@ -55,40 +57,108 @@ export interface CaseAction<T extends CaseActionType> {
  * until it has a row (or is routed elsewhere).
  */
 export const CASE_ACTIONS = {
-  AssignCase: { path: 'assignment', dto: AssignCaseDto },
-  RecordConsentGiven: { path: 'consent', dto: ConsentGivenDto },
-  RecordConsentDeclined: { path: 'consent-declined', dto: ConsentDeclinedDto },
-  SubmitDutyToNotify: { path: 'duty-to-notify', dto: DutyToNotifyDto },
-  SubmitNrmReferral: { path: 'nrm-referral', dto: NrmReferralDto },
-  RecordReasonableGroundsDecision: { path: 'reasonable-grounds-decision', dto: DecisionDto },
-  RecordConclusiveGroundsDecision: { path: 'conclusive-grounds-decision', dto: DecisionDto },
-  RequestReconsideration: { path: 'reconsideration-request', dto: ReconsiderationRequestDto },
-  RecordReconsiderationDecision: { path: 'reconsideration-decision', dto: ReconsiderationDecisionDto },
-  RequestSafeHousePlacement: { path: 'placement-request', dto: PlacementRequestDto },
-  StartSafeHousePlacement: { path: 'placement', dto: PlacementStartDto },
-  MoveSafeHousePlacement: { path: 'placement/move', dto: PlacementMoveDto },
-  RecordPlacementReview: { path: 'placement/review', dto: PlacementReviewDto },
-  EndSafeHousePlacement: { path: 'placement/end', dto: PlacementEndDto },
-  StartOutreachSupport: { path: 'outreach-support', dto: SupportStartDto },
-  StartMoveOnSupport: { path: 'move-on-support', dto: SupportStartDto },
-  RecordExit: { path: 'exit', dto: ExitDto },
-  CompleteFollowUp: { path: 'follow-ups', dto: FollowUpDto },
-  ReportMissing: { path: 'missing', dto: MissingDto },
-  ReportFound: { path: 'found', dto: FoundDto },
-  AssessRisk: { path: 'risk-assessments', dto: RiskAssessmentDto },
-  ReferToMarac: { path: 'marac-referrals', dto: MaracReferralDto },
+  AssignCase: { path: 'assignment', summary: 'Assign the case to a caseworker of an agency', dto: AssignCaseDto },
+  RecordConsentGiven: {
+    path: 'consent',
+    summary: "Record the adult's informed consent to an NRM referral",
+    dto: ConsentGivenDto,
+  },
+  RecordConsentDeclined: {
+    path: 'consent-declined',
+    summary: 'Record that the adult declined an NRM referral',
+    dto: ConsentDeclinedDto,
+  },
+  SubmitDutyToNotify: {
+    path: 'duty-to-notify',
+    summary: 'Record a Duty to Notify submitted instead of a referral',
+    dto: DutyToNotifyDto,
+  },
+  SubmitNrmReferral: {
+    path: 'nrm-referral',
+    summary: 'Record the NRM referral submitted to a competent authority',
+    dto: NrmReferralDto,
+  },
+  RecordReasonableGroundsDecision: {
+    path: 'reasonable-grounds-decision',
+    summary: "Record the competent authority's reasonable grounds decision",
+    dto: DecisionDto,
+  },
+  RecordConclusiveGroundsDecision: {
+    path: 'conclusive-grounds-decision',
+    summary: "Record the competent authority's conclusive grounds decision",
+    dto: DecisionDto,
+  },
+  RequestReconsideration: {
+    path: 'reconsideration-request',
+    summary: 'Request reconsideration of a negative decision',
+    dto: ReconsiderationRequestDto,
+  },
+  RecordReconsiderationDecision: {
+    path: 'reconsideration-decision',
+    summary: 'Record the outcome of a reconsideration',
+    dto: ReconsiderationDecisionDto,
+  },
+  RequestSafeHousePlacement: {
+    path: 'placement-request',
+    summary: 'Request safe-house accommodation',
+    dto: PlacementRequestDto,
+  },
+  StartSafeHousePlacement: {
+    path: 'placement',
+    summary: 'Record the start of a safe-house placement',
+    dto: PlacementStartDto,
+  },
+  MoveSafeHousePlacement: {
+    path: 'placement/move',
+    summary: 'Record a move to another safe house',
+    dto: PlacementMoveDto,
+  },
+  RecordPlacementReview: {
+    path: 'placement/review',
+    summary: 'Record a review of the current placement',
+    dto: PlacementReviewDto,
+  },
+  EndSafeHousePlacement: {
+    path: 'placement/end',
+    summary: 'Record the end of the current placement',
+    dto: PlacementEndDto,
+  },
+  StartOutreachSupport: {
+    path: 'outreach-support',
+    summary: 'Record the start of outreach support',
+    dto: SupportStartDto,
+  },
+  StartMoveOnSupport: { path: 'move-on-support', summary: 'Record the start of move-on support', dto: SupportStartDto },
+  RecordExit: { path: 'exit', summary: "Record the person's exit from NRM support", dto: ExitDto },
+  CompleteFollowUp: {
+    path: 'follow-ups',
+    summary: "Record a follow-up after exit, with the person's situation",
+    dto: FollowUpDto,
+  },
+  ReportMissing: { path: 'missing', summary: 'Report the person missing', dto: MissingDto },
+  ReportFound: { path: 'found', summary: 'Report the person found after being missing', dto: FoundDto },
+  AssessRisk: { path: 'risk-assessments', summary: 'Record a risk assessment', dto: RiskAssessmentDto },
+  ReferToMarac: { path: 'marac-referrals', summary: 'Refer the case to the MARAC', dto: MaracReferralDto },
   // Panel members too: on cases listed at a MARAC meeting their agency attends.
-  AddNote: { path: 'notes', dto: NoteDto, roles: ['caseworker', 'panel_member'] },
-  CloseCase: { path: 'closure', dto: ClosureDto },
-  ReopenCase: { path: 'reopening', dto: ReopeningDto },
+  AddNote: { path: 'notes', summary: 'Add a case note', dto: NoteDto, roles: ['caseworker', 'panel_member'] },
+  CloseCase: { path: 'closure', summary: 'Close the case', dto: ClosureDto },
+  ReopenCase: { path: 'reopening', summary: 'Reopen a closed case', dto: ReopeningDto },
   // Sharing with another agency: the owner offers and revokes; the receiving agency answers.
-  ShareCase: { path: 'shares', dto: ShareDto },
-  AcceptShare: { path: 'shares/acceptance', dto: ShareAnswerDto },
-  DeclineShare: { path: 'shares/decline', dto: ShareDeclineDto },
-  RevokeShare: { path: 'shares/revocation', dto: ShareRevocationDto },
-  RequestTransfer: { path: 'transfer', dto: TransferRequestDto },
-  AcceptTransfer: { path: 'transfer/acceptance', dto: TransferAnswerDto },
-  DeclineTransfer: { path: 'transfer/decline', dto: TransferDeclineDto },
+  ShareCase: { path: 'shares', summary: 'Offer to share the case with another agency', dto: ShareDto },
+  AcceptShare: { path: 'shares/acceptance', summary: 'Accept a share offered to your agency', dto: ShareAnswerDto },
+  DeclineShare: { path: 'shares/decline', summary: 'Decline a share offered to your agency', dto: ShareDeclineDto },
+  RevokeShare: { path: 'shares/revocation', summary: 'Revoke a share your agency offered', dto: ShareRevocationDto },
+  RequestTransfer: { path: 'transfer', summary: 'Ask another agency to take the case over', dto: TransferRequestDto },
+  AcceptTransfer: {
+    path: 'transfer/acceptance',
+    summary: 'Accept a transfer of the case to your agency',
+    dto: TransferAnswerDto,
+  },
+  DeclineTransfer: {
+    path: 'transfer/decline',
+    summary: 'Decline a transfer of the case to your agency',
+    dto: TransferDeclineDto,
+  },
 } as const satisfies { readonly [T in CaseActionType]: CaseAction<T> };
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import {
@@ -43,6 +44,7 @@ export class CasesController {
    * another case already identified, of any agency (422 otherwise, nothing written).
    */
   @Post()
+  @ApiOperation({ summary: 'Identify a potential victim: open a case' })
   @AllowRoles('caseworker')
   async identify(
     @Body() body: IdentifyPotentialVictimDto,
@@ -74,6 +76,7 @@ export class CasesController {
 
   /** The case's events in order, a page at a time, with who recorded each and when: for auditors and the case's own agency. */
   @Get(':caseId/history')
+  @ApiOperation({ summary: "The case's events in order, a page at a time, with who recorded each and when" })
   @AllowRoles('auditor', 'caseworker')
   history(
     @Param('caseId', new ParseUUIDPipe()) caseId: string,
@@ -88,6 +91,7 @@ export class CasesController {
    * time: who, when, through which route, and why. For auditors.
    */
   @Get(':caseId/access-log')
+  @ApiOperation({ summary: 'Every read of the case: who, when, through which route and why' })
   @AllowRoles('auditor')
   accessLog(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Query() query: StreamPageQueryDto) {
     return this.readLog.page(caseId, query);
@@ -95,6 +99,7 @@ export class CasesController {
 
   /** Who read this case's personal details, when and why: for auditors. */
   @Get(':caseId/personal-data-reads')
+  @ApiOperation({ summary: "Who read the case's personal details, when and why" })
   @AllowRoles('auditor')
   async personalDataReads(@Param('caseId', new ParseUUIDPipe()) caseId: string) {
     return { caseId, reads: await this.personalDataLog.list(caseId) };

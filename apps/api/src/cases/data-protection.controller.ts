@@ -1,4 +1,6 @@
+import { JSONSchema } from 'class-validator-jsonschema';
 import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
@@ -32,6 +34,7 @@ export class DataProtectionController {
 
   /** 200 with the key destroyed and the digest of what became unreadable; the same answer when repeated. */
   @Post('erasure')
+  @ApiOperation({ summary: "Erase the person's personal data (destroy their data key)" })
   async erase(
     @CaseId() caseId: string,
     @Body() body: ErasureDto,
@@ -52,6 +55,7 @@ export class DataProtectionController {
   }
 
   @Post('legal-hold')
+  @ApiOperation({ summary: 'Set a legal hold: keep the case out of erasure' })
   hold(
     @CaseId() caseId: string,
     @Body() body: LegalHoldDto,
@@ -62,6 +66,7 @@ export class DataProtectionController {
   }
 
   @Post('legal-hold/lift')
+  @ApiOperation({ summary: "Lift the case's legal hold" })
   lift(
     @CaseId() caseId: string,
     @Body() body: LiftLegalHoldDto,
@@ -78,6 +83,7 @@ export class DataProtectionController {
 
 /** `GET /erasure-reviews?limit=&after=`: `after` is the previous page's `next`. */
 export class ErasureReviewQueryDto extends ReadQueryDto {
+  @JSONSchema({ description: 'Page size (default 100).' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -85,6 +91,7 @@ export class ErasureReviewQueryDto extends ReadQueryDto {
   @Max(500)
   limit?: number;
 
+  @JSONSchema({ description: 'The next value of the previous page.' })
   @IsOptional()
   @Matches(/^\d{1,15}\/[0-9a-f-]{36}$/, { message: 'after must be the next value a previous page gave' })
   after?: string;
@@ -105,6 +112,7 @@ export class ErasureReviewsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'The retention queue: cases due for an erasure review, earliest first' })
   async list(@Query() query: ErasureReviewQueryDto) {
     await awaitPosition(this.readModels, query.minPosition, [READ_MODEL_PROJECTIONS.caseView], this.config.readWaitMs);
     const today = londonDateOf(this.clock());

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { EventStoreHealthIndicator, RedisHealthIndicator } from '@app/platform';
@@ -22,12 +23,14 @@ export class HealthController {
 
   /** Liveness without touching a dependency; also the benchmarks' trivial-endpoint baseline. */
   @Get('ping')
+  @ApiOperation({ summary: 'Liveness: answers 200 without touching a dependency' })
   ping() {
     return { ok: true };
   }
 
   @Get()
   @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: the event store, Redis and every projection (503 naming what is down)' })
   async check(@Res({ passthrough: true }) response: Response) {
     try {
       return await this.health.check([

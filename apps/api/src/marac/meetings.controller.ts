@@ -10,6 +10,7 @@ import {
   Post,
   Res,
 } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import {
@@ -66,6 +67,7 @@ export class MeetingsController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'Schedule a MARAC meeting' })
   schedule(
     @Body() body: ScheduleMeetingDto,
     @CommandContext() context: RequestContext,
@@ -87,6 +89,7 @@ export class MeetingsController {
    * referral and area, read from the case's own stream (the source of truth, not a read model).
    */
   @Post(':meetingId/cases')
+  @ApiOperation({ summary: 'List a case referred to the MARAC at a meeting' })
   async list(
     @MeetingId() id: string,
     @Body() body: ListCaseDto,
@@ -107,6 +110,7 @@ export class MeetingsController {
   }
 
   @Post(':meetingId/discussions')
+  @ApiOperation({ summary: "Record the panel's discussion of a listed case" })
   discuss(
     @MeetingId() id: string,
     @Body() body: DiscussionDto,
@@ -117,6 +121,7 @@ export class MeetingsController {
   }
 
   @Post(':meetingId/actions')
+  @ApiOperation({ summary: 'Agree an action on a listed case, owned by an agency' })
   agree(
     @MeetingId() id: string,
     @Body() body: AgreeActionDto,
@@ -127,6 +132,7 @@ export class MeetingsController {
   }
 
   @Post(':meetingId/actions/:actionId/completion')
+  @ApiOperation({ summary: 'Record an agreed action as completed' })
   complete(
     @MeetingId() id: string,
     @Param('actionId', new ParseUUIDPipe()) actionId: string,
@@ -138,6 +144,7 @@ export class MeetingsController {
   }
 
   @Post(':meetingId/closure')
+  @ApiOperation({ summary: 'Close the meeting' })
   close(
     @MeetingId() id: string,
     @Body() body: CloseMeetingDto,

@@ -1,3 +1,4 @@
+import { JSONSchema } from 'class-validator-jsonschema';
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { IsOptional, IsString, Length } from 'class-validator';
@@ -26,6 +27,10 @@ export { HISTORY_PAGE };
 
 export class CaseHistoryQueryDto extends StreamPageQueryDto {
   /** Why personal details are read: an auditor sees them only with a reason of at least 10 characters. */
+  @JSONSchema({
+    description:
+      'Why personal details are read: an auditor sees them only with a reason of at least 10 characters; recorded.',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 500)

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Res, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiProduces, ApiQuery } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '@app/case-domain';
 import type { QueueName } from '@app/read-models';
@@ -36,6 +36,8 @@ export class CaseViewsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
+  @ApiOperation({ summary: 'The cases the caller may see, filtered, a page at a time' })
+  @ApiForbiddenResponse({ description: 'The role may not list cases (panel members, admin, data protection).' })
   list(@Query() query: CaseListQueryDto, @CurrentActor() actor: Actor) {
     const { stage, agency, assignee, risk, child, limit, after, minPosition } = query;
     return this.queries.execute(
@@ -49,22 +51,7 @@ export class CaseViewsController {
   }
 
   @Get(':caseId')
-  @ApiQuery({
-    name: 'asOf',
-    required: false,
-    description:
-      'The case as it stood at this instant (ISO 8601 with offset), folded from the event store (not the read ' +
-      'models) over the events whose recordedAt (the store’s own time, as the history shows it) is at or before it; ' +
-      'business dates play no part. 404 before the case existed. Not with revision (400).',
-  })
-  @ApiQuery({
-    name: 'revision',
-    required: false,
-    description:
-      'The case as it stood just after this revision of its stream (from 0, as the history numbers them) was ' +
-      'written, folded from the event store; MARAC meetings as they stood then. 404 past the last revision. ' +
-      'Not with asOf (400).',
-  })
+  @ApiOperation({ summary: 'The case view (now, or as it stood at an instant or revision)' })
   view(
     @Param('caseId', new ParseUUIDPipe()) caseId: string,
     @Query() query: CaseViewQueryDto,
@@ -105,6 +92,7 @@ export class QueuesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
+  @ApiOperation({ summary: 'Every caseworker queue with its count, for an agency or the caller' })
   all(@Query() query: QueueQueryDto, @CurrentActor() actor: Actor) {
     return this.queries.execute(
       new GetQueues({ actor, scope: query.scope ?? 'agency', agency: query.agency, minPosition: query.minPosition }),
@@ -112,6 +100,7 @@ export class QueuesController {
   }
 
   @Get(':name')
+  @ApiOperation({ summary: "One queue's items, most urgent first" })
   one(@Param() params: QueueNameParams, @Query() query: QueueItemsQueryDto, @CurrentActor() actor: Actor) {
     return this.queries.execute(
       new GetQueue(
@@ -131,14 +120,7 @@ export class AgendaController {
   ) {}
 
   @Get(':meetingId/agenda')
-  @ApiQuery({
-    name: 'asOf',
-    required: false,
-    description:
-      'The agenda as it stood at this instant (ISO 8601 with offset; for the meeting as held, an instant on its ' +
-      'day), folded from the event store over the events whose recordedAt (the store’s time) is at or before it. ' +
-      '404 before the meeting was scheduled.',
-  })
+  @ApiOperation({ summary: "A MARAC meeting's agenda (now, or as it stood at an instant)" })
   agenda(@Param() params: MeetingParams, @Query() query: AgendaQueryDto, @CurrentActor() actor: Actor) {
     if (query.asOf !== undefined)
       return this.queries.execute(new GetMaracAgendaAsOf(actor, params.meetingId, query.asOf, query.minPosition));
@@ -207,11 +189,15 @@ export class ReportsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('problem-profile')
+  @ApiOperation({ summary: 'The problem profile: aggregates by month, area and outcome, small counts suppressed' })
   problemProfile(@Query() query: ProblemProfileQueryDto) {
     return this.queries.execute(new GetProblemProfile(query.from, query.to, query.area, query.minPosition));
   }
 
   @Get('children')
+  @ApiForbiddenResponse({
+    description: "Not children's services of the area, the coordinator or an auditor.",
+  })
   @ApiOperation({
     summary: "The children's register: children's open cases in an area now, by stage and outcome (aggregates)",
   })
