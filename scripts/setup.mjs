@@ -45,7 +45,7 @@ function run(command, args, options = {}) {
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 11)) fail(`Node.js 20.11 or newer is needed; this is ${process.version}.`);
+  if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js 20.19 or newer is needed; this is ${process.version}.`);
 }
 
 function ensureNpmPackages() {
