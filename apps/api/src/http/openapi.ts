@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { applyReadResponses } from './read-responses';
 
 /**
  * The OpenAPI document, generated from the code: routes from the controllers, request schemas
@@ -34,6 +35,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     ...document.components,
     schemas: { ...document.components?.schemas, ...(closed as NonNullable<OpenAPIObject['components']>['schemas']) },
   };
+  applyReadResponses(document);
   return document;
 }
 
