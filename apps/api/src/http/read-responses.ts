@@ -38,6 +38,12 @@ const oneOf = (values: readonly string[]): SchemaObject => ({ type: 'string', en
 const array = (items: Schema): SchemaObject => ({ type: 'array', items });
 /** Any JSON value (opened personal data, event data): documented, not constrained. */
 const anyValue = (description: string): SchemaObject => ({ description });
+/** When a deadline's starting fact was entered: in the event's data, absent from events older than it. */
+const enteredAt: SchemaObject = {
+  type: 'string',
+  format: 'date-time',
+  description: 'When this was entered (deadlines in hours count from it); absent from older events',
+};
 const revision: SchemaObject = { type: 'string', pattern: '^\\d+$', description: 'A stream revision (from 0)' };
 const position: SchemaObject = {
   type: 'string',
@@ -92,7 +98,7 @@ const suppressedCount: SchemaObject = {
   oneOf: [integer(), oneOf(['<5', 'suppressed'])],
 };
 const signedTreeHeadFields = {
-  treeSize: integer(1),
+  treeSize: integer(),
   rootHash: string('base64'),
   timestamp: integer(),
   signedAt: instant,
@@ -164,12 +170,16 @@ function caseView(): Record<string, Schema> {
       }),
     ),
     referral: nullable(
-      object({
-        submittedOn: date,
-        firstResponder: string(),
-        competentAuthority: string(),
-        reference: anyValue('The NRM reference, opened; null when erased'),
-      }),
+      object(
+        {
+          submittedOn: date,
+          firstResponder: string(),
+          competentAuthority: string(),
+          reference: anyValue('The NRM reference, opened; null when erased'),
+          enteredAt,
+        },
+        ['enteredAt'],
+      ),
     ),
     dutyToNotify: nullable(
       object({
@@ -190,7 +200,7 @@ function caseView(): Record<string, Schema> {
         ['address'],
       ),
     ),
-    exit: nullable(object({ exitedOn: date, reason: oneOf(EXIT_REASONS) })),
+    exit: nullable(object({ exitedOn: date, reason: oneOf(EXIT_REASONS), enteredAt }, ['enteredAt'])),
     followUps: array(
       object({
         followUp: integer(1),
