@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServerProcess } from '../support/api-client';
-import { today } from '../support/dates';
+import { identifyCaseBody } from '../support/case-bodies';
 import { ResponseValidator, mustBeDocumented, type OpenApiDocument } from '../support/response-validation';
 
 /**
@@ -62,17 +62,7 @@ describe('the OpenAPI document’s responses', () => {
     const caseId = randomUUID();
     const created = await server.call('POST', '/cases', {
       token: police,
-      body: {
-        caseId,
-        identifiedOn: today(),
-        location: 'Synthetic location',
-        area: 'West',
-        encounterContext: 'community_report',
-        indicators: ['isolation'],
-        exploitationTypes: ['labour'],
-        child: false,
-        personal: { name: 'Synthetic Person R' },
-      },
+      body: identifyCaseBody(caseId, 'Synthetic Person R'),
     });
     expect(created.status).toBe(201);
     const view = await server.call('GET', `/cases/${caseId}?minPosition=${created.body.position}`, { token: police });

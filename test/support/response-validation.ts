@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
@@ -182,6 +183,10 @@ export async function assertDocumentedResponse(
 ): Promise<void> {
   const validator = await validatorFor(baseUrl);
   const failures = validator.check(method, path, response.status, response.contentType, response.body);
+  const log = process.env.RESPONSE_VALIDATION_LOG;
+  const route = log ? validator.route(method, path) : undefined;
+  // Which operations and statuses the tests exercised (a file to sort and count), when asked.
+  if (log && route) appendFileSync(log, `${route.method} ${route.template} ${response.status}\n`);
   if (failures.length > 0)
     throw new Error(`Response not as documented in the OpenAPI document:\n${failures.join('\n')}`);
 }

@@ -1,10 +1,15 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import {
   AGENCY_TYPES,
+  COMPETENT_AUTHORITIES,
   DECISION_OUTCOMES,
+  ENCOUNTER_CONTEXTS,
   EXIT_REASONS,
+  EXPLOITATION_TYPES,
+  FOLLOW_UP_OUTCOMES,
   FOLLOW_UP_SITUATION_FIELDS,
   LEGAL_HOLD_REASONS,
+  PLACEMENT_REVIEW_OUTCOMES,
   RISK_LEVELS,
   SHARE_PURPOSES,
   SHARE_SCOPES,
@@ -13,6 +18,7 @@ import {
   type ShareStatus,
 } from '@app/case-domain';
 import { CHILD_STAGES, EXIT_OUTCOMES, QUEUES } from '@app/read-models';
+import { STAGES } from '../queries/query.dtos';
 
 /**
  * The 2xx responses of the read routes (every GET), as the query handlers build them: shared
@@ -61,21 +67,8 @@ function object(properties: Record<string, Schema>, optional: readonly string[] 
   return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
 }
 
-const STAGES = [
-  'not_identified',
-  'identified',
-  'awaiting_referral',
-  'duty_to_notify_submitted',
-  'referred',
-  'recovery_period',
-  'negative_reasonable_grounds',
-  'move_on',
-  'negative_conclusive_grounds',
-  'exited',
-  'closed',
-] as const satisfies readonly CaseStage[];
-// Every stage listed: a stage added to the domain fails to compile here until the document has it.
-const everyStage: Exclude<CaseStage, (typeof STAGES)[number]> extends never ? true : false = true;
+// Every stage an identified case can be at: a stage added to the domain fails to compile here until listed.
+const everyStage: Exclude<CaseStage, (typeof STAGES)[number] | 'not_identified'> extends never ? true : false = true;
 const SHARE_STATUSES = [
   'awaiting_response',
   'accepted',
@@ -174,7 +167,7 @@ function caseView(): Record<string, Schema> {
         {
           submittedOn: date,
           firstResponder: string(),
-          competentAuthority: string(),
+          competentAuthority: oneOf(COMPETENT_AUTHORITIES),
           reference: anyValue('The NRM reference, opened; null when erased'),
           enteredAt,
         },
@@ -194,7 +187,7 @@ function caseView(): Record<string, Schema> {
           placementId: uuid,
           provider: string(),
           startedOn: date,
-          lastReview: nullable(object({ reviewedOn: date, outcome: string() })),
+          lastReview: nullable(object({ reviewedOn: date, outcome: oneOf(PLACEMENT_REVIEW_OUTCOMES) })),
           address: anyValue('The safe house address, for readers allowed it; null when erased'),
         },
         ['address'],
@@ -205,7 +198,7 @@ function caseView(): Record<string, Schema> {
       object({
         followUp: integer(1),
         completedOn: date,
-        outcome: string(),
+        outcome: oneOf(FOLLOW_UP_OUTCOMES),
         situation: nullable(
           object(
             Object.fromEntries(
@@ -215,8 +208,8 @@ function caseView(): Record<string, Schema> {
         ),
       }),
     ),
-    exploitationTypes: array(string()),
-    encounterContext: nullable(string()),
+    exploitationTypes: array(oneOf(EXPLOITATION_TYPES)),
+    encounterContext: nullable(oneOf(ENCOUNTER_CONTEXTS)),
     nationality: nullable(string()),
     previousCaseId: nullable(uuid),
     laterCaseIds: array(uuid),
