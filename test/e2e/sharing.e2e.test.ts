@@ -78,8 +78,8 @@ describe('sharing between agencies', () => {
     );
 
   it('share → accept → read within scope, out-of-scope fields hidden → revoke → 403', async () => {
-    const { caseId } = await placedCase(api, police, 'Synthetic Safe House Provider');
-    expect((await as(health).get(`/cases/${caseId}`)).status).toBe(403);
+    const { caseId, position } = await placedCase(api, police, 'Synthetic Safe House Provider');
+    expect((await as(health).get(`/cases/${caseId}?minPosition=${position}`)).status).toBe(403);
 
     const terms = shareBody('health', 'summary_and_personal', { expiresOn: daysAhead(30), purpose: 'health_care' });
     const shared = await ok(as(police).post(`/cases/${caseId}/shares`, terms));
