@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor, useApiServerProcess } from '../support/api-client';
 import { identifyCaseBody } from '../support/case-bodies';
-import { ResponseValidator, mustBeDocumented, type OpenApiDocument } from '../support/response-validation';
+import {
+  ResponseValidator,
+  assertDocumentedResponse,
+  mustBeDocumented,
+  type OpenApiDocument,
+} from '../support/response-validation';
 
 /**
  * The served OpenAPI document's answers: every read operation documents its 2xx answer, and the
@@ -79,7 +84,24 @@ describe('the OpenAPI document’s responses', () => {
     const wrongType = validator.check('GET', `/cases/${caseId}`, 200, type, { ...view.body, child: 'no' });
     expect(wrongType.join('\n')).toMatch(/child must be boolean/);
     const extra = validator.check('GET', `/cases/${caseId}`, 200, type, { ...view.body, surplus: 1 });
-    expect(extra.join('\n')).toMatch(/must NOT have additional properties/);
+    expect(extra.join('\n')).toMatch(/must NOT have additional properties: surplus/);
+    // What call() runs on every answer: the same refusal thrown, so the calling test fails.
+    await expect(
+      assertDocumentedResponse(server.url(), 'GET', `/cases/${caseId}`, {
+        status: 200,
+        contentType: type,
+        body: withoutStage,
+      }),
+    ).rejects.toThrow(/GET \/cases\/\{caseId\} answered 200 \(application\/json\)[^]*required property 'stage'/);
+  });
+
+  it('answers the liveness probe as documented (no other e2e file reads it)', async () => {
+    // call() validates the answer against the document; a wrong one throws here.
+    const ping = await server.call('GET', '/health/ping');
+    expect(ping).toMatchObject({ status: 200, body: { ok: true } });
+    expect(validator.check('GET', '/health/ping', 200, 'application/json', { ok: 'yes' }).join('\n')).toMatch(
+      /body\/ok must be boolean/,
+    );
   });
 
   it('refuses a 2xx status or a content type the operation does not document', () => {
