@@ -550,89 +550,41 @@ const SCHEMAS: Record<string, SchemaObject> = {
 const json = (schema: Schema) => ({ 'application/json': { schema } });
 const text = (mediaType: string, description: string) => ({ [mediaType]: { schema: { type: 'string', description } } });
 
-/** The 2xx answer of each read operation, by path and method. */
-const READ_RESPONSES: Record<string, Record<string, { status: string; description: string; content: Content }>> = {
-  '/health/ping': { get: { status: '200', description: 'Alive', content: json(ref('Ping')) } },
-  '/agencies': { get: { status: '200', description: 'The configured agencies', content: json(ref('Agencies')) } },
-  '/cases': { get: { status: '200', description: 'A page of cases', content: json(ref('CaseList')) } },
-  '/cases/{caseId}': {
-    get: {
-      status: '200',
-      description: 'The case view (with ?asOf= or ?revision=, as it stood then, with `asOf`)',
-      content: json({ oneOf: [ref('CaseView'), ref('CaseViewAsOf')] }),
-    },
-  },
-  '/cases/{caseId}/history': {
-    get: { status: '200', description: 'A page of the case’s events', content: json(ref('CaseHistory')) },
-  },
-  '/cases/{caseId}/replay': {
-    get: { status: '200', description: 'A page of the case’s replay', content: json(ref('CaseReplay')) },
-  },
-  '/cases/{caseId}/access-log': {
-    get: { status: '200', description: 'A page of the case’s read log', content: json(ref('CaseAccessLog')) },
-  },
-  '/cases/{caseId}/personal-data-reads': {
-    get: {
-      status: '200',
-      description: 'Every read of the person’s details',
-      content: json(ref('PersonalDataReads')),
-    },
-  },
-  '/cases/{caseId}/proof': {
-    get: { status: '200', description: 'Inclusion proofs', content: json(ref('CaseInclusionProofs')) },
-  },
-  '/cases/{caseId}/export': {
-    get: {
-      status: '200',
-      description: 'The disclosure bundle, as an attachment (Content-Disposition: case-{caseId}-disclosure.json)',
-      content: json(ref('DisclosureBundle')),
-    },
-  },
-  '/queues': { get: { status: '200', description: 'The queues and their counts', content: json(ref('QueueCounts')) } },
-  '/queues/{name}': { get: { status: '200', description: 'A queue’s items', content: json(ref('QueuePage')) } },
-  '/marac/meetings/{meetingId}/agenda': {
-    get: {
-      status: '200',
-      description: 'The agenda (with ?asOf=, as it stood then)',
-      content: json(ref('MaracAgenda')),
-    },
-  },
-  '/marac/meetings/{meetingId}/agenda.csv': {
-    get: {
-      status: '200',
-      description: 'The agenda as CSV (RFC 4180), as an attachment',
-      content: text('text/csv', 'A header row, then a row per case listed'),
-    },
-  },
-  '/marac/meetings/{meetingId}/agenda.pdf': {
-    get: {
-      status: '200',
-      description: 'The agenda as a PDF, as an attachment',
-      content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
-    },
-  },
-  '/reports/problem-profile': {
-    get: { status: '200', description: 'The problem profile', content: json(ref('ProblemProfile')) },
-  },
-  '/reports/children': {
-    get: { status: '200', description: 'The children’s register', content: json(ref('ChildrenRegister')) },
-  },
-  '/erasure-reviews': {
-    get: { status: '200', description: 'Cases due for an erasure review', content: json(ref('ErasureReviews')) },
-  },
-  '/audit/tree-head': {
-    get: { status: '200', description: 'The latest signed tree head', content: json(ref('TreeHeadAnswer')) },
-  },
-  '/audit/consistency': {
-    get: { status: '200', description: 'The consistency proof', content: json(ref('ConsistencyProof')) },
-  },
-  '/metrics': {
-    get: {
-      status: '200',
-      description: 'Prometheus metrics',
-      content: text('text/plain', 'The Prometheus text exposition format, version 0.0.4'),
-    },
-  },
+/** The answer (200) of each read operation (a GET), by path: its description and content. */
+const READS: Record<string, readonly [description: string, content: Content]> = {
+  '/health/ping': ['Alive', json(ref('Ping'))],
+  '/agencies': ['The configured agencies', json(ref('Agencies'))],
+  '/cases': ['A page of cases', json(ref('CaseList'))],
+  '/cases/{caseId}': [
+    'The case view (with ?asOf= or ?revision=, as it stood then, with `asOf`)',
+    json({ oneOf: [ref('CaseView'), ref('CaseViewAsOf')] }),
+  ],
+  '/cases/{caseId}/history': ['A page of the case’s events', json(ref('CaseHistory'))],
+  '/cases/{caseId}/replay': ['A page of the case’s replay', json(ref('CaseReplay'))],
+  '/cases/{caseId}/access-log': ['A page of the case’s read log', json(ref('CaseAccessLog'))],
+  '/cases/{caseId}/personal-data-reads': ['Every read of the person’s details', json(ref('PersonalDataReads'))],
+  '/cases/{caseId}/proof': ['Inclusion proofs', json(ref('CaseInclusionProofs'))],
+  '/cases/{caseId}/export': [
+    'The disclosure bundle, as an attachment (Content-Disposition: case-{caseId}-disclosure.json)',
+    json(ref('DisclosureBundle')),
+  ],
+  '/queues': ['The queues and their counts', json(ref('QueueCounts'))],
+  '/queues/{name}': ['A queue’s items', json(ref('QueuePage'))],
+  '/marac/meetings/{meetingId}/agenda': ['The agenda (with ?asOf=, as it stood then)', json(ref('MaracAgenda'))],
+  '/marac/meetings/{meetingId}/agenda.csv': [
+    'The agenda as CSV (RFC 4180), as an attachment',
+    text('text/csv', 'A header row, then a row per case listed'),
+  ],
+  '/marac/meetings/{meetingId}/agenda.pdf': [
+    'The agenda as a PDF, as an attachment',
+    { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+  ],
+  '/reports/problem-profile': ['The problem profile', json(ref('ProblemProfile'))],
+  '/reports/children': ['The children’s register', json(ref('ChildrenRegister'))],
+  '/erasure-reviews': ['Cases due for an erasure review', json(ref('ErasureReviews'))],
+  '/audit/tree-head': ['The latest signed tree head', json(ref('TreeHeadAnswer'))],
+  '/audit/consistency': ['The consistency proof', json(ref('ConsistencyProof'))],
+  '/metrics': ['Prometheus metrics', text('text/plain', 'The Prometheus text exposition format, version 0.0.4')],
 };
 
 /**
@@ -648,11 +600,9 @@ export function applyReadResponses(document: OpenAPIObject): void {
     ...document.components,
     schemas: { ...document.components?.schemas, ...SCHEMAS },
   };
-  for (const [path, operations] of Object.entries(READ_RESPONSES)) {
-    for (const [method, { status, description, content }] of Object.entries(operations)) {
-      const operation = document.paths[path]?.[method as 'get'];
-      if (!operation) throw new Error(`The OpenAPI document has no ${method.toUpperCase()} ${path}`);
-      operation.responses = { ...operation.responses, [status]: { description, content } };
-    }
+  for (const [path, [description, content]] of Object.entries(READS)) {
+    const operation = document.paths[path]?.get;
+    if (!operation) throw new Error(`The OpenAPI document has no GET ${path}`);
+    operation.responses = { ...operation.responses, '200': { description, content } };
   }
 }
