@@ -603,6 +603,9 @@ export function applyReadResponses(document: OpenAPIObject): void {
   for (const [path, [description, content]] of Object.entries(READS)) {
     const operation = document.paths[path]?.get;
     if (!operation) throw new Error(`The OpenAPI document has no GET ${path}`);
-    operation.responses = { ...operation.responses, '200': { description, content } };
+    // Whatever else the 200 says (its headers) is kept; its description and content are these.
+    const given = operation.responses['200'];
+    const kept = given !== undefined && !('$ref' in given) ? given : {};
+    operation.responses = { ...operation.responses, '200': { ...kept, description, content } };
   }
 }
