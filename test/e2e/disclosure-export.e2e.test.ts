@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { tokenFor, useApiServerProcess, type ApiResponse } from '../support/api-client';
 import { daysAgo } from '../support/dates';
+import { assertDocumentedResponse } from '../support/response-validation';
 
 /** What the test reads of a bundle. */
 interface Bundle {
@@ -48,7 +49,14 @@ describe('the disclosure export of a case', () => {
     const response = await fetch(`${server.url()}/cases/${caseId}/export${query}`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    return { status: response.status, headers: response.headers, text: await response.text() };
+    const answer = { status: response.status, headers: response.headers, text: await response.text() };
+    const contentType = response.headers.get('content-type');
+    await assertDocumentedResponse(server.url(), 'GET', `/cases/${caseId}/export${query}`, {
+      status: answer.status,
+      contentType,
+      body: /json/.test(contentType ?? '') ? JSON.parse(answer.text) : answer.text,
+    });
+    return answer;
   }
 
   async function verify(text: string): Promise<{ code: number; out: string }> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
 import { pdfText } from './pdf';
+import { assertDocumentedResponse, validatorFor } from './response-validation';
 import { startServer, type ServerProcess } from './server-process';
 
 export const E2E_SECRET = 'e2e-secret-that-is-long-enough-0123456789';
@@ -30,13 +31,29 @@ export interface CallOptions {
   readonly headers?: Record<string, string>;
 }
 
-/** One HTTP call to the server at `baseUrl`, with the JSON body parsed. */
+/**
+ * One HTTP call to the server at `baseUrl`, with the JSON body parsed, and the response checked
+ * against the server's OpenAPI document (`response-validation.ts`): one that is not as documented
+ * fails the calling test.
+ */
 export async function call(
   baseUrl: string,
   method: string,
   path: string,
   options: CallOptions = {},
 ): Promise<ApiResponse> {
+  // The document is fetched (once) before the first call, while the server is surely up.
+  await validatorFor(baseUrl).catch(() => undefined);
+  const answer = await send(baseUrl, method, path, options);
+  await assertDocumentedResponse(baseUrl, method, path, {
+    status: answer.status,
+    contentType: answer.headers.get('content-type'),
+    body: answer.body,
+  });
+  return answer;
+}
+
+async function send(baseUrl: string, method: string, path: string, options: CallOptions): Promise<ApiResponse> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {

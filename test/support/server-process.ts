@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { freePort } from '../../libs/platform/src/redis/managed-redis-server';
+import { assertDocumentedResponse } from './response-validation';
 
 export { freePort };
 
@@ -175,9 +176,16 @@ export async function startScaleOut(
   };
 }
 
+/** A GET of a JSON answer, checked against the server's OpenAPI document as `call` checks its answers. */
 export async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url);
-  return { status: response.status, body: await response.json() };
+  const answer = { status: response.status, body: await response.json() };
+  const { origin, pathname, search } = new URL(url);
+  await assertDocumentedResponse(origin, 'GET', `${pathname}${search}`, {
+    ...answer,
+    contentType: response.headers.get('content-type'),
+  });
+  return answer;
 }
 
 export function isAlive(pid: number): boolean {

@@ -4,6 +4,7 @@ import { getMetadataStorage } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { pruneUnusedComponents, sharedComponents } from './openapi-components';
 import { completeOperations, routeFacts } from './openapi-operations';
+import { applyReadResponses } from './read-responses';
 
 type Schemas = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>;
 
@@ -52,6 +53,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     schemas: { ...document.components?.schemas, ...(closed as Schemas), ...shared.schemas },
   };
   completeOperations(document, routeFacts(app));
+  applyReadResponses(document);
   pruneUnusedComponents(document);
   return document;
 }

@@ -18,7 +18,8 @@ import { QUEUES } from '@app/read-models';
 import { IsCode, IsFreeText } from '../http/text-fields';
 
 const POSITION = /^\d{1,20}\/\d{1,20}$/;
-const STAGES = [
+/** The stages a case can be at once identified: what `?stage=` filters by and a case view shows. */
+export const STAGES = [
   'identified',
   'awaiting_referral',
   'duty_to_notify_submitted',
