@@ -1,6 +1,6 @@
 import { Body, Controller, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation } from '@nestjs/swagger';
+import { ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ensureAddresseeConfigured, type Agency, type CaseCommand, type Role } from '@app/case-domain';
 import { AGENCIES } from '../auth/auth.guard';
@@ -36,7 +36,13 @@ export class CaseActionsController {
  */
 function addRoute(
   type: CaseActionType,
-  { path, summary, dto, roles }: { path: string; summary: string; dto: new () => object; roles?: readonly Role[] },
+  {
+    path,
+    summary,
+    dto,
+    roles,
+    readsReadModels,
+  }: { path: string; summary: string; dto: new () => object; roles?: readonly Role[]; readsReadModels?: string },
 ) {
   const prototype = CaseActionsController.prototype;
   function route(
@@ -59,6 +65,7 @@ function addRoute(
   const method = Object.getOwnPropertyDescriptor(prototype, type)!;
   Post(path)(prototype, type, method);
   ApiOperation({ summary })(prototype, type, method);
+  if (readsReadModels) ApiServiceUnavailableResponse({ description: readsReadModels })(prototype, type, method);
   if (roles) AllowRoles(...roles)(prototype, type, method);
 }
 

@@ -48,6 +48,8 @@ export interface CaseAction<T extends CaseActionType> {
   readonly dto: new () => CommandFields<T>;
   /** Who may call it, when not caseworkers only; the domain's access rules then judge the case. */
   readonly roles?: readonly Role[];
+  /** Set when the command reads the read models, which may be rebuilding (503): why, for the document. */
+  readonly readsReadModels?: string;
 }
 
 /**
@@ -140,7 +142,15 @@ export const CASE_ACTIONS = {
   AssessRisk: { path: 'risk-assessments', summary: 'Record a risk assessment', dto: RiskAssessmentDto },
   ReferToMarac: { path: 'marac-referrals', summary: 'Refer the case to the MARAC', dto: MaracReferralDto },
   // Panel members too: on cases listed at a MARAC meeting their agency attends.
-  AddNote: { path: 'notes', summary: 'Add a case note', dto: NoteDto, roles: ['caseworker', 'panel_member'] },
+  AddNote: {
+    path: 'notes',
+    summary: 'Add a case note',
+    dto: NoteDto,
+    roles: ['caseworker', 'panel_member'],
+    readsReadModels:
+      'read-model-not-built: a panel member’s note needs the MARAC meetings read model (which agencies attend), ' +
+      'being rebuilt from the start. Retry-After says when to ask again.',
+  },
   CloseCase: { path: 'closure', summary: 'Close the case', dto: ClosureDto },
   ReopenCase: { path: 'reopening', summary: 'Reopen a closed case', dto: ReopeningDto },
   // Sharing with another agency: the owner offers and revokes; the receiving agency answers.
