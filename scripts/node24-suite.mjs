@@ -143,8 +143,6 @@ function nodeEnvironment() {
     ...env,
     PATH: [join(nodeHome, 'bin'), process.env.PATH ?? ''].join(delimiter),
     npm_config_nodedir: nodeHome,
-    // Read by prebuild-install (better-sqlite3) from the environment; npm itself warns it does not know it.
-    npm_config_build_from_source: 'true',
   };
 }
 
@@ -166,12 +164,14 @@ function ensureModules(nodeVersion, env) {
     'building the native addons for Node 24: better-sqlite3 compiles SQLite from source against ' +
       `Node ${nodeVersion}'s headers (a few minutes on 2 cores, little output)`,
   );
+  // Read by prebuild-install (better-sqlite3) from the environment; npm warns that it does not know it.
+  const installEnv = { ...env, npm_config_build_from_source: 'true' };
   if (existsSync(ours)) {
     // `/.`: the folder's contents, also when node_modules is a symbolic link to another checkout's.
     run('copy node_modules (cp -a)', 'cp', ['-a', `${ours}/.`, modules]);
-    run('npm rebuild (native addons for Node 24)', 'npm', ['rebuild'], { cwd: checkout, env });
+    run('npm rebuild (native addons for Node 24)', 'npm', ['rebuild'], { cwd: checkout, env: installEnv });
   } else {
-    run('npm install under Node 24', 'npm', ['install', '--no-audit', '--no-fund'], { cwd: checkout, env });
+    run('npm install under Node 24', 'npm', ['install', '--no-audit', '--no-fund'], { cwd: checkout, env: installEnv });
   }
   const abi = spawnSync(
     join(nodeHome, 'bin', 'node'),
