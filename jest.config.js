@@ -18,6 +18,8 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^@app/([^/]+)(/.*)?$': '<rootDir>/libs/$1/src$2' },
   testEnvironment: 'node',
+  // The Node 24 run's own checkout (scripts/node24-suite.mjs): its copies are not this project's modules.
+  modulePathIgnorePatterns: ['<rootDir>/.node24/'],
 };
 
 /** @type {import('jest').Config} */

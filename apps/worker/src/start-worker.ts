@@ -1,6 +1,7 @@
 import { setPriority } from 'node:os';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { EventStoreHealthIndicator, RedisHealthIndicator, appLogger, openKeyring, type AppConfig } from '@app/platform';
 import { WorkerModule } from './worker.module';
 
@@ -15,9 +16,14 @@ export async function startWorker(config: AppConfig, redisUrl: string): Promise<
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, redisUrl, keyring }), {
     logger: appLogger(config),
   });
-  const checks = await Promise.all([app.get(EventStoreHealthIndicator).check(), app.get(RedisHealthIndicator).check()]);
-  new Logger('Worker').log({ msg: 'worker started', health: Object.assign({}, ...checks) as unknown });
+  new Logger('Worker').log({ msg: 'worker started', health: await workerHealth(app) });
   return app;
+}
+
+/** The worker's dependencies, each checked within its own timeout: the event store and Redis. */
+export async function workerHealth(app: INestApplicationContext): Promise<HealthIndicatorResult> {
+  const checks = await Promise.all([app.get(EventStoreHealthIndicator).check(), app.get(RedisHealthIndicator).check()]);
+  return checks.reduce<HealthIndicatorResult>((all, check) => ({ ...all, ...check }), {});
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { verify, type VerifyOptions } from 'jsonwebtoken';
+import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
 import { ROLES, type Actor, type Agency, type Role } from '@app/case-domain';
 import { APP_CONFIG, type AppConfig } from '@app/platform';
@@ -43,8 +43,11 @@ interface Claims {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  /** Built once: verification runs on every request (bench:commands measures it). */
-  private readonly verifyOptions: VerifyOptions & { complete?: false };
+  /**
+   * Verifies signatures and the claims jsonwebtoken knows (algorithm, expiry, issuer, audience),
+   * with the key and options built once: verification runs on every new token (bench:commands).
+   */
+  private readonly jwt: JwtService;
   private readonly maxLifetimeSeconds: number;
   /** Verifying a token was a tenth of a note command's CPU; each session sends the same one. */
   private readonly verified = new VerifiedTokens();
@@ -53,19 +56,22 @@ export class AuthGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(TOKEN_KEY) private readonly key: TokenKey,
+    @Inject(TOKEN_KEY) key: TokenKey,
     @Inject(AGENCIES) private readonly agencies: ReadonlyMap<string, Agency>,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     const { issuer, audience, maxLifetimeSeconds } = config.tokenClaims;
-    this.verifyOptions = {
-      algorithms: key.algorithms,
-      ...(issuer ? { issuer } : {}),
-      ...(audience ? { audience } : {}),
-      // tokenLifetimeProblem checks nbf, allowing for clock skew; jsonwebtoken would allow none.
-      ignoreNotBefore: true,
-    };
+    this.jwt = new JwtService({
+      secret: key.verifyWith,
+      verifyOptions: {
+        algorithms: key.algorithms,
+        ...(issuer ? { issuer } : {}),
+        ...(audience ? { audience } : {}),
+        // tokenLifetimeProblem checks nbf, allowing for clock skew; jsonwebtoken would allow none.
+        ignoreNotBefore: true,
+      },
+    });
     this.maxLifetimeSeconds = maxLifetimeSeconds;
   }
 
@@ -113,7 +119,7 @@ export class AuthGuard implements CanActivate {
     const nowSeconds = Math.floor(this.clock().getTime() / 1000);
     const known = this.verified.get(token);
     if (known) {
-      // As jsonwebtoken says it, so a token refused from the cache reads as one refused by verify.
+      // As jsonwebtoken (under JwtService) says it, so a token refused from the cache reads as one refused by verify.
       if (nowSeconds >= known.exp) {
         this.verified.delete(token);
         throw new UnauthorizedException('The token was refused: jwt expired');
@@ -124,7 +130,7 @@ export class AuthGuard implements CanActivate {
     }
     let claims: Claims;
     try {
-      claims = verify(token, this.key.verifyWith, { ...this.verifyOptions, clockTimestamp: nowSeconds });
+      claims = this.jwt.verify<Claims>(token, { clockTimestamp: nowSeconds });
     } catch (error) {
       throw new UnauthorizedException(`The token was refused: ${(error as Error).message}`);
     }

@@ -89,6 +89,7 @@ describe('loadConfig', () => {
       redisKeyPrefix: 'marac',
       readWaitMs: 5000,
       workerNice: 5,
+      workerHealthFile: undefined,
       deadlinePolicy: defaultDeadlinePolicy,
       keyEncryptionKey: { kind: 'development' },
       keyStoreUrl: undefined,
@@ -108,6 +109,7 @@ describe('loadConfig', () => {
         EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false',
         WORKER_IN_PROCESS: 'false',
         WORKER_NICE: '0',
+        WORKER_HEALTH_FILE: 'run/worker-health.json',
         LOG_LEVEL: 'debug',
         KEY_ENCRYPTION_KEY: KEK,
         KEY_STORE_URL: 'postgres://marac:secret@keys:5432/marac_keys',
@@ -128,6 +130,7 @@ describe('loadConfig', () => {
       eventStoreConnectionString: 'esdb://eventstore:2113?tls=false',
       workerInProcess: false,
       workerNice: 0,
+      workerHealthFile: '/srv/app/run/worker-health.json',
       logLevel: 'debug',
     });
   });

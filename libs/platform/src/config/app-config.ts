@@ -43,6 +43,11 @@ export interface AppConfig {
    * api, requests go first and the read models catch up when they pause.
    */
   readonly workerNice: number;
+  /**
+   * Where the worker on its own (`dist/apps/worker/src/main.js`) writes its heartbeat
+   * (`WORKER_HEALTH_FILE`), which `health-probe.js` reads: a container's healthcheck. Unset, none.
+   */
+  readonly workerHealthFile: string | undefined;
   /** The deadline lengths (`DEADLINE_POLICY_FILE`, `DEADLINE_SECONDS_PER_DAY`; else the domain page's). */
   readonly deadlinePolicy: DeadlinePolicy;
   /**
@@ -189,6 +194,11 @@ class Environment {
 
   @IsOptional()
   @IsString()
+  @MinLength(1, { message: 'WORKER_HEALTH_FILE must not be empty' })
+  WORKER_HEALTH_FILE?: string;
+
+  @IsOptional()
+  @IsString()
   @MinLength(1, { message: 'DEADLINE_POLICY_FILE must not be empty' })
   DEADLINE_POLICY_FILE?: string;
 
@@ -258,6 +268,7 @@ const KNOWN = [
   'REDIS_KEY_PREFIX',
   'READ_WAIT_MS',
   'WORKER_NICE',
+  'WORKER_HEALTH_FILE',
   'DEADLINE_POLICY_FILE',
   'DEADLINE_SECONDS_PER_DAY',
   'KEY_ENCRYPTION_KEY',
@@ -341,6 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     redisKeyPrefix: parsed.REDIS_KEY_PREFIX ?? 'marac',
     readWaitMs: Number(parsed.READ_WAIT_MS ?? 5_000),
     workerNice: Number(parsed.WORKER_NICE ?? 5),
+    workerHealthFile: parsed.WORKER_HEALTH_FILE ? resolve(cwd, parsed.WORKER_HEALTH_FILE) : undefined,
     deadlinePolicy,
     keyEncryptionKey,
     keyStoreUrl: parsed.KEY_STORE_URL,
