@@ -51,7 +51,10 @@ export async function overdueDeadlineCounts<Kind extends string>(
   const results = (await pipeline.exec()) ?? [];
   let at = 0;
   return Object.fromEntries(
-    kinds.map((kind) => [kind, Object.fromEntries(agencies.map((agency) => [agency, Number(results[at++]?.[1] ?? 0)]))]),
+    kinds.map((kind) => [
+      kind,
+      Object.fromEntries(agencies.map((agency) => [agency, Number(results[at++]?.[1] ?? 0)])),
+    ]),
   ) as Record<Kind, Record<string, number>>;
 }
 
