@@ -140,7 +140,7 @@ describe('the access log of a case', () => {
   });
 
   it('pages with limit and after, and refuses bad paging or another role (problem+json, nothing written)', async () => {
-    const all = (await log('?limit=1000')).body.reads as { revision: string }[];
+    const all = (await log('?limit=1000')).body.reads as object[];
     expect(all.length).toBeGreaterThanOrEqual(4);
     const seen: string[] = [];
     let after: string | null = null;
@@ -148,10 +148,10 @@ describe('the access log of a case', () => {
       const page = await log(`?limit=2${after === null ? '' : `&after=${after}`}`);
       expect(page.status).toBe(200);
       expect(page.body.reads.length).toBeLessThanOrEqual(2);
-      seen.push(...(page.body.reads as { revision: string }[]).map((read) => read.revision));
+      seen.push(...(page.body.reads as object[]).map((read) => JSON.stringify(read)));
       after = page.body.next as string | null;
     } while (after !== null);
-    expect(seen).toEqual(all.map((read) => read.revision));
+    expect(seen).toEqual(all.map((read) => JSON.stringify(read)));
 
     for (const query of ['?limit=0', '?limit=1001', '?after=-1', '?after=x', '?other=1']) {
       const refused = await log(query);

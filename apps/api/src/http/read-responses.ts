@@ -369,8 +369,17 @@ const SCHEMAS: Record<string, SchemaObject> = {
   }),
   CaseAccessLog: object({
     caseId: uuid,
-    reads: array(object({ revision, readAt: instant, reader: userRef, route: string(), reason: nullable(string()) })),
-    next: nullable(revision),
+    reads: array(
+      object({
+        stream: { type: 'string', description: 'The read-log stream of the event that records the read' },
+        revision,
+        readAt: instant,
+        reader: userRef,
+        route: string(),
+        reason: nullable(string()),
+      }),
+    ),
+    next: nullable({ type: 'string', pattern: '^\\d+$', description: 'Pass as `after` for the next page' }),
   }),
   PersonalDataReads: object({
     caseId: uuid,

@@ -1,17 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Redis from 'ioredis';
+import { CASES_READ, readsRecordedBy } from '@app/audit/read-log';
 import type { Actor } from '@app/case-domain';
-import { SqliteEventStore } from '@app/event-store';
-import { CaseReadLog, caseReadLogStream } from './case-read-log';
+import { SqliteEventStore, type EventData } from '@app/event-store';
+import { CaseReadLog } from './case-read-log';
 
 const reader = (userId: string): Actor =>
   ({ userId, role: 'caseworker', agency: { id: 'police' } }) as unknown as Actor;
 
+// The writing side; paging through the index (Redis) is test/integration/audit/read-log.test.ts.
 describe('CaseReadLog', () => {
   let dir: string;
   let store: SqliteEventStore;
-  let appends: string[];
+  let appends: { stream: string; events: readonly EventData[] }[];
+  const newLog = () => new CaseReadLog(store, {} as Redis, { redisKeyPrefix: 'unused' });
+  const userIds = async (log: CaseReadLog) =>
+    (await store.readStream(log.stream)).flatMap((event) => readsRecordedBy(event).map((read) => read.reader.userId));
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'marac-read-log-'));
@@ -19,7 +25,7 @@ describe('CaseReadLog', () => {
     appends = [];
     const append = store.append.bind(store);
     store.append = (stream, events, options) => {
-      appends.push(stream);
+      appends.push({ stream, events });
       return append(stream, events, options);
     };
   });
@@ -29,44 +35,66 @@ describe('CaseReadLog', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes the reads of one turn together, one append per case', async () => {
-    const log = new CaseReadLog(store);
+  it('writes the reads of one turn as one event, to the process’s own stream', async () => {
+    const log = newLog();
     for (let n = 0; n < 60; n++) {
       log.record([`case-${n % 3}`, `case-${(n + 1) % 3}`], reader(`user-${n}`), 'GET /cases/{caseId}');
     }
+    log.record(['case-0', 'case-0'], reader('agenda-reader'), 'GET /marac/meetings/{meetingId}/agenda');
     await log.flushed();
-    expect(appends.sort()).toEqual(['read-log-case-0', 'read-log-case-1', 'read-log-case-2']);
-    for (const caseId of ['case-0', 'case-1', 'case-2']) {
-      expect(await store.readStream(caseReadLogStream(caseId))).toHaveLength(40);
-    }
+    expect(appends).toHaveLength(1);
+    expect(appends[0]!.stream).toBe(log.stream);
+    expect(appends[0]!.events.map((event) => event.type)).toEqual([CASES_READ]);
+    const [event] = await store.readStream(log.stream);
+    const reads = readsRecordedBy(event!);
+    expect(reads).toHaveLength(121); // a case listed twice in one read is one read of it
+    expect(reads[0]).toEqual({
+      caseId: 'case-0',
+      reader: { userId: 'user-0', role: 'caseworker', agency: 'police' },
+      route: 'GET /cases/{caseId}',
+    });
+    expect(newLog().stream).not.toBe(log.stream);
   });
 
-  it('a later turn is a later write, and a page gives who, route and reason in order', async () => {
-    const log = new CaseReadLog(store);
+  it('puts at most 1,000 reads in an event, in order, in one append', async () => {
+    const log = newLog();
+    for (let n = 0; n < 1_200; n++) log.record([`case-${n}`], reader(`user-${n}`), 'GET /cases/{caseId}', 'Synthetic');
+    await log.flushed();
+    expect(appends).toHaveLength(1);
+    const events = await store.readStream(log.stream);
+    expect(events.map((event) => readsRecordedBy(event).length)).toEqual([1_000, 200]);
+    expect(await userIds(log)).toEqual(Array.from({ length: 1_200 }, (_, n) => `user-${n}`));
+  });
+
+  it('a later turn is a later event', async () => {
+    const log = newLog();
     log.record(['c'], reader('first'), 'GET /cases/{caseId}');
     await log.flushed();
-    log.record(['c', 'c'], reader('second'), 'GET /cases/{caseId}/history', 'Synthetic reason');
+    log.record(['c'], reader('second'), 'GET /cases/{caseId}/history', 'Synthetic reason');
     await log.flushed();
-    expect(appends).toEqual(['read-log-c', 'read-log-c']);
-    const page = await log.page('c', { limit: 1 });
-    expect(page.reads).toEqual([
-      expect.objectContaining({
-        revision: '0',
-        reader: { userId: 'first', role: 'caseworker', agency: 'police' },
-        route: 'GET /cases/{caseId}',
-        reason: null,
-      }),
+    expect(appends.map((append) => append.stream)).toEqual([log.stream, log.stream]);
+    const events = await store.readStream(log.stream);
+    expect(events.map((event) => readsRecordedBy(event))).toEqual([
+      [
+        {
+          caseId: 'c',
+          reader: { userId: 'first', role: 'caseworker', agency: 'police' },
+          route: 'GET /cases/{caseId}',
+        },
+      ],
+      [
+        {
+          caseId: 'c',
+          reader: { userId: 'second', role: 'caseworker', agency: 'police' },
+          reason: 'Synthetic reason',
+          route: 'GET /cases/{caseId}/history',
+        },
+      ],
     ]);
-    expect(page.next).toBe('0');
-    const rest = await log.page('c', { after: 0 });
-    expect(rest).toMatchObject({
-      next: null,
-      reads: [{ revision: '1', reader: { userId: 'second' }, reason: 'Synthetic reason' }],
-    });
   });
 
-  it('keeps a write that failed and tries it again, each case’s reads still in order', async () => {
-    const log = new CaseReadLog(store);
+  it('keeps a write that failed and tries it again, the reads still in order', async () => {
+    const log = newLog();
     log.retryMs = 20;
     const append = store.append.bind(store);
     let failures = 2;
@@ -76,10 +104,6 @@ describe('CaseReadLog', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     log.record(['c'], reader('second'), 'GET /cases/{caseId}');
     await log.flushed();
-    const written = await store.readStream(caseReadLogStream('c'));
-    expect(written.map((event) => (event.data as { reader: { userId: string } }).reader.userId)).toEqual([
-      'first',
-      'second',
-    ]);
+    expect(await userIds(log)).toEqual(['first', 'second']);
   });
 });

@@ -276,7 +276,7 @@ export class StreamPageQueryDto {
   @Max(HISTORY_PAGE.max)
   limit?: number;
 
-  @JSONSchema({ description: 'The next value of the previous page (a revision).' })
+  @JSONSchema({ description: 'The `next` value of the previous page.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -19,6 +19,7 @@ import { SqliteMerkleTreeStore } from '../merkle/sqlite-merkle-tree-store';
 import { loadTreeHeadSigningKey } from '../tree-heads/development-signing-key';
 import { SqliteTreeHeadStore } from '../tree-heads/sqlite-tree-head-store';
 import { AuditTreeBuilder } from '../tree-builder';
+import { ReadLogIndex } from '../read-log/read-log-index';
 
 /**
  * Builds the global Merkle tree over `$all` in `DATA_DIR/audit.sqlite` and signs its heads, here
@@ -65,10 +66,59 @@ export class AuditTreeBuilderHost implements OnApplicationBootstrap, BeforeAppli
   }
 }
 
-/** The audit tree builder, for the worker (and `npm start`'s worker thread). */
+/**
+ * Keeps the access log's index (`ReadLogIndex`) up with the read log: it catches up at start and
+ * then every few seconds, so an auditor's page has only the last seconds' reads left to index.
+ * No lease: catching up is idempotent, and a second worker only repeats the same writes.
+ */
+@Injectable()
+export class ReadLogIndexer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly index: ReadLogIndex;
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+  private readonly logger = new Logger('ReadLogIndex');
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(REDIS) redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.index = new ReadLogIndex(store, redis, config.redisKeyPrefix);
+  }
+
+  onApplicationBootstrap(): void {
+    const tick = () => {
+      void this.index.catchUp().then(
+        () => (this.failing = false),
+        (error: Error) => {
+          if (!this.failing) this.logger.warn(`could not index the read log (${error.message}); trying again`);
+          this.failing = true;
+        },
+      );
+    };
+    tick();
+    this.timer = setInterval(tick, READ_LOG_INDEX_EVERY_MS);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await settledWithin(
+      this.index.catchUp().catch(() => undefined),
+      5_000,
+    );
+  }
+}
+
+const READ_LOG_INDEX_EVERY_MS = 5_000;
+
+/** The audit tree builder and the access log's indexer, for the worker (and `npm start`'s worker thread). */
 @Module({})
 export class AuditModule {
   static forRoot(): DynamicModule {
-    return { module: AuditModule, providers: [AuditTreeBuilderHost], exports: [AuditTreeBuilderHost] };
+    return {
+      module: AuditModule,
+      providers: [AuditTreeBuilderHost, ReadLogIndexer],
+      exports: [AuditTreeBuilderHost, ReadLogIndexer],
+    };
   }
 }

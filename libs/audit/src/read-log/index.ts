@@ -1,0 +1,2 @@
+export * from './read-log';
+export * from './read-log-index';

@@ -1,0 +1,129 @@
+import type Redis from 'ioredis';
+import { formatPosition, parsePosition, type EventStore, type RecordedEvent } from '@app/event-store';
+import { MAX_READS_PER_EVENT, READ_LOG_PREFIX, readsRecordedBy } from './read-log';
+
+/** A read as the access log shows it, with the event that records it (stream and revision). */
+export interface AccessLogEntry {
+  readonly stream: string;
+  readonly revision: string;
+  readonly readAt: string;
+  readonly reader: { readonly userId: string; readonly role: string; readonly agency: string };
+  readonly route: string;
+  readonly reason: string | null;
+}
+
+export interface AccessLogPage {
+  readonly reads: readonly AccessLogEntry[];
+  /** Pass as `after` for the next page; null on the last. */
+  readonly next: string | null;
+}
+
+/**
+ * Each case's reads, found in the read log's shared streams (`read-log.ts`): a sorted set per case
+ * in Redis, scored by where the read is in `$all` (the recording event's commit position × 1,024
+ * plus the read's place in that event, which holds at most 1,000), filled by catching up on the
+ * read log from a checkpoint. The event store stays the record; the index is made again from it
+ * whenever Redis loses it (no checkpoint: from the start). Catching up is idempotent (a read's
+ * member and score are functions of its event), so the worker's timer and a query's own catch-up
+ * may run side by side in any processes.
+ */
+export class ReadLogIndex {
+  private readonly checkpointKey: string;
+  private readonly caseKeyPrefix: string;
+  /** This process's catch-up in progress; a second caller waits for the next one, which sees its reads. */
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly batchSize = 1_000,
+  ) {
+    this.checkpointKey = `${prefix}:read-log:checkpoint`;
+    this.caseKeyPrefix = `${prefix}:read-log:case:`;
+  }
+
+  /** Indexes every read-log event the store holds now; resolves once they are in Redis. */
+  catchUp(): Promise<void> {
+    if (!this.running) {
+      this.running = this.indexFromCheckpoint().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    // One already runs: it may have read past where reads recorded since would be, so run once more after it.
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.catchUp();
+      });
+    return this.queued;
+  }
+
+  /** A page of a case's reads, oldest first, as indexed so far (`catchUp` first to include the newest). */
+  async page(caseId: string, options: { readonly limit: number; readonly after?: number }): Promise<AccessLogPage> {
+    const from = options.after === undefined ? '-inf' : `(${options.after}`;
+    const found = await this.redis.zrangebyscore(
+      this.caseKeyPrefix + caseId,
+      from,
+      '+inf',
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      options.limit + 1,
+    );
+    const reads: AccessLogEntry[] = [];
+    let last = '';
+    for (let at = 0; at < found.length && reads.length < options.limit; at += 2) {
+      reads.push((JSON.parse(found[at]!) as { entry: AccessLogEntry }).entry);
+      last = found[at + 1]!;
+    }
+    return { reads, next: found.length > 2 * options.limit ? last : null };
+  }
+
+  private async indexFromCheckpoint(): Promise<void> {
+    const checkpoint = await this.redis.get(this.checkpointKey);
+    const after = checkpoint === null ? undefined : parsePosition(checkpoint);
+    const events = this.store.readAll({
+      fromPosition: after ?? 'start',
+      filter: { on: 'streamName', prefixes: [READ_LOG_PREFIX] },
+    });
+    let batch: RecordedEvent[] = [];
+    for await (const event of events) {
+      // `readAll` includes the event at its start, indexed already.
+      if (after && event.position.commit === after.commit && event.position.prepare === after.prepare) continue;
+      batch.push(event);
+      if (batch.length >= this.batchSize) {
+        await this.index(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await this.index(batch);
+  }
+
+  /** Adds the reads these events record, then moves the checkpoint past them. */
+  private async index(events: readonly RecordedEvent[]): Promise<void> {
+    const write = this.redis.pipeline();
+    for (const event of events) {
+      const base = Number(event.position.commit) * 1_024;
+      const reads = readsRecordedBy(event);
+      for (let place = 0; place < reads.length && place < MAX_READS_PER_EVENT; place++) {
+        const read = reads[place]!;
+        const entry: AccessLogEntry = {
+          stream: event.stream,
+          revision: event.revision.toString(),
+          readAt: event.recordedAt.toISOString(),
+          reader: read.reader,
+          route: read.route,
+          reason: read.reason ?? null,
+        };
+        // The place makes two equal reads in one event two members.
+        write.zadd(this.caseKeyPrefix + read.caseId, base + place, JSON.stringify({ place, entry }));
+      }
+    }
+    write.set(this.checkpointKey, formatPosition(events[events.length - 1]!.position));
+    const results = await write.exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+  }
+}
