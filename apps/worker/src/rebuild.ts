@@ -27,6 +27,7 @@ runMain(async (config, onShutdown) => {
       // History is replayed in worker threads, one per core, each over its share of the streams.
       parallel: {
         partitions: availableParallelism(),
+        heapMb: config.rebuildThreadHeapMb,
         config: {
           eventStore: connection,
           redisUrl: redisServer.url,

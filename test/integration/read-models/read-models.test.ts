@@ -148,4 +148,16 @@ describe('read models over a synthetic workload (embedded store, real Redis)', (
     expect(await redis.get(keys.active)).toBeNull();
     expect(await redis.keys(`${keys.generation(2)}:*`)).toEqual([]);
   });
+
+  it('a replay thread that outgrows its heap bound fails the rebuild, says which setting to raise, and leaves readers where they were', async () => {
+    const keys = new ReadModelKeys(root);
+    await appendWorkload(store, 20, { seed: 10 });
+    // 8 MB is less than loading the thread's modules takes.
+    const failure = await rebuildReadModels(store, redis, projections(), {
+      root,
+      parallel: { ...inThreads(2), heapMb: 8 },
+    }).catch((error: unknown) => error);
+    expect((failure as Error).message).toMatch(/ran out of its 8 MB heap: raise REBUILD_THREAD_HEAP_MB/);
+    expect(await redis.get(keys.active)).toBeNull();
+  });
 });

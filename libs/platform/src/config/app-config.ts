@@ -39,6 +39,12 @@ export interface AppConfig {
   /** How long a query with `?minPosition=` waits for the read models before a 503. */
   readonly readWaitMs: number;
   /**
+   * The most heap each replay thread of `npm run projections:rebuild` may hold
+   * (`REBUILD_THREAD_HEAP_MB`, its V8 old generation): without a bound the threads let it grow
+   * far past what they keep alive before collecting.
+   */
+  readonly rebuildThreadHeapMb: number;
+  /**
    * The nice value of the worker's thread (`WORKER_NICE`, 0-19): where it shares cores with the
    * api, requests go first and the read models catch up when they pause.
    */
@@ -189,6 +195,12 @@ class Environment {
   READ_WAIT_MS?: string;
 
   @IsOptional()
+  @Matches(/^(6[4-9]|[7-9]\d|[1-9]\d{2,4})$/, {
+    message: 'REBUILD_THREAD_HEAP_MB must be a whole number of megabytes from 64, got "$value"',
+  })
+  REBUILD_THREAD_HEAP_MB?: string;
+
+  @IsOptional()
   @Matches(/^(1?\d)$/, { message: 'WORKER_NICE must be a whole number from 0 to 19, got "$value"' })
   WORKER_NICE?: string;
 
@@ -267,6 +279,7 @@ const KNOWN = [
   'AGENCIES_FILE',
   'REDIS_KEY_PREFIX',
   'READ_WAIT_MS',
+  'REBUILD_THREAD_HEAP_MB',
   'WORKER_NICE',
   'WORKER_HEALTH_FILE',
   'DEADLINE_POLICY_FILE',
@@ -351,6 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     agenciesFile: parsed.AGENCIES_FILE ? resolve(cwd, parsed.AGENCIES_FILE) : undefined,
     redisKeyPrefix: parsed.REDIS_KEY_PREFIX ?? 'marac',
     readWaitMs: Number(parsed.READ_WAIT_MS ?? 5_000),
+    rebuildThreadHeapMb: Number(parsed.REBUILD_THREAD_HEAP_MB ?? 256),
     workerNice: Number(parsed.WORKER_NICE ?? 5),
     workerHealthFile: parsed.WORKER_HEALTH_FILE ? resolve(cwd, parsed.WORKER_HEALTH_FILE) : undefined,
     deadlinePolicy,
