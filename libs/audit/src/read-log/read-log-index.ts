@@ -20,9 +20,10 @@ export interface AccessLogPage {
 
 /**
  * Each case's reads, found in the read log's shared streams (`read-log.ts`): a sorted set per case
- * in Redis, scored by where the read is in `$all` (the recording event's commit position × 1,024
- * plus the read's place in that event, which holds at most 1,000), filled by catching up on the
- * read log from a checkpoint. The event store stays the record; the index is made again from it
+ * in Redis whose members say where each read is (`<position of its event> <place in the event>`,
+ * a few bytes: the read itself stays in the store, and a page reads its events back), scored by
+ * that order in `$all` (the event's commit position × 1,024 plus the place, an event holding at
+ * most 1,000 reads), filled by catching up on the read log from a checkpoint. The event store stays the record; the index is made again from it
  * whenever Redis loses it (no checkpoint: from the start). Catching up is idempotent (a read's
  * member and score are functions of its event), so the worker's timer and a query's own catch-up
  * may run side by side in any processes.
@@ -72,13 +73,43 @@ export class ReadLogIndex {
       0,
       options.limit + 1,
     );
-    const reads: AccessLogEntry[] = [];
-    let last = '';
-    for (let at = 0; at < found.length && reads.length < options.limit; at += 2) {
-      reads.push((JSON.parse(found[at]!) as { entry: AccessLogEntry }).entry);
-      last = found[at + 1]!;
+    const shown: { position: string; place: number; score: string }[] = [];
+    for (let at = 0; at < found.length && shown.length < options.limit; at += 2) {
+      const [position, place] = found[at]!.split(' ');
+      shown.push({ position: position!, place: Number(place), score: found[at + 1]! });
     }
-    return { reads, next: found.length > 2 * options.limit ? last : null };
+    // The reads themselves are in the events, read once each.
+    const positions = [...new Set(shown.map(({ position }) => position))];
+    const events = new Map(
+      await Promise.all(positions.map(async (position) => [position, await this.eventAt(position)] as const)),
+    );
+    const reads: AccessLogEntry[] = [];
+    for (const { position, place } of shown) {
+      const event = events.get(position);
+      const read = event && readsRecordedBy(event)[place];
+      // Indexed from this very event, so it is there unless the store lost it (`audit:verify` says so).
+      if (!event || !read) throw new Error(`the read log's event at ${position} is not in the store`);
+      reads.push({
+        stream: event.stream,
+        revision: event.revision.toString(),
+        readAt: event.recordedAt.toISOString(),
+        reader: read.reader,
+        route: read.route,
+        reason: read.reason ?? null,
+      });
+    }
+    return { reads, next: found.length > 2 * options.limit ? shown.at(-1)!.score : null };
+  }
+
+  private async eventAt(text: string): Promise<RecordedEvent | undefined> {
+    const position = parsePosition(text);
+    if (!position) return undefined;
+    for await (const event of this.store.readAll({ fromPosition: position, maxCount: 1 })) {
+      return event.position.commit === position.commit && event.position.prepare === position.prepare
+        ? event
+        : undefined;
+    }
+    return undefined;
   }
 
   private async indexFromCheckpoint(): Promise<void> {
@@ -106,19 +137,11 @@ export class ReadLogIndex {
     const write = this.redis.pipeline();
     for (const event of events) {
       const base = Number(event.position.commit) * 1_024;
+      const position = formatPosition(event.position);
       const reads = readsRecordedBy(event);
       for (let place = 0; place < reads.length && place < MAX_READS_PER_EVENT; place++) {
-        const read = reads[place]!;
-        const entry: AccessLogEntry = {
-          stream: event.stream,
-          revision: event.revision.toString(),
-          readAt: event.recordedAt.toISOString(),
-          reader: read.reader,
-          route: read.route,
-          reason: read.reason ?? null,
-        };
-        // The place makes two equal reads in one event two members.
-        write.zadd(this.caseKeyPrefix + read.caseId, base + place, JSON.stringify({ place, entry }));
+        // Where the read is, not what it says: a few bytes a read in Redis, the read itself in the store.
+        write.zadd(this.caseKeyPrefix + reads[place]!.caseId, base + place, `${position} ${place}`);
       }
     }
     write.set(this.checkpointKey, formatPosition(events[events.length - 1]!.position));
