@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { tokenFor, useApiServer } from '../support/api-client';
+import Redis from 'ioredis';
+import { tokenFor, useApiServer, useApiServerProcess } from '../support/api-client';
 import { daysAgo, today } from '../support/dates';
 
 /**
@@ -162,5 +163,51 @@ describe('the access log of a case', () => {
       expect((await call('GET', `/cases/${caseId}/access-log`, { token })).status).toBe(403);
     }
     expect(((await log('?limit=1000')).body.reads as unknown[]).length).toBe(all.length);
+  });
+});
+
+describe('the access log’s index', () => {
+  jest.setTimeout(60_000);
+  const prefix = `e2e-read-log-${randomUUID().slice(0, 8)}`;
+  const server = useApiServerProcess({ REDIS_KEY_PREFIX: prefix });
+  const caseworker = tokenFor('caseworker', 'police');
+
+  it('is kept up by the worker without anyone asking for the log', async () => {
+    const caseId = randomUUID();
+    const created = await server.call('POST', '/cases', {
+      token: caseworker,
+      body: {
+        caseId,
+        identifiedOn: today(),
+        location: 'Synthetic location',
+        encounterContext: 'community_report',
+        indicators: [],
+        exploitationTypes: ['labour'],
+        child: false,
+        personal: { name: 'Synthetic Indexed Person' },
+      },
+    });
+    expect(created.status).toBe(201);
+    for (let n = 0; n < 3; n++) {
+      const read = await server.call('GET', `/cases/${caseId}?minPosition=${created.body.position as string}`, {
+        token: caseworker,
+      });
+      expect(read.status).toBe(200);
+    }
+    const redis = new Redis(process.env.TEST_REDIS_URL!);
+    try {
+      // The worker catches up every 5 s; nothing here reads the access log.
+      let indexed = 0;
+      for (const deadline = Date.now() + 15_000; indexed < 3 && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        indexed = await redis.zcard(`${prefix}:read-log:case:${caseId}`);
+      }
+      expect(indexed).toBe(3);
+      expect(await redis.get(`${prefix}:read-log:checkpoint`)).toMatch(/^\d+\/\d+$/);
+    } finally {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
   });
 });
