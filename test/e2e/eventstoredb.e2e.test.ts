@@ -105,4 +105,51 @@ describe('the app on EventStoreDB', () => {
     // The refused exit wrote nothing.
     expect(esdb.log.stream(`case-${caseId}`) ?? []).toHaveLength(4);
   });
+
+  it('records reads in the read log on EventStoreDB and pages a case’s access log from it', async () => {
+    const token = tokenFor('caseworker', 'police');
+    const auditor = tokenFor('auditor', 'home-office');
+    const caseId = randomUUID();
+    const created = await call(app.url, 'POST', '/cases', {
+      token,
+      body: {
+        caseId,
+        identifiedOn: today(),
+        location: 'Test location',
+        encounterContext: 'police_operation',
+        indicators: [],
+        exploitationTypes: ['labour'],
+        child: false,
+        personal: { name: 'Test Person R' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const minPosition = created.body.position as string;
+    expect((await call(app.url, 'GET', `/cases/${caseId}?minPosition=${minPosition}`, { token })).status).toBe(200);
+    expect(
+      (await call(app.url, 'GET', `/cases/${caseId}/history?reason=Synthetic%20audit`, { token: auditor })).status,
+    ).toBe(200);
+    expect((await call(app.url, 'GET', `/cases/${caseId}`, { token })).status).toBe(200);
+
+    const first = await call(app.url, 'GET', `/cases/${caseId}/access-log?limit=2`, { token: auditor });
+    expect(first.status).toBe(200);
+    const rest = await call(app.url, 'GET', `/cases/${caseId}/access-log?after=${first.body.next as string}`, {
+      token: auditor,
+    });
+    const reads = [
+      ...(first.body.reads as Record<string, unknown>[]),
+      ...(rest.body.reads as Record<string, unknown>[]),
+    ];
+    expect(reads.map(({ route, reader, reason }) => [route, (reader as { role: string }).role, reason])).toEqual([
+      ['GET /cases/{caseId}', 'caseworker', null],
+      ['GET /cases/{caseId}/history', 'auditor', 'Synthetic audit'],
+      ['GET /cases/{caseId}', 'caseworker', null],
+    ]);
+    expect(rest.body.next).toBeNull();
+    // Each read names the event that records it, and that event is in the EventStoreDB server's log.
+    for (const read of reads) {
+      const events = esdb.log.stream(read.stream as string) ?? [];
+      expect(events.map((event) => event.type)).toContain('CasesRead');
+    }
+  });
 });
