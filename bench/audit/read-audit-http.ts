@@ -8,7 +8,7 @@ import { E2E_SECRET, tokenFor } from '../../test/support/api-client';
 import { startServer, type ServerProcess } from '../../test/support/server-process';
 import { jsonWithToken, measure, openCases, settle, type Figures } from '../commands/requests';
 
-const TURNS = Number(process.env.BENCH_READ_TURNS ?? 4);
+const TURNS = Number(process.env.BENCH_READ_TURNS ?? 8);
 const TURN_S = Number(process.env.BENCH_READ_TURN_S ?? 2);
 const LEVELS = [16, 64] as const;
 const READY = 'is listening on';
