@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, E2E_SECRET, tokenFor } from '../support/api-client';
+import { identifyCaseBody } from '../support/case-bodies';
 import { today } from '../support/dates';
 import { startEsdbProtocolServer, type EsdbProtocolServer } from '../support/esdb-protocol-server';
 import { startServer, type ServerProcess } from '../support/server-process';
@@ -112,16 +113,7 @@ describe('the app on EventStoreDB', () => {
     const caseId = randomUUID();
     const created = await call(app.url, 'POST', '/cases', {
       token,
-      body: {
-        caseId,
-        identifiedOn: today(),
-        location: 'Test location',
-        encounterContext: 'police_operation',
-        indicators: [],
-        exploitationTypes: ['labour'],
-        child: false,
-        personal: { name: 'Test Person R' },
-      },
+      body: identifyCaseBody(caseId, 'Test Person R', 0),
     });
     expect(created.status).toBe(201);
     const minPosition = created.body.position as string;

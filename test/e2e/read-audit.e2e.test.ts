@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { tokenFor, useApiServer, useApiServerProcess } from '../support/api-client';
+import { identifyCaseBody } from '../support/case-bodies';
 import { daysAgo, today } from '../support/dates';
 
 /**
@@ -176,16 +177,7 @@ describe('the access log’s index', () => {
     const caseId = randomUUID();
     const created = await server.call('POST', '/cases', {
       token: caseworker,
-      body: {
-        caseId,
-        identifiedOn: today(),
-        location: 'Synthetic location',
-        encounterContext: 'community_report',
-        indicators: [],
-        exploitationTypes: ['labour'],
-        child: false,
-        personal: { name: 'Synthetic Indexed Person' },
-      },
+      body: identifyCaseBody(caseId, 'Synthetic Indexed Person', 0),
     });
     expect(created.status).toBe(201);
     for (let n = 0; n < 3; n++) {
