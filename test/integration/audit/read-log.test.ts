@@ -127,7 +127,11 @@ describe('the read log and its index', () => {
     const index = new ReadLogIndex(store, redis, prefix);
     log.record([caseId], reader('after'), 'GET /cases/{caseId}');
     await log.flushed();
-    await index.catchUp();
+    const checkpoint = () => redis.get(`${prefix}:read-log:checkpoint`);
+    const before = await checkpoint();
+    void index.catchUp();
+    await index.idle(); // what shutdown waits for: the catch-up in progress, ended
+    expect(await checkpoint()).not.toBe(before);
     await index.catchUp();
     expect(users(await log.page(caseId, { limit: 10 }))).toEqual(['before', 'after']);
   });

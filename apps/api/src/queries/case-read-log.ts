@@ -17,10 +17,10 @@ const READ_METADATA = Object.freeze({ schemaVersion: 1 });
  * (`@app/audit/read-log`) appended to this process's own read-log stream, while the read is
  * answered. A write that fails is kept and tried again every second, in order, so a record is
  * lost only with the process itself, and then only the last few tens of milliseconds' (a crash
- * between a read and its commit). Reads of personal details are recorded apart and durably before they are
- * shown (`PersonalDataReads`). On shutdown what is pending is written before the store closes.
- * Auditors page through a case's reads through the index (`ReadLogIndex`), which the worker keeps
- * up and a page brings up to date first.
+ * between a read and its commit). Reads of personal details are recorded apart and durably
+ * before they are shown (`PersonalDataReads`). On shutdown what is pending is written before the
+ * store closes. Auditors page through a case's reads through the index (`ReadLogIndex`), which
+ * the worker keeps up and a page brings up to date first.
  */
 @Injectable()
 export class CaseReadLog implements BeforeApplicationShutdown {

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { formatPosition, parsePosition, type EventStore, type RecordedEvent } from '@app/event-store';
+import { comparePositions, formatPosition, parsePosition, type EventStore, type RecordedEvent } from '@app/event-store';
 import { MAX_READS_PER_EVENT, READ_LOG_PREFIX, readsRecordedBy } from './read-log';
 
 /** A read as the access log shows it, with the event that records it (stream and revision). */
@@ -23,10 +23,10 @@ export interface AccessLogPage {
  * in Redis whose members say where each read is (`<position of its event> <place in the event>`,
  * a few bytes: the read itself stays in the store, and a page reads its events back), scored by
  * that order in `$all` (the event's commit position × 1,024 plus the place, an event holding at
- * most 1,000 reads), filled by catching up on the read log from a checkpoint. The event store stays the record; the index is made again from it
- * whenever Redis loses it (no checkpoint: from the start). Catching up is idempotent (a read's
- * member and score are functions of its event), so the worker's timer and a query's own catch-up
- * may run side by side in any processes.
+ * most 1,000 reads), filled by catching up on the read log from a checkpoint. The event store
+ * stays the record; the index is made again from it whenever Redis loses it (no checkpoint: from
+ * the start). Catching up is idempotent (a read's member and score are functions of its event),
+ * so the worker's timer and a query's own catch-up may run side by side in any processes.
  */
 export class ReadLogIndex {
   private readonly checkpointKey: string;
@@ -59,6 +59,11 @@ export class ReadLogIndex {
         return this.catchUp();
       });
     return this.queued;
+  }
+
+  /** Resolves when this process's catch-up in progress (if any) has ended, however it ended. */
+  async idle(): Promise<void> {
+    while (this.running || this.queued) await (this.queued ?? this.running)!.catch(() => undefined);
   }
 
   /** A page of a case's reads, oldest first, as indexed so far (`catchUp` first to include the newest). */
@@ -105,9 +110,7 @@ export class ReadLogIndex {
     const position = parsePosition(text);
     if (!position) return undefined;
     for await (const event of this.store.readAll({ fromPosition: position, maxCount: 1 })) {
-      return event.position.commit === position.commit && event.position.prepare === position.prepare
-        ? event
-        : undefined;
+      return comparePositions(event.position, position) === 0 ? event : undefined;
     }
     return undefined;
   }
@@ -122,7 +125,7 @@ export class ReadLogIndex {
     let batch: RecordedEvent[] = [];
     for await (const event of events) {
       // `readAll` includes the event at its start, indexed already.
-      if (after && event.position.commit === after.commit && event.position.prepare === after.prepare) continue;
+      if (after && comparePositions(event.position, after) === 0) continue;
       batch.push(event);
       if (batch.length >= this.batchSize) {
         await this.index(batch);

@@ -5,8 +5,8 @@ import type { RecordedEvent } from '@app/event-store';
  * Its events are in streams of their own (never `case-…`: reading never changes a case or its
  * revision), all named `read-log-…`:
  * - `read-log-batch-<writer>`: one stream per writing process (a random id each start), one
- *   `CasesRead` event per turn of its event loop, holding every read made in that turn. Reads
- *   are many and cheap; an event per read cost more than the read (bench:read-audit).
+ *   `CasesRead` event for the reads it gathered over a few milliseconds. Reads are many and
+ *   cheap; an event per read cost more than the read (bench:read-audit).
  * - `read-log-<caseId>`: what earlier versions wrote, one `CaseRead` event per read. Still read.
  */
 export const READ_LOG_PREFIX = 'read-log-';
@@ -30,9 +30,9 @@ export interface CaseRead {
 }
 
 /**
- * The data of a `CasesRead` event: the reads of one turn, each `[caseId, reader, route]` or
+ * The data of a `CasesRead` event: the reads gathered together, each `[caseId, reader, route]` or
  * `[caseId, reader, route, reason]`, where reader and route are places in `readers` and `routes`
- * (a turn's reads come from a few people through a few routes: each is written once).
+ * (the reads of a few milliseconds come from a few people through a few routes: each is written once).
  */
 export interface CasesRead {
   readonly readers: readonly CaseRead['reader'][];
