@@ -2,15 +2,15 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../support/server-process';
+import { clockEnv, startServer } from '../support/server-process';
 
-/** The worker container's healthcheck, as docker/docker-compose.yml runs it. */
+/** The worker container's healthcheck, as docker/docker-compose.yml runs it, on the clock the worker runs on. */
 function probe(env: Record<string, string>): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['dist/apps/worker/src/health-probe.js'],
-      { env: { PATH: process.env.PATH ?? '', ...env } },
+      { env: { PATH: process.env.PATH ?? '', ...clockEnv(), ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
     );
   });
