@@ -293,9 +293,13 @@ describe('a share expires by itself, exactly once', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** The server on this data, on the test's clock or `shiftDays` on (libfaketime, from an absolute start). */
+  /**
+   * The server on this data, on the test's clock or `shiftDays` London calendar days on (libfaketime,
+   * from an absolute start). Calendar days, not 24-hour days: the night the clocks go back, 24 hours
+   * after 00:20 BST is 23:20 GMT on the same London date, still a share's last day.
+   */
   async function serve(shiftDays: number): Promise<{ api: Caller; token: (role: string, agency: string) => string }> {
-    const startAt = DateTime.now().plus({ days: shiftDays });
+    const startAt = DateTime.now().setZone('Europe/London').plus({ days: shiftDays });
     const clock: Record<string, string> =
       shiftDays === 0
         ? {}
