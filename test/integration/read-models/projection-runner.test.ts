@@ -198,9 +198,12 @@ describe('projection runner on the embedded store and real Redis', () => {
 
     // The holder dies without releasing (as with SIGKILL): its lease runs out, b takes over.
     (a as unknown as { lock: { renew: () => Promise<boolean> } }).lock.renew = async () => false;
+    // Within 600 ms of lease and a 120 ms retry when the machine is idle; the bound is wide because
+    // the suite shares two cores (4.8 s was seen once under Node 24's run), and still fails a
+    // takeover that never comes or waits for something other than the lease.
     const diedAt = Date.now();
-    await until(() => b.isLeader, 5_000);
-    expect(Date.now() - diedAt).toBeLessThan(3_000);
+    await until(() => b.isLeader, 15_000);
+    expect(Date.now() - diedAt).toBeLessThan(10_000);
     await append(10);
     await until(async () => (await total('counts')) === 11);
     expect(await counts('counts')).toEqual({ NoteAdded: '11' });
