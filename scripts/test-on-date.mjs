@@ -49,21 +49,14 @@ writeFileSync(
 chmodSync(join(shim, 'redis-server'), 0o755);
 
 const offset = Math.round((at - Date.now()) / 1000);
-console.log(`[test:on-date] every clock moved ${offset >= 0 ? '+' : ''}${offset} s, to ${new Date(at).toISOString()}`);
+const shift = `${offset >= 0 ? '+' : ''}${offset}s`;
+console.log(`[test:on-date] every clock moved ${shift}, to ${new Date(at).toISOString()}`);
 let status = 1;
 try {
-  status = run(
-    'faketime',
-    [
-      '-f',
-      `${offset >= 0 ? '+' : ''}${offset}s`,
-      process.execPath,
-      'node_modules/.bin/jest',
-      '--maxWorkers=2',
-      ...jestArgs,
-    ],
-    { ...process.env, PATH: `${shim}:${process.env.PATH ?? ''}` },
-  );
+  status = run('faketime', ['-f', shift, process.execPath, 'node_modules/.bin/jest', '--maxWorkers=2', ...jestArgs], {
+    ...process.env,
+    PATH: `${shim}:${process.env.PATH ?? ''}`,
+  });
 } finally {
   rmSync(shim, { recursive: true, force: true });
 }
