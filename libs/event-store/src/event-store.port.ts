@@ -10,6 +10,7 @@
  *   of `readAll` or `subscribeToAll`.
  */
 import type { StreamPartition } from './partition';
+import type { FieldSeal } from './sealed-values';
 
 /** A position in the global log (`$all`). The embedded store uses the same number for both parts. */
 export interface Position {
@@ -29,6 +30,13 @@ export interface EventData {
   readonly type: string;
   readonly data: unknown;
   readonly metadata?: unknown;
+  /**
+   * Fields of `data` the store seals as it writes the event (`sealed-values.ts`): what is stored,
+   * chained and read back holds their sealed values, never the plain ones. Needs `id` (the
+   * ciphertext is bound to it). A seal whose field is missing or already sealed, or whose key is
+   * not 32 bytes, is refused before anything is written.
+   */
+  readonly seal?: readonly FieldSeal[];
 }
 
 /** An event as the store recorded it. */

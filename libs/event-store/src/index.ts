@@ -1,6 +1,7 @@
 export * from './event-store.port';
 export * from './errors';
 export * from './position';
+export * from './sealed-values';
 export { partitionCharacters, partitionRegex, type StreamPartition } from './partition';
 export { eventMatcher, isSystemEvent } from './filter';
 export { SqliteEventStore, type SqliteEventStoreOptions, type StoredEventText } from './embedded/sqlite-event-store';

@@ -1,4 +1,3 @@
-export * from './sealing';
 export * from './key-encryption-key';
 export * from './key-store.port';
 export * from './sqlite-key-store';

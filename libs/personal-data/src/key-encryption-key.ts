@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { decrypt, encrypt, KEY_BYTES } from './sealing';
+import { decrypt, encrypt, KEY_BYTES } from '@app/event-store';
 
 /**
  * The key-encryption key (KEK): it wraps every person's data key, and never wraps data itself. It

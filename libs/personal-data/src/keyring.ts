@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { KeyEncryptionKey } from './key-encryption-key';
 import { isDestroyed, SubjectErased, type KeyStore, type WrappedDataKey } from './key-store.port';
-import { KEY_BYTES } from './sealing';
+import { KEY_BYTES } from '@app/event-store';
 
 /** A person's data key, unwrapped, in memory only. */
 export interface DataKey {

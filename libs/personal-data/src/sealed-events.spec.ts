@@ -2,7 +2,7 @@ import { KeyEncryptionKey } from './key-encryption-key';
 import { KeyEncryptionKeyMismatch, Keyring, rewrapAll } from './keyring';
 import { SubjectErased } from './key-store.port';
 import { erasureDigest, openEventData, sealEventData, SealedFieldUnreadable, sealedFieldsUnder } from './sealed-events';
-import { isSealedValue } from './sealing';
+import { isSealedValue } from '@app/event-store';
 import { SqliteKeyStore } from './sqlite-key-store';
 
 const identified = {

@@ -3,13 +3,13 @@ import { personalFieldsOfType, subjectOf, valueAt, withValueAt, type PersonalFie
 import type { DataKey, Keyring } from './keyring';
 import {
   decrypt,
-  encrypt,
   fieldAssociatedData,
   isSealedValue,
   parseSealedValue,
-  sealedValue,
+  sealFields,
+  type FieldSeal,
   type SealedValue,
-} from './sealing';
+} from '@app/event-store';
 
 /** Where an event is, for sealing its personal fields and for naming it when one will not open. */
 export interface EventLocation {
@@ -37,28 +37,39 @@ export class SealedFieldUnreadable extends Error {
 
 /**
  * An event's data with each personal field (as the domain classifies it) replaced by its sealed
- * value, under the key of the subject it belongs to: what is appended to the event store. Fields
- * already sealed are left as they are. A subject without a key gets one (durably) first.
+ * value, under the key of the subject it belongs to. Fields already sealed are left as they are.
+ * A subject without a key gets one (durably) first. (Appends seal through `SealingEventStore`.)
  */
 export async function sealEventData(keyring: Keyring, at: EventLocation, data: unknown): Promise<unknown> {
-  const cached = sealWithCachedKeys(keyring, at, data);
-  if (cached !== NOT_CACHED) return cached;
+  return sealFields(at.eventId, data, await sealsFor(keyring, at, data));
+}
+
+/**
+ * What the store is to seal in an event's data (`EventData.seal`): each personal field, as the
+ * domain classifies it, not sealed yet, under its subject's key. A subject without a key gets one
+ * (durably) first.
+ */
+export async function sealsFor(keyring: Keyring, at: EventLocation, data: unknown): Promise<FieldSeal[]> {
   const keys = new Map<string, DataKey>();
   for (const { subject } of fieldsToSeal(at, data)) {
     if (!keys.has(subject)) keys.set(subject, await keyring.keyForSubject(subject));
   }
-  return sealWith(at, data, (subject) => keys.get(subject));
+  return sealsWith(at, data, (subject) => keys.get(subject)) as FieldSeal[];
 }
 
-/** What `sealWithCachedKeys` answers when a subject's key is not in memory (then `sealEventData` fetches it). */
+/** What `sealsWithCachedKeys` answers when a subject's key is not in memory (then `sealsFor` fetches it). */
 export const NOT_CACHED: unique symbol = Symbol('not cached');
 
 /**
- * `sealEventData` without a wait, when every subject's key is already in the keyring's memory (the
+ * `sealsFor` without a wait, when every subject's key is already in the keyring's memory (the
  * common case: every event after a case's first): no promise per event on the append path.
  */
-export function sealWithCachedKeys(keyring: Keyring, at: EventLocation, data: unknown): unknown {
-  return sealWith(at, data, (subject) => keyring.cachedKeyForSubject(subject));
+export function sealsWithCachedKeys(
+  keyring: Keyring,
+  at: EventLocation,
+  data: unknown,
+): FieldSeal[] | typeof NOT_CACHED {
+  return sealsWith(at, data, (subject) => keyring.cachedKeyForSubject(subject));
 }
 
 function fieldsToSeal(at: EventLocation, data: unknown): { field: PersonalField; value: unknown; subject: string }[] {
@@ -72,19 +83,18 @@ function fieldsToSeal(at: EventLocation, data: unknown): { field: PersonalField;
   });
 }
 
-function sealWith(at: EventLocation, data: unknown, keyOf: (subject: string) => DataKey | undefined): unknown {
-  let sealed = data;
-  for (const { field, value, subject } of fieldsToSeal(at, data)) {
+function sealsWith(
+  at: EventLocation,
+  data: unknown,
+  keyOf: (subject: string) => DataKey | undefined,
+): FieldSeal[] | typeof NOT_CACHED {
+  const seals: FieldSeal[] = [];
+  for (const { field, subject } of fieldsToSeal(at, data)) {
     const key = keyOf(subject);
     if (!key) return NOT_CACHED;
-    const bytes = encrypt(
-      key.key,
-      Buffer.from(JSON.stringify(value), 'utf8'),
-      fieldAssociatedData(at.eventId, field.path, key.keyId),
-    );
-    sealed = withValueAt(sealed, field.path, sealedValue(key.keyId, bytes));
+    seals.push({ path: field.path, keyId: key.keyId, key: key.key });
   }
-  return sealed;
+  return seals;
 }
 
 /** An event's data as an authorised reader sees it: personal fields opened, or listed as erased. */

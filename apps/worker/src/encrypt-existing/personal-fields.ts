@@ -4,10 +4,10 @@ import {
   isDestroyed,
   plainPersonalFields,
   type PlainField,
-  sealedValue,
   type EventLocation,
   type Keyring,
 } from '@app/personal-data';
+import { sealedValue } from '@app/event-store';
 
 /** Whether this event type has personal fields at all (to tell "already sealed" from "nothing to seal"). */
 export function hasPersonalFields(type: string): boolean {

@@ -8,6 +8,8 @@ describe('a batch as it crosses to the commit thread', () => {
       type: `T${n}`,
       data: `{"n":${n}}`,
       metadata: '{"schemaVersion":1}',
+      // Fields the commit thread is to seal cross as text beside the event's ('' for none).
+      seal: n % 2 ? '' : `[[["personal","text"],"key-${n}","${Buffer.alloc(32, n).toString('base64')}"]]`,
     });
     const batch: AppendRequest[] = [
       { stream: 'case-a', expected: 'any', events: [event(1)] },

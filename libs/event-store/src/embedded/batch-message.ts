@@ -10,12 +10,12 @@ import type { AppendOutcome, AppendRequest } from './commit-batch';
  */
 export type BatchMessage = (string | number | bigint)[];
 
-/** `[stream, expected, event count, (id, type, data, metadata) per event]` per append. */
+/** `[stream, expected, event count, (id, type, data, metadata, seal) per event]` per append. */
 export function encodeBatch(batch: readonly AppendRequest[]): BatchMessage {
   const message: BatchMessage = [];
   for (const { stream, expected, events } of batch) {
     message.push(stream, expected, events.length);
-    for (const { id, type, data, metadata } of events) message.push(id, type, data, metadata);
+    for (const { id, type, data, metadata, seal } of events) message.push(id, type, data, metadata, seal);
   }
   return message;
 }
@@ -27,12 +27,13 @@ export function decodeBatch(message: BatchMessage): AppendRequest[] {
     const expected = message[at++] as ExpectedRevision;
     const count = message[at++] as number;
     const events: SerializedEvent[] = [];
-    for (let n = 0; n < count; n++, at += 4) {
+    for (let n = 0; n < count; n++, at += 5) {
       events.push({
         id: message[at] as string,
         type: message[at + 1] as string,
         data: message[at + 2] as string,
         metadata: message[at + 3] as string,
+        seal: message[at + 4] as string,
       });
     }
     batch.push({ stream, expected, events });

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { chainHashOf, GENESIS_HASH, splitChainHash, withChainHash } from '@app/audit/chain';
 import type { ExpectedRevision } from '../event-store.port';
-import type { SerializedEvent } from '../serialize-events';
+import { withSealedData, type SerializedEvent } from '../serialize-events';
 
 /** One append of a group commit, as it crosses to the thread that commits it (plain data). */
 export interface AppendRequest {
@@ -31,6 +31,10 @@ export function openDatabase(file: string, busyTimeoutMs: number): Database.Data
  * The group commit: every append of a batch in ONE write transaction (one fsync), each checked
  * against its own expected revision, a refused one leaving the others to commit. Throws (nothing
  * written) when the transaction as a whole fails: a lock timeout, a full disk.
+ *
+ * Fields an event asks to have sealed (`EventData.seal`) are sealed here first, before the write
+ * transaction: on the commit thread, off the appending thread (checked when queued, so this
+ * cannot fail an append).
  *
  * Each event is chained here, inside the write transaction, where its true revision and its
  * stream's previous event are known whichever process or thread wrote that: its metadata gets the
@@ -111,8 +115,13 @@ export function batchCommitter(
   });
   return (batch) => {
     inBatch = new Map();
+    const stored = batch.map((append) =>
+      append.events.some((event) => event.seal !== '')
+        ? { ...append, events: append.events.map((event) => withSealedData(event, chained)) }
+        : append,
+    );
     // Remembered only once committed: a rolled-back batch's heads were never the streams' heads.
-    const outcomes = transaction.immediate(batch);
+    const outcomes = transaction.immediate(stored);
     ourLastVersion = versionInBatch;
     for (const [stream, written] of inBatch) {
       committed.delete(stream);

@@ -161,8 +161,9 @@ export class SqliteEventStore implements EventStore {
   async append(stream: string, events: readonly EventData[], options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
     if (!stream) throw new TypeError('A stream name is required');
-    // Checked and serialised before queueing, so a bad event fails only its own append.
-    const serialized = serializeEvents(events, this.chained);
+    // Checked and serialised before queueing, so a bad event fails only its own append. Fields
+    // to seal are sealed by the commit thread, when there is one.
+    const serialized = serializeEvents(events, this.chained, this.commitThread === undefined);
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ stream, events: serialized, expected: options.expectedRevision ?? 'any', resolve, reject });
       if (!this.flushScheduled) {

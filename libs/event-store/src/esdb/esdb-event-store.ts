@@ -72,11 +72,15 @@ export class EventStoreDbEventStore implements EventStore {
    */
   async append(stream: string, events: readonly EventData[], options: AppendOptions = {}): Promise<AppendResult> {
     if (!stream) throw new TypeError('A stream name is required');
+    // Fields to seal are sealed here, before chaining: the server gets only their sealed values.
     const checked = serializeEvents(events);
+    const stored = events.map((event, index) =>
+      event.seal?.length ? { ...event, data: JSON.parse(checked[index]!.data) as unknown } : event,
+    );
     const expected = options.expectedRevision ?? 'any';
     const before = this.appending.get(stream);
     const appended = (before ? before.then(noop, noop) : Promise.resolve()).then(() =>
-      this.appendChained(stream, events, checked, expected),
+      this.appendChained(stream, stored, checked, expected),
     );
     this.appending.set(stream, appended);
     try {

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { canonicalEventTextOf, chainHash, GENESIS_HASH } from '@app/audit/chain';
 import { InvalidEventDataError, WrongExpectedVersionError } from '../errors';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../event-store.port';
 import { openEventStore, type EventStoreConnection } from '../open-event-store';
 import { comparePositions } from '../position';
+import { decrypt, fieldAssociatedData, isSealedValue, parseSealedValue, type FieldSeal } from '../sealed-values';
 import { killAppenderAfter } from './appender-process';
 
 export interface ContractTarget {
@@ -513,6 +514,65 @@ export function describeEventStoreContract(adapter: string, connect: () => Promi
         await expect(store.append(stream, [event('A', {}, ['not', 'an', 'object'])])).rejects.toBeInstanceOf(
           InvalidEventDataError,
         );
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+    });
+
+    describe('fields sealed as they are written', () => {
+      const key = randomBytes(32);
+      const seal = (...path: string[]): FieldSeal => ({ path, keyId: 'key-1', key });
+      /** The plain value of a stored sealed field, opened with the key and what it is bound to. */
+      const opened = (recorded: RecordedEvent, path: string[]) => {
+        let value: unknown = recorded.data;
+        for (const step of path) value = (value as Record<string, unknown>)[step];
+        if (!isSealedValue(value)) throw new Error(`${path.join('.')} is not sealed: ${JSON.stringify(value)}`);
+        const parsed = parseSealedValue(value)!;
+        const plain = decrypt(key, parsed.bytes, fieldAssociatedData(recorded.id, path, parsed.keyId));
+        return plain && (JSON.parse(plain.toString('utf8')) as unknown);
+      };
+
+      it('stores, chains and reads back only the sealed values, bound to their event and field', async () => {
+        const stream = streamName();
+        const first = {
+          ...event('Identified', { caseId: 'c-1', personal: { name: 'Synthetic Name', aliases: ['A. Alias'] } }),
+          seal: [seal('personal', 'name'), seal('personal', 'aliases')],
+        };
+        const second = {
+          ...event('Noted', { personal: { text: 'Synthetic note' } }),
+          seal: [seal('personal', 'text')],
+        };
+        await store.append(stream, [first, event('Plain', { n: 1 })]);
+        await store.append(stream, [second]);
+
+        const events = await store.readStream(stream);
+        expect(events.map((e) => e.type)).toEqual(['Identified', 'Plain', 'Noted']);
+        expect(JSON.stringify(events.map(({ data, metadata }) => [data, metadata]))).not.toMatch(/Synthetic|Alias/);
+        expect(events[0]!.data).toMatchObject({ caseId: 'c-1' });
+        expect(opened(events[0]!, ['personal', 'name'])).toBe('Synthetic Name');
+        expect(opened(events[0]!, ['personal', 'aliases'])).toEqual(['A. Alias']);
+        expect(events[1]!.data).toEqual({ n: 1 });
+        expect(opened(events[2]!, ['personal', 'text'])).toBe('Synthetic note');
+        // Sealed in another event's place, the value does not open.
+        expect(opened({ ...events[2]!, id: events[0]!.id }, ['personal', 'text'])).toBeUndefined();
+        // The chain covers the stored (sealed) bytes.
+        expect(brokenLink(events)).toBeUndefined();
+        // The caller's data is left as it was.
+        expect(second.data).toEqual({ personal: { text: 'Synthetic note' } });
+      });
+
+      it('refuses a seal it cannot apply, and writes nothing of that append', async () => {
+        const stream = streamName();
+        const refused = [
+          { ...event('Noted', { personal: {} }), seal: [seal('personal', 'text')] },
+          {
+            ...event('Noted', { personal: { text: 'x' } }),
+            seal: [{ ...seal('personal', 'text'), key: randomBytes(16) }],
+          },
+          { type: 'Noted', data: { personal: { text: 'x' } }, seal: [seal('personal', 'text')] },
+        ];
+        for (const bad of refused) {
+          await expect(store.append(stream, [event('Fine'), bad])).rejects.toBeInstanceOf(InvalidEventDataError);
+        }
         expect(await store.readStream(stream)).toEqual([]);
       });
     });

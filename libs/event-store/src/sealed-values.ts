@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
- * AES-256-GCM from `node:crypto`: a fresh 96-bit IV for every value, a 128-bit tag, and associated
+ * Personal values sealed at rest (what `@app/personal-data` classifies and keys, the store seals as
+ * it writes: `EventData.seal`). AES-256-GCM from `node:crypto`: a fresh 96-bit IV for every value, a 128-bit tag, and associated
  * data that binds the ciphertext to where it belongs (which event, which field, which key), so a
  * ciphertext copied anywhere else fails to open instead of showing someone else's data.
  */
@@ -82,4 +83,74 @@ export function parseSealedValue(value: SealedValue): { keyId: string; bytes: Bu
 /** The associated data of a personal field: the event it is in, its path, and the key that sealed it. */
 export function fieldAssociatedData(eventId: string, path: readonly string[], keyId: string): string {
   return `v1|${eventId}|${path.join('.')}|${keyId}`;
+}
+
+/**
+ * A field of an event's data that the store seals as it writes the event: the value at `path` is
+ * replaced by its sealed value under this key, bound to the event's id, the path and the key id.
+ * The caller (`@app/personal-data`) says which fields and which keys; the store does it where it
+ * writes (on its commit thread, for the embedded store), so the caller's thread does no AES.
+ */
+export interface FieldSeal {
+  readonly path: readonly string[];
+  readonly keyId: string;
+  readonly key: Buffer;
+}
+
+/** `data` with the field at each seal's path replaced by its sealed value; `data` itself is not changed. */
+export function sealFields(eventId: string, data: unknown, seals: readonly FieldSeal[]): unknown {
+  let sealed = data;
+  for (const { path, keyId, key } of seals) {
+    const plain = Buffer.from(JSON.stringify(valueAt(sealed, path)), 'utf8');
+    const bytes = encrypt(key, plain, fieldAssociatedData(eventId, path, keyId));
+    sealed = withValueAt(sealed, path, sealedValue(keyId, bytes), 0);
+  }
+  return sealed;
+}
+
+/**
+ * Why these seals cannot be applied to this data (a field missing or already sealed, a key of the
+ * wrong size), or `undefined` when they can: checked before an append is queued, so sealing where
+ * the store writes never fails.
+ */
+export function unsealable(data: unknown, seals: readonly FieldSeal[]): string | undefined {
+  for (const { path, key } of seals) {
+    const value = valueAt(data, path);
+    if (value === undefined) return `it has no ${path.join('.')} to seal`;
+    if (isSealedValue(value)) return `its ${path.join('.')} is already sealed`;
+    if (key.length !== KEY_BYTES) return `the key for ${path.join('.')} is not ${KEY_BYTES} bytes`;
+  }
+  return undefined;
+}
+
+/** Seals as text, to cross to the commit thread beside the event's text ('' for none). */
+export function encodeSeals(seals: readonly FieldSeal[] | undefined): string {
+  if (!seals || seals.length === 0) return '';
+  return JSON.stringify(seals.map(({ path, keyId, key }) => [path, keyId, key.toString('base64')]));
+}
+
+export function decodeSeals(text: string): FieldSeal[] {
+  if (text === '') return [];
+  return (JSON.parse(text) as [string[], string, string][]).map(([path, keyId, key]) => ({
+    path,
+    keyId,
+    key: Buffer.from(key, 'base64'),
+  }));
+}
+
+// Paths name object keys, as `@app/case-domain`'s classification does (the store imports nothing
+// of the domain, so these two small walks are its own).
+function valueAt(data: unknown, path: readonly string[]): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function withValueAt(data: unknown, path: readonly string[], value: unknown, from: number): unknown {
+  if (from === path.length) return value;
+  const object = data as Record<string, unknown>;
+  return { ...object, [path[from]!]: withValueAt(object[path[from]!], path, value, from + 1) };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { decrypt, encrypt, KEY_BYTES } from './sealing';
+import { decrypt, encrypt, KEY_BYTES } from './sealed-values';
 
 const IV_BYTES = 12;
 
