@@ -117,7 +117,7 @@ export function batchCommitter(
     inBatch = new Map();
     const stored = batch.map((append) =>
       append.events.some((event) => event.seal !== '')
-        ? { ...append, events: append.events.map((event) => withSealedData(event, chained)) }
+        ? { ...append, events: append.events.map((event) => sealedOrThrow(event, chained)) }
         : append,
     );
     // Remembered only once committed: a rolled-back batch's heads were never the streams' heads.
@@ -133,6 +133,19 @@ export function batchCommitter(
     }
     return outcomes;
   };
+}
+
+/**
+ * `withSealedData`, whose failure (never expected: the seals were checked when queued) fails the
+ * batch with a message naming the event but not the reason: a parser's message can quote the
+ * text it read, which here holds the personal data in clear, and the message reaches the logs.
+ */
+function sealedOrThrow(event: SerializedEvent, chained: boolean): SerializedEvent {
+  try {
+    return withSealedData(event, chained);
+  } catch {
+    throw new Error(`the ${event.type} event ${event.id} could not be sealed: nothing of its batch was written`);
+  }
 }
 
 type Row = [stream: string, revision: number, id: string, type: string, data: string, metadata: string, at: number];
