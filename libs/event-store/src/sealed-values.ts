@@ -2,9 +2,10 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
  * Personal values sealed at rest (what `@app/personal-data` classifies and keys, the store seals as
- * it writes: `EventData.seal`). AES-256-GCM from `node:crypto`: a fresh 96-bit IV for every value, a 128-bit tag, and associated
- * data that binds the ciphertext to where it belongs (which event, which field, which key), so a
- * ciphertext copied anywhere else fails to open instead of showing someone else's data.
+ * it writes: `EventData.seal`). AES-256-GCM from `node:crypto`: a fresh 96-bit IV for every value,
+ * a 128-bit tag, and associated data that binds the ciphertext to where it belongs (which event,
+ * which field, which key), so a ciphertext copied anywhere else fails to open instead of showing
+ * someone else's data.
  */
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
